@@ -1,0 +1,17 @@
+//! Tongxin's domain: the types and rules every other crate speaks, with no I/O.
+//!
+//! # Layout
+//!
+//! Folders are named after capabilities, and the same names appear in every layer crate
+//! (`tongxin-store`, `tongxin-web`), so a reader who looks for "geo" finds it everywhere.
+//!
+//! - [`geo`]: the four-level grid geography (四级网格): region codes and levels, points and
+//!   coordinate systems (WGS-84, GCJ-02, BD-09), buildings, the in-memory R-tree
+//!   [`geo::Locator`] and the checks a GeoJSON import must pass.
+//! - [`time`]: instants stored as UTC milliseconds and shown in Asia/Shanghai.
+//!
+//! Values are parsed into these types at the edge (HTTP, CLI, import files); after that,
+//! code cannot hold an invalid code, level or coordinate.
+
+pub mod geo;
+pub mod time;
