@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use tongxin_core::geo::{Building, LatLng, NewBuilding, RegionCode};
 use tongxin_core::time::Timestamp;
 
-use crate::{Store, StoreError, row_bool};
+use crate::{Store, StoreError, Tx, row_bool};
 
 /// Which buildings to list.
 #[derive(Debug, Clone)]
@@ -40,8 +40,15 @@ fn building_from_row(row: &AnyRow) -> Result<Building, StoreError> {
 impl Store {
     /// Adds buildings in one transaction; any refused building refuses them all.
     pub async fn insert_buildings(&self, buildings: &[NewBuilding]) -> Result<Vec<i64>, StoreError> {
-        let now = Timestamp::now().millis();
         let mut tx = self.begin_write().await?;
+        let ids = Self::insert_buildings_in(&mut tx, buildings).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// [`Store::insert_buildings`] inside the caller's transaction.
+    pub async fn insert_buildings_in(tx: &mut Tx, buildings: &[NewBuilding]) -> Result<Vec<i64>, StoreError> {
+        let now = Timestamp::now().millis();
         let mut ids = Vec::with_capacity(buildings.len());
         for b in buildings {
             b.check().map_err(|e| StoreError::Conflict { field: e.field(), reason: e.to_string() })?;
@@ -59,12 +66,11 @@ impl Store {
             .bind(i64::from(b.floors))
             .bind(b.has_elevator)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await
             .map_err(StoreError::unique("address", format!("a building at '{}' already exists", b.address)))?;
             ids.push(row.try_get("id")?);
         }
-        tx.commit().await?;
         Ok(ids)
     }
 

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use tongxin_core::geo::{ImportError, ImportPlan, Region, RegionCode, RegionLevel, check_import};
 use tongxin_core::time::Timestamp;
 
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, Tx};
 
 /// Which regions to list. Empty means all.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +80,11 @@ impl Store {
             .collect()
     }
 
+    pub async fn count_regions(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM regions").fetch_one(self.pool()).await?;
+        Ok(row.try_get("n")?)
+    }
+
     /// A counter bumped by every change to the regions.
     pub async fn geo_revision(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT revision FROM geo_revision WHERE id = 1")
@@ -100,13 +105,24 @@ impl Store {
         // The write lock is held from the read of the current tree to the commit, so no
         // concurrent import can slip an overlapping sibling in between.
         let mut tx = self.begin_write().await?;
+        let plan = Self::import_regions_in(&mut tx, geojson, tolerance_m2).await?;
+        if !dry_run {
+            tx.commit().await.map_err(StoreError::from)?;
+            tracing::info!(created = plan.created, updated = plan.updated, "regions imported");
+        }
+        Ok(plan)
+    }
+
+    /// [`Store::import_regions`] inside the caller's transaction, which the caller commits.
+    pub async fn import_regions_in(
+        tx: &mut Tx,
+        geojson: &str,
+        tolerance_m2: f64,
+    ) -> Result<ImportPlan, RegionImportError> {
         let sql = format!("SELECT {COLUMNS} FROM regions ORDER BY code");
-        let rows = sqlx::query(&sql).fetch_all(&mut *tx).await.map_err(StoreError::from)?;
+        let rows = sqlx::query(&sql).fetch_all(&mut **tx).await.map_err(StoreError::from)?;
         let existing = rows.iter().map(region_from_row).collect::<Result<Vec<_>, _>>()?;
         let plan = check_import(geojson, &existing, tolerance_m2)?;
-        if dry_run {
-            return Ok(plan);
-        }
         let now = Timestamp::now().millis();
         for region in &plan.regions {
             let geometry = region.geometry.as_ref().map(|g| g.to_string());
@@ -122,16 +138,14 @@ impl Store {
             .bind(&region.name)
             .bind(geometry)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .map_err(StoreError::from)?;
         }
         sqlx::query("UPDATE geo_revision SET revision = revision + 1 WHERE id = 1")
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .map_err(StoreError::from)?;
-        tx.commit().await.map_err(StoreError::from)?;
-        tracing::info!(created = plan.created, updated = plan.updated, "regions imported");
         Ok(plan)
     }
 }
