@@ -24,8 +24,20 @@ pub const COMMUNITIES: [(&str, &[&str]); 13] = [
 
 /// Roads; a grid's buildings are numbered along one of them.
 pub const ROADS: [&str; 14] = [
-    "华山路", "愚园路", "延安西路", "常德路", "南京西路", "北京西路", "乌鲁木齐北路",
-    "镇宁路", "武定西路", "万航渡路", "江苏路", "铜仁路", "长乐路", "巨鹿路",
+    "华山路",
+    "愚园路",
+    "延安西路",
+    "常德路",
+    "南京西路",
+    "北京西路",
+    "乌鲁木齐北路",
+    "镇宁路",
+    "武定西路",
+    "万航渡路",
+    "江苏路",
+    "铜仁路",
+    "长乐路",
+    "巨鹿路",
 ];
 
 const NUMERALS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
@@ -35,7 +47,7 @@ pub fn chinese_number(n: usize) -> String {
     match n {
         1..=10 => NUMERALS[n - 1].to_owned(),
         11..=19 => format!("十{}", NUMERALS[n - 11]),
-        20..=99 if n % 10 == 0 => format!("{}十", NUMERALS[n / 10 - 1]),
+        20..=99 if n.is_multiple_of(10) => format!("{}十", NUMERALS[n / 10 - 1]),
         20..=99 => format!("{}十{}", NUMERALS[n / 10 - 1], NUMERALS[n % 10 - 1]),
         _ => n.to_string(),
     }
@@ -45,7 +57,10 @@ pub fn chinese_number(n: usize) -> String {
 mod tests {
     #[test]
     fn numbers_in_chinese() {
-        let said: Vec<_> = [1, 5, 10, 11, 20, 23].into_iter().map(super::chinese_number).collect();
+        let said: Vec<_> = [1, 5, 10, 11, 20, 23]
+            .into_iter()
+            .map(super::chinese_number)
+            .collect();
         assert_eq!(said, ["一", "五", "十", "十一", "二十", "二十三"]);
     }
 }

@@ -64,19 +64,30 @@ impl Locator {
         let mut shapes = Vec::new();
         let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); RegionLevel::ALL.len()];
         for region in regions {
-            let Some(polygon) = region.shape() else { continue };
-            let Some(rect) = polygon.bounding_rect() else { continue };
+            let Some(polygon) = region.shape() else {
+                continue;
+            };
+            let Some(rect) = polygon.bounding_rect() else {
+                continue;
+            };
             let path = region
                 .code
                 .ancestors()
                 .iter()
                 .filter_map(|code| by_code.get(code).copied())
                 .chain(std::iter::once(region))
-                .map(|r| RegionRef { code: r.code.clone(), name: r.name.clone(), level: r.level() })
+                .map(|r| RegionRef {
+                    code: r.code.clone(),
+                    name: r.name.clone(),
+                    level: r.level(),
+                })
                 .collect();
             let envelope = Rectangle::from_corners(rect.min().into(), rect.max().into());
             entries[region.level().depth()].push(GeomWithData::new(envelope, shapes.len()));
-            shapes.push(Shape { polygon, path: RegionPath(path) });
+            shapes.push(Shape {
+                polygon,
+                path: RegionPath(path),
+            });
         }
         let trees = entries
             .into_iter()
@@ -108,7 +119,12 @@ impl Locator {
             }
             if let Some(shape) = candidates()
                 .filter(|s| s.polygon.intersects(&p))
-                .min_by(|a, b| a.path.deepest().map(|r| &r.code).cmp(&b.path.deepest().map(|r| &r.code)))
+                .min_by(|a, b| {
+                    a.path
+                        .deepest()
+                        .map(|r| &r.code)
+                        .cmp(&b.path.deepest().map(|r| &r.code))
+                })
             {
                 return Some(&shape.path);
             }
@@ -121,10 +137,16 @@ impl Locator {
     pub fn locate_linear(&self, point: LatLng) -> Option<&RegionPath> {
         let p = point.to_point();
         let deepest_first = |s: &&Shape| std::cmp::Reverse(s.path.deepest().map(|r| r.level));
-        let mut containing: Vec<&Shape> = self.shapes.iter().filter(|s| s.polygon.intersects(&p)).collect();
+        let mut containing: Vec<&Shape> = self
+            .shapes
+            .iter()
+            .filter(|s| s.polygon.intersects(&p))
+            .collect();
         containing.sort_by_key(deepest_first);
         let level = containing.first()?.path.deepest().map(|r| r.level);
-        let same_level = containing.iter().filter(|s| s.path.deepest().map(|r| r.level) == level);
+        let same_level = containing
+            .iter()
+            .filter(|s| s.path.deepest().map(|r| r.level) == level);
         same_level
             .clone()
             .find(|s| s.polygon.contains(&p))
@@ -147,8 +169,8 @@ impl Locator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::polygon;
     use crate::geo::region::polygon_geojson;
+    use geo::polygon;
 
     fn square(code: &str, name: &str, x0: f64, y0: f64, size: f64) -> Region {
         let (x1, y1) = (x0 + size, y0 + size);
@@ -162,7 +184,11 @@ mod tests {
 
     fn tree() -> Vec<Region> {
         vec![
-            Region { code: RegionCode::parse("310106013").unwrap(), name: "静安寺街道".into(), geometry: None },
+            Region {
+                code: RegionCode::parse("310106013").unwrap(),
+                name: "静安寺街道".into(),
+                geometry: None,
+            },
             square("310106013001", "景华", 121.0, 31.0, 0.02),
             square("310106013001001", "景华1", 121.0, 31.0, 0.01),
             square("310106013001002", "景华2", 121.01, 31.0, 0.01),
@@ -170,7 +196,8 @@ mod tests {
     }
 
     fn names(path: Option<&RegionPath>) -> Vec<&str> {
-        path.map(|p| p.regions().iter().map(|r| r.name.as_str()).collect()).unwrap_or_default()
+        path.map(|p| p.regions().iter().map(|r| r.name.as_str()).collect())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -179,14 +206,20 @@ mod tests {
         let p = LatLng::new(31.005, 121.015).unwrap();
         assert_eq!(names(locator.locate(p)), ["静安寺街道", "景华", "景华2"]);
         let path = locator.locate(p).unwrap();
-        assert_eq!(path.at(RegionLevel::Community).unwrap().code.as_str(), "310106013001");
+        assert_eq!(
+            path.at(RegionLevel::Community).unwrap().code.as_str(),
+            "310106013001"
+        );
         assert!(path.at(RegionLevel::Block).is_none());
     }
 
     #[test]
     fn falls_back_to_the_community_outside_every_grid() {
         let locator = Locator::build(&tree());
-        assert_eq!(names(locator.locate(LatLng::new(31.015, 121.005).unwrap())), ["静安寺街道", "景华"]);
+        assert_eq!(
+            names(locator.locate(LatLng::new(31.015, 121.005).unwrap())),
+            ["静安寺街道", "景华"]
+        );
         assert!(locator.locate(LatLng::new(30.0, 121.0).unwrap()).is_none());
     }
 
@@ -194,7 +227,10 @@ mod tests {
     fn a_shared_border_goes_to_the_lower_code() {
         let locator = Locator::build(&tree());
         let on_border = LatLng::new(31.005, 121.01).unwrap();
-        assert_eq!(names(locator.locate(on_border)), ["静安寺街道", "景华", "景华1"]);
+        assert_eq!(
+            names(locator.locate(on_border)),
+            ["静安寺街道", "景华", "景华1"]
+        );
         assert_eq!(locator.locate_linear(on_border), locator.locate(on_border));
     }
 
@@ -203,7 +239,8 @@ mod tests {
         let locator = Locator::build(&tree());
         for i in 0..40 {
             for j in 0..40 {
-                let p = LatLng::new(30.999 + j as f64 * 0.0006, 120.999 + i as f64 * 0.0006).unwrap();
+                let p =
+                    LatLng::new(30.999 + j as f64 * 0.0006, 120.999 + i as f64 * 0.0006).unwrap();
                 assert_eq!(locator.locate(p), locator.locate_linear(p), "at {p}");
             }
         }

@@ -43,7 +43,9 @@ pub fn to_multipolygon(geometry: &geojson::Geometry) -> Option<MultiPolygon<f64>
 pub fn polygon_geojson(polygon: &Polygon<f64>) -> geojson::Geometry {
     let round = |c: &geo::Coord<f64>| [(c.x * 1e7).round() / 1e7, (c.y * 1e7).round() / 1e7];
     let ring = |ls: &geo::LineString<f64>| ls.coords().map(round).collect::<Vec<_>>();
-    let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors()).map(ring);
+    let rings = std::iter::once(polygon.exterior())
+        .chain(polygon.interiors())
+        .map(ring);
     geojson::Geometry::new_polygon(rings)
 }
 

@@ -1,0 +1,102 @@
+//! `GET /regions/{code}/buildings` and `GET /buildings/{id}`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use tongxin_core::geo::Building;
+use tongxin_store::geo::BuildingFilter;
+use utoipa::ToSchema;
+
+use super::Point;
+use crate::api::params::{CodePath, Params};
+use crate::{ApiError, App};
+
+/// A building (楼栋).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BuildingView {
+    pub id: i64,
+    #[schema(example = "华怡园 3号楼")]
+    pub name: String,
+    #[schema(example = "华山路27弄3号")]
+    pub address: String,
+    pub grid_code: String,
+    pub block_code: Option<String>,
+    pub location: Point,
+    pub floors: u16,
+    pub has_elevator: bool,
+}
+
+impl From<Building> for BuildingView {
+    fn from(b: Building) -> Self {
+        let f = b.fields;
+        Self {
+            id: b.id,
+            name: f.name,
+            address: f.address,
+            grid_code: f.grid.to_string(),
+            block_code: f.block.map(|c| c.to_string()),
+            location: f.location.into(),
+            floors: f.floors,
+            has_elevator: f.has_elevator,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BuildingList {
+    pub items: Vec<BuildingView>,
+    /// All buildings in the region, not only this page.
+    pub total: i64,
+}
+
+/// The buildings in a region and below it, by grid and address.
+#[utoipa::path(get, path = "/api/v1/regions/{code}/buildings", tag = "geo",
+    params(
+        ("code" = String, Path, description = "region code"),
+        ("limit" = Option<i64>, Query, description = "page size, 1–1000, default 100"),
+        ("offset" = Option<i64>, Query, description = "rows to skip, default 0"),
+    ),
+    responses((status = 200, body = BuildingList), (status = 400), (status = 404)))]
+pub async fn list(
+    State(app): State<App>,
+    CodePath(code): CodePath,
+    params: Params,
+) -> Result<Json<BuildingList>, ApiError> {
+    let limit = params.bounded("limit", 100, 1, 1000)?;
+    let offset = params.bounded("offset", 0, 0, i64::MAX)?;
+    if app.store.region(&code).await?.is_none() {
+        return Err(ApiError::not_found(format!("no region with code {code}")));
+    }
+    let total = app.store.count_buildings(&code).await?;
+    let items = app
+        .store
+        .buildings(&BuildingFilter {
+            within: code,
+            limit,
+            offset,
+        })
+        .await?;
+    Ok(Json(BuildingList {
+        items: items.into_iter().map(Into::into).collect(),
+        total,
+    }))
+}
+
+/// One building.
+#[utoipa::path(get, path = "/api/v1/buildings/{id}", tag = "geo",
+    params(("id" = i64, Path, description = "building id")),
+    responses((status = 200, body = BuildingView), (status = 400), (status = 404)))]
+pub async fn one(
+    State(app): State<App>,
+    Path(raw): Path<String>,
+) -> Result<Json<BuildingView>, ApiError> {
+    let id: i64 = raw
+        .parse()
+        .map_err(|_| ApiError::invalid("id", format!("id must be a whole number, got '{raw}'")))?;
+    let building = app
+        .store
+        .building(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no building with id {id}")))?;
+    Ok(Json(building.into()))
+}

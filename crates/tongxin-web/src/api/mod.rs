@@ -1,0 +1,24 @@
+//! The JSON API under `/api/v1`. One folder per capability; [`openapi`] describes it all
+//! at `/api/v1/openapi.json`. Errors are [`crate::ApiError`] everywhere, including for
+//! unknown paths and bad path parameters.
+
+pub mod geo;
+pub mod openapi;
+pub mod params;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::{ApiError, App};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .merge(geo::routes())
+        .route("/openapi.json", get(openapi::document))
+        .fallback(|| async {
+            ApiError::NotFound {
+                code: "no_route",
+                message: "no such API endpoint".into(),
+            }
+        })
+}

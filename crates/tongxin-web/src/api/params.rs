@@ -1,0 +1,143 @@
+//! Query parameters, read so that a bad one is answered with an [`ApiError`] naming it.
+//! An empty value counts as an absent one.
+
+use std::fmt::Display;
+use std::str::FromStr;
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use tongxin_core::geo::RegionCode;
+
+use crate::ApiError;
+
+/// The decoded query string. Never rejects: problems surface when a value is read.
+#[derive(Debug, Default)]
+pub struct Params(Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        Ok(Params(
+            form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        ))
+    }
+}
+
+impl Params {
+    /// The first non-empty value of `name`, trimmed.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .find(|v| !v.is_empty())
+    }
+
+    /// Parses `name` when present.
+    pub fn parse<T>(&self, name: &str) -> Result<Option<T>, ApiError>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        self.get(name)
+            .map(|raw| {
+                raw.parse::<T>().map_err(|e| {
+                    let e = e.to_string();
+                    // Domain errors already say which field; generic ones get its name.
+                    ApiError::invalid(
+                        name,
+                        if e.starts_with(name) {
+                            e
+                        } else {
+                            format!("{name}: {e}")
+                        },
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    /// Parses `name`, which must be present.
+    pub fn require<T>(&self, name: &str) -> Result<T, ApiError>
+    where
+        T: FromStr,
+        T::Err: Display,
+    {
+        self.parse(name)?
+            .ok_or_else(|| ApiError::invalid(name, format!("{name} is required")))
+    }
+
+    /// A bounded integer, e.g. a page size.
+    pub fn bounded(&self, name: &str, default: i64, min: i64, max: i64) -> Result<i64, ApiError> {
+        let value = self.parse::<i64>(name)?.unwrap_or(default);
+        if (min..=max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(ApiError::invalid(
+                name,
+                format!("{name} must be between {min} and {max}"),
+            ))
+        }
+    }
+}
+
+/// A region code from the path (`/regions/{code}`), refused with a 400 naming `code`.
+pub struct CodePath(pub RegionCode);
+
+impl<S: Send + Sync> FromRequestParts<S> for CodePath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::invalid("code", e.body_text()))?;
+        RegionCode::parse(&raw)
+            .map(CodePath)
+            .map_err(|e| ApiError::invalid("code", format!("code: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        Params(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn empty_counts_as_absent() {
+        let p = params(&[("lat", ""), ("lng", " 121.4 ")]);
+        assert_eq!(p.get("lat"), None);
+        assert_eq!(p.get("lng"), Some("121.4"));
+        assert_eq!(p.parse::<f64>("lat").unwrap(), None);
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let p = params(&[("limit", "ten"), ("offset", "-1")]);
+        let ApiError::InvalidParameter { field, .. } = p.require::<i64>("limit").unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(field, "limit");
+        let ApiError::InvalidParameter { field, .. } = p.require::<f64>("lat").unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(field, "lat");
+        let ApiError::InvalidParameter { field, .. } = p.bounded("offset", 0, 0, 10).unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!(field, "offset");
+    }
+}

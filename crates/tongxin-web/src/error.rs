@@ -1,0 +1,156 @@
+//! [`ApiError`]: the JSON API's one error shape,
+//! `{"error": {"code": "...", "message": "...", "details": ...}}`.
+//!
+//! 4xx errors are the caller's and name the offending field in `details.field`. 5xx
+//! errors are logged once, here, inside the request span (so with the request id), and the
+//! caller gets only that id, in `details.request_id` and the `x-request-id` header.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tongxin_store::StoreError;
+
+use crate::observe;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: a parameter is missing or malformed.
+    #[error("{message}")]
+    InvalidParameter { field: String, message: String },
+    /// 404: no such thing (or, later, not one the caller may see).
+    #[error("{message}")]
+    NotFound { code: &'static str, message: String },
+    /// 409: the request conflicts with what is stored, e.g. a unique value.
+    #[error("{message}")]
+    Conflict { field: String, message: String },
+    /// 422: well-formed, but the content breaks a rule; `details` lists what.
+    #[error("{message}")]
+    Unprocessable { message: String, details: Value },
+    /// 503: the service cannot answer now (database down, schema out of date).
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: a fault on our side. The message is logged, never sent.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::InvalidParameter {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiError::NotFound {
+            code: "not_found",
+            message: message.into(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The machine-readable `error.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidParameter { .. } => "invalid_parameter",
+            ApiError::NotFound { code, .. } => code,
+            ApiError::Conflict { .. } => "conflict",
+            ApiError::Unprocessable { .. } => "unprocessable",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// The body's `error` object.
+    pub fn body(&self) -> Value {
+        let request_id = observe::current_request_id();
+        let (message, details) = match self {
+            ApiError::InvalidParameter { field, message }
+            | ApiError::Conflict { field, message } => (message.clone(), json!({ "field": field })),
+            ApiError::NotFound { message, .. } => (message.clone(), Value::Null),
+            ApiError::Unprocessable { message, details } => (message.clone(), details.clone()),
+            ApiError::Unavailable(_) | ApiError::Internal(_) => (
+                format!("the server could not complete the request; quote request id {request_id}"),
+                json!({ "request_id": request_id }),
+            ),
+        };
+        json!({ "error": { "code": self.code(), "message": message, "details": details } })
+    }
+
+    /// Logs a server-side fault once; caller errors are not logged as errors.
+    pub fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.log();
+        (self.status(), Json(self.body())).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
+            StoreError::Conflict { field, reason } => ApiError::Conflict {
+                field: field.into(),
+                message: reason,
+            },
+            StoreError::SchemaOutOfDate { .. } | StoreError::Connect { .. } => {
+                ApiError::Unavailable(e.to_string())
+            }
+            StoreError::Database(sqlx_error @ tongxin_store::sqlx::Error::PoolTimedOut) => {
+                ApiError::Unavailable(sqlx_error.to_string())
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_parameter_names_the_field() {
+        let e = ApiError::invalid("lat", "lat must be a number between -90 and 90");
+        assert_eq!(e.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(e.body()["error"]["code"], "invalid_parameter");
+        assert_eq!(e.body()["error"]["details"]["field"], "lat");
+    }
+
+    #[test]
+    fn internal_errors_keep_their_cause_private() {
+        let e = ApiError::Internal("password authentication failed for user tongxin".into());
+        let body = e.body().to_string();
+        assert!(!body.contains("password"), "{body}");
+        assert_eq!(e.body()["error"]["code"], "internal");
+        assert!(e.body()["error"]["details"]["request_id"].is_string());
+    }
+
+    #[test]
+    fn store_conflicts_become_409_with_the_field() {
+        let e = ApiError::from(StoreError::Conflict {
+            field: "address",
+            reason: "taken".into(),
+        });
+        assert_eq!(e.status(), StatusCode::CONFLICT);
+        assert_eq!(e.body()["error"]["details"]["field"], "address");
+    }
+}

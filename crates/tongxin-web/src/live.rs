@@ -1,0 +1,77 @@
+//! In-memory state kept in step with the database.
+//!
+//! [`LiveLocator`] holds the R-tree of region polygons. Every region change bumps a
+//! revision in the database (in the change's own transaction); each node polls that
+//! revision and rebuilds its locator when it moves, so a `tongxin grid import` run from
+//! the command line, or on another node, reaches every server within one poll interval.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::watch;
+use tongxin_core::geo::Locator;
+use tongxin_store::geo::RegionFilter;
+use tongxin_store::{Store, StoreError};
+
+use crate::App;
+
+pub struct LiveLocator {
+    locator: RwLock<Arc<Locator>>,
+    revision: AtomicI64,
+}
+
+impl LiveLocator {
+    pub async fn load(store: &Store) -> Result<Self, StoreError> {
+        let revision = store.geo_revision().await?;
+        let regions = store.regions(&RegionFilter::default()).await?;
+        Ok(Self {
+            locator: RwLock::new(Arc::new(Locator::build(&regions))),
+            revision: AtomicI64::new(revision),
+        })
+    }
+
+    /// The locator as of the last refresh. Holding the `Arc` never blocks a refresh.
+    pub fn current(&self) -> Arc<Locator> {
+        self.locator
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Rebuilds when the database has a newer revision; returns whether it did.
+    pub async fn refresh(&self, store: &Store) -> Result<bool, StoreError> {
+        let revision = store.geo_revision().await?;
+        if revision == self.revision.load(Ordering::Acquire) {
+            return Ok(false);
+        }
+        let regions = store.regions(&RegionFilter::default()).await?;
+        let locator = Arc::new(Locator::build(&regions));
+        *self
+            .locator
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = locator;
+        self.revision.store(revision, Ordering::Release);
+        tracing::info!(revision, regions = regions.len(), "locator rebuilt");
+        Ok(true)
+    }
+}
+
+/// Polls for region changes until `stop` turns true.
+pub async fn refresh_loop(app: App, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(app.config.geo_refresh);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                match app.geo.refresh(&app.store).await {
+                    Ok(true) => {
+                        app.metrics.locator_regions.set(app.geo.current().len() as i64);
+                    }
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "could not check for region changes"),
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! `tongxin serve`: serve the pages and APIs until SIGTERM or Ctrl-C.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tongxin_store::Store;
+use tongxin_web::{App, WebConfig};
+
+use super::{Schema, open_store};
+use crate::config::Config;
+
+pub async fn run(config: &Config) -> anyhow::Result<ExitCode> {
+    let store = open_store(config, Schema::Serve).await?;
+    let listener = bind(config).await?;
+    serve(config, store, listener, |_| {}).await
+}
+
+pub async fn bind(config: &Config) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))
+}
+
+/// Serves `store` on `listener`; `announce` prints what the operator needs once the
+/// server is ready, given its base URL.
+pub async fn serve(
+    config: &Config,
+    store: Store,
+    listener: TcpListener,
+    announce: impl FnOnce(&str),
+) -> anyhow::Result<ExitCode> {
+    let app = App::new(
+        store.clone(),
+        WebConfig {
+            geo_refresh: config.geo_refresh,
+        },
+    )
+    .await?;
+    let address = listener.local_addr()?;
+    let url = format!("http://{address}");
+    println!(
+        "Tongxin is serving at {url}/ ({} database)",
+        store.backend().as_str()
+    );
+    announce(&url);
+    tracing::info!(%address, "listening");
+    tongxin_web::serve(listener, app, shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
