@@ -19,25 +19,11 @@ fn locate(c: &mut Criterion) {
         }
         group.throughput(Throughput::Elements(points.len() as u64));
         group.bench_with_input(BenchmarkId::new("rtree", scale), &points, |b, points| {
-            b.iter(|| {
-                points
-                    .iter()
-                    .filter(|p| locator.locate(black_box(**p)).is_some())
-                    .count()
-            })
+            b.iter(|| points.iter().filter(|p| locator.locate(black_box(**p)).is_some()).count())
         });
-        group.bench_with_input(
-            BenchmarkId::new("linear_scan", scale),
-            &points,
-            |b, points| {
-                b.iter(|| {
-                    points
-                        .iter()
-                        .filter(|p| locator.locate_linear(black_box(**p)).is_some())
-                        .count()
-                })
-            },
-        );
+        group.bench_with_input(BenchmarkId::new("linear_scan", scale), &points, |b, points| {
+            b.iter(|| points.iter().filter(|p| locator.locate_linear(black_box(**p)).is_some()).count())
+        });
     }
     group.finish();
 }

@@ -24,9 +24,6 @@ pub fn sample_points(locator: &Locator, n: usize) -> Vec<LatLng> {
     let (west, south, east, north) = locator.bounds().expect("the demo has regions");
     let mut rng = ChaCha8Rng::seed_from_u64(42);
     (0..n)
-        .map(|_| {
-            LatLng::new(rng.random_range(south..north), rng.random_range(west..east))
-                .expect("in range")
-        })
+        .map(|_| LatLng::new(rng.random_range(south..north), rng.random_range(west..east)).expect("in range"))
         .collect()
 }

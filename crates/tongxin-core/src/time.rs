@@ -29,16 +29,12 @@ impl Timestamp {
     }
 
     pub fn to_utc(self) -> DateTime<Utc> {
-        Utc.timestamp_millis_opt(self.0)
-            .single()
-            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        Utc.timestamp_millis_opt(self.0).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
     }
 
     /// RFC 3339 in Shanghai time, e.g. `2026-11-27T11:17:50+08:00`.
     pub fn to_shanghai_rfc3339(self) -> String {
-        self.to_utc()
-            .with_timezone(&SHANGHAI)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        self.to_utc().with_timezone(&SHANGHAI).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
     }
 }
 

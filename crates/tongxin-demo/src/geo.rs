@@ -56,26 +56,13 @@ pub fn generate(rng: &mut impl Rng, scale: usize) -> Geography {
     let cols = COLS * scale;
     let lattice = lattice(rng, cols);
     let cell = |i: usize, j: usize| -> [Coord<f64>; 4] {
-        [
-            lattice[i][j],
-            lattice[i + 1][j],
-            lattice[i + 1][j + 1],
-            lattice[i][j + 1],
-        ]
+        [lattice[i][j], lattice[i + 1][j], lattice[i + 1][j + 1], lattice[i][j + 1]]
     };
     let code = |raw: &str| RegionCode::parse(raw).expect("demo codes are valid");
     let subdistrict = code(SUBDISTRICT.0);
     let mut regions = vec![
-        Region {
-            code: code(DISTRICT.0),
-            name: DISTRICT.1.into(),
-            geometry: None,
-        },
-        Region {
-            code: subdistrict.clone(),
-            name: SUBDISTRICT.1.into(),
-            geometry: None,
-        },
+        Region { code: code(DISTRICT.0), name: DISTRICT.1.into(), geometry: None },
+        Region { code: subdistrict.clone(), name: SUBDISTRICT.1.into(), geometry: None },
     ];
     let mut grids = Vec::new();
     let mut buildings = Vec::new();
@@ -86,27 +73,12 @@ pub fn generate(rng: &mut impl Rng, scale: usize) -> Geography {
             let mut cells = snake(band, copy * COLS);
             for (run_no, &run) in runs.iter().enumerate() {
                 let (name, estates) = COMMUNITIES[(band * 4 + run_no) % COMMUNITIES.len()];
-                let name = if copy == 0 {
-                    format!("{name}居民区")
-                } else {
-                    format!("{name}{}居民区", copy + 1)
-                };
+                let name = if copy == 0 { format!("{name}居民区") } else { format!("{name}{}居民区", copy + 1) };
                 community_no += 1;
-                let community = subdistrict
-                    .child(community_no)
-                    .expect("fewer than 1000 communities");
+                let community = subdistrict.child(community_no).expect("fewer than 1000 communities");
                 let mine: Vec<_> = cells.by_ref().take(run).collect();
-                let outline = unary_union(
-                    mine.iter()
-                        .map(|&(i, j)| polygon(&cell(i, j)))
-                        .collect::<Vec<_>>()
-                        .iter(),
-                );
-                let outline = outline
-                    .0
-                    .into_iter()
-                    .next()
-                    .expect("adjacent cells union to one polygon");
+                let outline = unary_union(mine.iter().map(|&(i, j)| polygon(&cell(i, j))).collect::<Vec<_>>().iter());
+                let outline = outline.0.into_iter().next().expect("adjacent cells union to one polygon");
                 regions.push(Region {
                     code: community.clone(),
                     name: name.clone(),
@@ -115,11 +87,7 @@ pub fn generate(rng: &mut impl Rng, scale: usize) -> Geography {
                 for (g, &(i, j)) in mine.iter().enumerate() {
                     let grid = community.child(g as u32 + 1).expect("at most 5 grids");
                     let estate = estates[g % estates.len()];
-                    let grid_name = format!(
-                        "{}第{}网格",
-                        name.trim_end_matches("居民区"),
-                        chinese_number(g + 1)
-                    );
+                    let grid_name = format!("{}第{}网格", name.trim_end_matches("居民区"), chinese_number(g + 1));
                     let corners = cell(i, j);
                     grids.push(Region {
                         code: grid.clone(),
@@ -134,8 +102,7 @@ pub fn generate(rng: &mut impl Rng, scale: usize) -> Geography {
                     let count = rng.random_range(8..=12);
                     for (half_no, half) in halves.iter().enumerate() {
                         let block = grid.child(half_no as u32 + 1).expect("two blocks");
-                        let block_name =
-                            format!("{estate}第{}楼组", chinese_number(g * 2 + half_no + 1));
+                        let block_name = format!("{estate}第{}楼组", chinese_number(g * 2 + half_no + 1));
                         grids.push(Region {
                             code: block.clone(),
                             name: block_name,
@@ -182,10 +149,7 @@ fn lattice(rng: &mut impl Rng, cols: usize) -> Vec<Vec<Coord<f64>>> {
                         (false, true) => (jitter(CELL_W, 0.2), jitter(CELL_H, 0.08)),
                         (false, false) => (jitter(CELL_W, 0.2), jitter(CELL_H, 0.2)),
                     };
-                    Coord {
-                        x: x0 + i as f64 * CELL_W + dx,
-                        y: y0 + j as f64 * CELL_H + dy,
-                    }
+                    Coord { x: x0 + i as f64 * CELL_W + dx, y: y0 + j as f64 * CELL_H + dy }
                 })
                 .collect()
         })
@@ -197,11 +161,7 @@ fn lattice(rng: &mut impl Rng, cols: usize) -> Vec<Vec<Coord<f64>>> {
 fn snake(band: usize, first_col: usize) -> impl Iterator<Item = (usize, usize)> {
     (first_col..first_col + COLS).flat_map(move |i| {
         let (low, high) = (band * 2, band * 2 + 1);
-        let order = if (i - first_col).is_multiple_of(2) {
-            [low, high]
-        } else {
-            [high, low]
-        };
+        let order = if (i - first_col).is_multiple_of(2) { [low, high] } else { [high, low] };
         order.map(|j| (i, j))
     })
 }
@@ -214,10 +174,7 @@ fn polygon(corners: &[Coord<f64>]) -> Polygon<f64> {
 /// edges, which lie on the cell's own border, so the halves tile it exactly.
 fn split(corners: &[Coord<f64>; 4]) -> [Polygon<f64>; 2] {
     let [sw, se, ne, nw] = *corners;
-    let mid = |a: Coord<f64>, b: Coord<f64>| Coord {
-        x: (a.x + b.x) / 2.0,
-        y: (a.y + b.y) / 2.0,
-    };
+    let mid = |a: Coord<f64>, b: Coord<f64>| Coord { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 };
     let (s, n) = (mid(sw, se), mid(nw, ne));
     [polygon(&[sw, s, n, nw]), polygon(&[s, se, ne, n])]
 }
@@ -225,10 +182,8 @@ fn split(corners: &[Coord<f64>; 4]) -> [Polygon<f64>; 2] {
 fn point_inside(rng: &mut impl Rng, polygon: &Polygon<f64>) -> LatLng {
     let rect = polygon.bounding_rect().expect("cells are not empty");
     loop {
-        let p = geo::Point::new(
-            rng.random_range(rect.min().x..rect.max().x),
-            rng.random_range(rect.min().y..rect.max().y),
-        );
+        let p =
+            geo::Point::new(rng.random_range(rect.min().x..rect.max().x), rng.random_range(rect.min().y..rect.max().y));
         // Keep about 5 m clear of the border, so rounding never moves a building next door.
         if polygon.contains(&p) && Euclidean.distance(&p, polygon.exterior()) > 0.00005 {
             let round = |v: f64| (v * 1e6).round() / 1e6;

@@ -31,10 +31,7 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self {
-            scale: 1,
-            seed: 20_200_101,
-        }
+        Self { scale: 1, seed: 20_200_101 }
     }
 }
 
@@ -92,14 +89,6 @@ pub async fn seed_if_empty(
     progress.end();
     tx.commit().await.map_err(StoreError::from)?;
 
-    let grids = plan
-        .regions
-        .iter()
-        .filter(|r| r.level() == tongxin_core::geo::RegionLevel::Grid)
-        .count();
-    Ok(Some(DemoSummary {
-        regions: plan.regions.len(),
-        grids,
-        buildings: geography.buildings.len(),
-    }))
+    let grids = plan.regions.iter().filter(|r| r.level() == tongxin_core::geo::RegionLevel::Grid).count();
+    Ok(Some(DemoSummary { regions: plan.regions.len(), grids, buildings: geography.buildings.len() }))
 }

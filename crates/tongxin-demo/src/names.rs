@@ -57,10 +57,7 @@ pub fn chinese_number(n: usize) -> String {
 mod tests {
     #[test]
     fn numbers_in_chinese() {
-        let said: Vec<_> = [1, 5, 10, 11, 20, 23]
-            .into_iter()
-            .map(super::chinese_number)
-            .collect();
+        let said: Vec<_> = [1, 5, 10, 11, 20, 23].into_iter().map(super::chinese_number).collect();
         assert_eq!(said, ["一", "五", "十", "十一", "二十", "二十三"]);
     }
 }

@@ -10,10 +10,7 @@ use tongxin_store::geo::RegionFilter;
 use tongxin_store::testing::TestDb;
 
 fn demo(scale: usize) -> tongxin_demo::geo::Geography {
-    generate(
-        &mut ChaCha8Rng::seed_from_u64(DemoOptions::default().seed),
-        scale,
-    )
+    generate(&mut ChaCha8Rng::seed_from_u64(DemoOptions::default().seed), scale)
 }
 
 fn count(g: &tongxin_demo::geo::Geography, level: RegionLevel) -> usize {
@@ -26,11 +23,7 @@ fn has_the_size_of_jingansi() {
     assert_eq!(count(&g, RegionLevel::Subdistrict), 1);
     assert_eq!(count(&g, RegionLevel::Community), 13);
     assert!((50..=70).contains(&count(&g, RegionLevel::Grid)));
-    assert!(
-        (540..=660).contains(&g.buildings.len()),
-        "{} buildings",
-        g.buildings.len()
-    );
+    assert!((540..=660).contains(&g.buildings.len()), "{} buildings", g.buildings.len());
     let area_km2: f64 = g
         .regions
         .iter()
@@ -60,64 +53,34 @@ fn every_building_lies_in_its_own_building_group() {
     let locator = Locator::build(&g.regions);
     for b in &g.buildings {
         let path = locator.locate(b.location).expect("inside the subdistrict");
-        assert_eq!(
-            path.at(RegionLevel::Block).map(|r| &r.code),
-            b.block.as_ref(),
-            "{}",
-            b.name
-        );
+        assert_eq!(path.at(RegionLevel::Block).map(|r| &r.code), b.block.as_ref(), "{}", b.name);
         assert_eq!(path.at(RegionLevel::Grid).map(|r| &r.code), Some(&b.grid));
     }
-    let temple = locator
-        .locate(LatLng::new(31.2235, 121.4455).unwrap())
-        .unwrap();
+    let temple = locator.locate(LatLng::new(31.2235, 121.4455).unwrap()).unwrap();
     assert!(temple.at(RegionLevel::Grid).is_some());
 }
 
 #[test]
 fn scale_multiplies_everything() {
     let (one, three) = (demo(1), demo(3));
-    assert_eq!(
-        count(&three, RegionLevel::Community),
-        3 * count(&one, RegionLevel::Community)
-    );
-    assert_eq!(
-        count(&three, RegionLevel::Grid),
-        3 * count(&one, RegionLevel::Grid)
-    );
+    assert_eq!(count(&three, RegionLevel::Community), 3 * count(&one, RegionLevel::Community));
+    assert_eq!(count(&three, RegionLevel::Grid), 3 * count(&one, RegionLevel::Grid));
     assert!(three.buildings.len() > 2 * one.buildings.len());
 }
 
 async fn seeds_once(db: TestDb) {
     let store = &db.store;
-    let summary = seed_if_empty(store, &DemoOptions::default(), &Quiet)
-        .await
-        .unwrap()
-        .unwrap();
+    let summary = seed_if_empty(store, &DemoOptions::default(), &Quiet).await.unwrap().unwrap();
     assert_eq!(summary.grids, 60);
     assert_eq!(summary.buildings, demo(1).buildings.len());
-    let grids = store
-        .regions(&RegionFilter {
-            level: Some(RegionLevel::Grid),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let grids = store.regions(&RegionFilter { level: Some(RegionLevel::Grid), ..Default::default() }).await.unwrap();
     assert_eq!(grids.len(), 60);
     assert_eq!(
-        store
-            .count_buildings(&grids[0].code.parent().unwrap().parent().unwrap())
-            .await
-            .unwrap() as usize,
+        store.count_buildings(&grids[0].code.parent().unwrap().parent().unwrap()).await.unwrap() as usize,
         summary.buildings
     );
     // a second start finds the data and leaves it alone
-    assert!(
-        seed_if_empty(store, &DemoOptions::default(), &Quiet)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(seed_if_empty(store, &DemoOptions::default(), &Quiet).await.unwrap().is_none());
     assert_eq!(store.geo_revision().await.unwrap(), 1);
 }
 

@@ -9,13 +9,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("cannot connect to the database at {url}: {source}")]
     Connect { url: String, source: sqlx::Error },
-    #[error(
-        "the database schema is out of date ({applied} of {known} migrations applied); run `tongxin migrate`"
-    )]
+    #[error("the database schema is out of date ({applied} of {known} migrations applied); run `tongxin migrate`")]
     SchemaOutOfDate { applied: usize, known: usize },
-    #[error(
-        "the database schema is newer than this tongxin (it has migration {0}, which this build does not know)"
-    )]
+    #[error("the database schema is newer than this tongxin (it has migration {0}, which this build does not know)")]
     SchemaTooNew(i64),
     #[error("migration {0} was changed after it was applied; restore it or rebuild the database")]
     MigrationChanged(i64),
@@ -35,15 +31,11 @@ pub enum StoreError {
 impl StoreError {
     /// Turns a unique violation into a [`StoreError::Conflict`] naming `field`; any other
     /// error passes through.
-    pub fn unique(
-        field: &'static str,
-        reason: impl Into<String>,
-    ) -> impl FnOnce(sqlx::Error) -> StoreError {
+    pub fn unique(field: &'static str, reason: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
         move |e| match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
-                field,
-                reason: reason.into(),
-            },
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict { field, reason: reason.into() }
+            }
             _ => StoreError::Database(e),
         }
     }

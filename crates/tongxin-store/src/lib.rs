@@ -74,10 +74,7 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self {
-            max_connections: 10,
-            pg_schema: None,
-        }
+        Self { max_connections: 10, pg_schema: None }
     }
 }
 
@@ -90,9 +87,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("backend", &self.backend)
-            .finish()
+        f.debug_struct("Store").field("backend", &self.backend).finish()
     }
 }
 
@@ -112,19 +107,13 @@ impl Store {
             }
             _ => url.to_owned(),
         };
-        let connect_options =
-            AnyConnectOptions::from_str(&url_with_mode).map_err(|e| StoreError::Connect {
-                url: redact(url),
-                source: e,
-            })?;
+        let connect_options = AnyConnectOptions::from_str(&url_with_mode)
+            .map_err(|e| StoreError::Connect { url: redact(url), source: e })?;
         // One direct attempt first: the pool would retry a refused connection until its
         // acquire timeout, and a wrong URL deserves an answer at once.
         let probe = sqlx::AnyConnection::connect_with(&connect_options)
             .await
-            .map_err(|e| StoreError::Connect {
-                url: redact(url),
-                source: e,
-            })?;
+            .map_err(|e| StoreError::Connect { url: redact(url), source: e })?;
         probe.close().await.ok();
         let schema = options.pg_schema.clone();
         let pool = AnyPoolOptions::new()
@@ -137,9 +126,7 @@ impl Store {
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;"
                             .to_owned(),
                     ),
-                    (Backend::Postgres, Some(schema)) => {
-                        Some(format!("SET search_path TO \"{schema}\""))
-                    }
+                    (Backend::Postgres, Some(schema)) => Some(format!("SET search_path TO \"{schema}\"")),
                     (Backend::Postgres, None) => None,
                 };
                 Box::pin(async move {
@@ -151,10 +138,7 @@ impl Store {
             })
             .connect_with(connect_options)
             .await
-            .map_err(|e| StoreError::Connect {
-                url: redact(url),
-                source: e,
-            })?;
+            .map_err(|e| StoreError::Connect { url: redact(url), source: e })?;
         Ok(Self { pool, backend })
     }
 
@@ -217,34 +201,16 @@ mod tests {
 
     #[test]
     fn backend_follows_the_url() {
-        assert_eq!(
-            Backend::from_url("sqlite://data/t.db").unwrap(),
-            Backend::Sqlite
-        );
-        assert_eq!(
-            Backend::from_url("postgres://u@h/db").unwrap(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            Backend::from_url("postgresql://u@h/db").unwrap(),
-            Backend::Postgres
-        );
-        assert!(matches!(
-            Backend::from_url("mysql://h/db"),
-            Err(StoreError::UnsupportedUrl(_))
-        ));
+        assert_eq!(Backend::from_url("sqlite://data/t.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        assert!(matches!(Backend::from_url("mysql://h/db"), Err(StoreError::UnsupportedUrl(_))));
     }
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(
-            redact("postgres://tx:secret@db:5432/tx"),
-            "postgres://tx:****@db:5432/tx"
-        );
+        assert_eq!(redact("postgres://tx:secret@db:5432/tx"), "postgres://tx:****@db:5432/tx");
         assert_eq!(redact("postgres://tx@db/tx"), "postgres://tx@db/tx");
-        assert_eq!(
-            redact("sqlite://./data/tongxin.db"),
-            "sqlite://./data/tongxin.db"
-        );
+        assert_eq!(redact("sqlite://./data/tongxin.db"), "sqlite://./data/tongxin.db");
     }
 }

@@ -56,10 +56,7 @@ impl Store {
                 Some(_) => {}
             }
         }
-        Ok(SchemaStatus {
-            applied: applied.len(),
-            known: migrator.iter().count(),
-        })
+        Ok(SchemaStatus { applied: applied.len(), known: migrator.iter().count() })
     }
 
     /// Errors unless the schema is exactly this build's.
@@ -68,10 +65,7 @@ impl Store {
         if status.is_current() {
             Ok(())
         } else {
-            Err(StoreError::SchemaOutOfDate {
-                applied: status.applied,
-                known: status.known,
-            })
+            Err(StoreError::SchemaOutOfDate { applied: status.applied, known: status.known })
         }
     }
 

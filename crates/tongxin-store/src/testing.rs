@@ -51,71 +51,49 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("create a temporary directory");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         let options = StoreOptions::default();
-        let store = Store::connect(&url, options.clone())
-            .await
-            .expect("open a SQLite test database");
+        let store = Store::connect(&url, options.clone()).await.expect("open a SQLite test database");
         if migrate {
-            store
-                .migrate()
-                .await
-                .expect("migrate the SQLite test database");
+            store.migrate().await.expect("migrate the SQLite test database");
         }
-        TestDb {
-            store,
-            url,
-            options,
-            _dir: Some(dir),
-            pg_schema: None,
-        }
+        TestDb { store, url, options, _dir: Some(dir), pg_schema: None }
     }
 
     async fn postgres_with(migrate: bool) -> Option<TestDb> {
         let url = std::env::var(PG_URL_VAR).ok().filter(|u| !u.is_empty())?;
         let schema = format!("tx_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = Store::connect(
-            &url,
-            StoreOptions {
-                max_connections: 1,
-                pg_schema: None,
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{PG_URL_VAR} is set but PostgreSQL cannot be used: {e}"));
-        sqlx::query(&format!("CREATE SCHEMA \"{schema}\""))
-            .execute(admin.pool())
-            .await
-            .expect("create a test schema");
+        let admin =
+            admin(&url).await.unwrap_or_else(|e| panic!("{PG_URL_VAR} is set but PostgreSQL cannot be used: {e}"));
+        sqlx::query(&format!("CREATE SCHEMA \"{schema}\"")).execute(admin.pool()).await.expect("create a test schema");
         admin.close().await;
-        let options = StoreOptions {
-            max_connections: 5,
-            pg_schema: Some(schema.clone()),
-        };
-        let store = Store::connect(&url, options.clone())
-            .await
-            .expect("connect to the test schema");
-        assert_eq!(
-            store.backend(),
-            Backend::Postgres,
-            "{PG_URL_VAR} must be a postgres:// URL"
-        );
+        let options = StoreOptions { max_connections: 5, pg_schema: Some(schema.clone()) };
+        let store = Store::connect(&url, options.clone()).await.expect("connect to the test schema");
+        assert_eq!(store.backend(), Backend::Postgres, "{PG_URL_VAR} must be a postgres:// URL");
         if migrate {
-            store
-                .migrate()
-                .await
-                .expect("migrate the PostgreSQL test schema");
+            store.migrate().await.expect("migrate the PostgreSQL test schema");
         }
-        Some(TestDb {
-            store,
-            url: url.clone(),
-            options,
-            _dir: None,
-            pg_schema: Some((url, schema)),
-        })
+        Some(TestDb { store, url: url.clone(), options, _dir: None, pg_schema: Some((url, schema)) })
     }
 
     pub fn backend(&self) -> Backend {
         self.store.backend()
     }
+
+    /// A URL that reaches this same database from another process (the CLI under test):
+    /// for PostgreSQL it selects the test's schema through the `options` parameter.
+    pub fn standalone_url(&self) -> String {
+        match &self.pg_schema {
+            None => self.url.clone(),
+            Some((url, schema)) => {
+                let joiner = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{joiner}options=-c%20search_path%3D{schema}")
+            }
+        }
+    }
+}
+
+/// One connection to the database itself (no test schema), for creating and dropping schemas.
+async fn admin(url: &str) -> Result<Store, crate::StoreError> {
+    Store::connect(url, StoreOptions { max_connections: 1, pg_schema: None }).await
 }
 
 impl Drop for TestDb {
@@ -126,20 +104,9 @@ impl Drop for TestDb {
         // Drop runs inside the test's runtime, which cannot be blocked on; a short-lived
         // runtime on its own thread drops the schema.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
             runtime.block_on(async {
-                let admin = Store::connect(
-                    &url,
-                    StoreOptions {
-                        max_connections: 1,
-                        pg_schema: None,
-                    },
-                )
-                .await
-                .ok()?;
+                let admin = admin(&url).await.ok()?;
                 let sql = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
                 let done = sqlx::query(&sql).execute(admin.pool()).await.ok();
                 admin.close().await;

@@ -50,32 +50,16 @@ async fn imports_and_lists_regions(db: TestDb) {
     assert_eq!((plan.created, plan.updated), (5, 0));
     assert_eq!(store.geo_revision().await.unwrap(), 1);
 
-    let grids = store
-        .regions(&RegionFilter {
-            level: Some(RegionLevel::Grid),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let grids = store.regions(&RegionFilter { level: Some(RegionLevel::Grid), ..Default::default() }).await.unwrap();
     let names: Vec<_> = grids.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["景华第一网格", "景华第二网格"]);
     assert!(grids[0].shape().is_some());
 
-    let children = store
-        .regions(&RegionFilter {
-            parent: Some(code("310106013")),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let children =
+        store.regions(&RegionFilter { parent: Some(code("310106013")), ..Default::default() }).await.unwrap();
     assert_eq!(children.len(), 1);
-    let within = store
-        .regions(&RegionFilter {
-            within: Some(code("310106013001")),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let within =
+        store.regions(&RegionFilter { within: Some(code("310106013001")), ..Default::default() }).await.unwrap();
     assert_eq!(within.len(), 3);
 
     let one = store.region(&code("310106013001")).await.unwrap().unwrap();
@@ -87,41 +71,23 @@ async fn imports_and_lists_regions(db: TestDb) {
     // importing the same file again updates in place
     let again = store.import_regions(&tree(), 1.0, false).await.unwrap();
     assert_eq!((again.created, again.updated), (0, 5));
-    assert_eq!(
-        store.regions(&RegionFilter::default()).await.unwrap().len(),
-        5
-    );
+    assert_eq!(store.regions(&RegionFilter::default()).await.unwrap().len(), 5);
 }
 
 async fn a_rejected_or_dry_run_import_writes_nothing(db: TestDb) {
     let store = &db.store;
     let dry = store.import_regions(&tree(), 1.0, true).await.unwrap();
     assert_eq!(dry.created, 5);
-    assert!(
-        store
-            .regions(&RegionFilter::default())
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store.regions(&RegionFilter::default()).await.unwrap().is_empty());
 
     let mut bad: Value = serde_json::from_str(&tree()).unwrap();
     bad["features"][4]["geometry"] = square(121.4405, 31.22, 0.001, 0.002); // overlaps grid 1
-    let err = store
-        .import_regions(&bad.to_string(), 1.0, false)
-        .await
-        .unwrap_err();
+    let err = store.import_regions(&bad.to_string(), 1.0, false).await.unwrap_err();
     let RegionImportError::Invalid(tongxin_core::geo::ImportError::Rejected(problems)) = err else {
         panic!("expected a rejection, got {err:?}")
     };
     assert_eq!(problems.iter().map(|p| p.index).collect::<Vec<_>>(), [3, 4]);
-    assert!(
-        store
-            .regions(&RegionFilter::default())
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store.regions(&RegionFilter::default()).await.unwrap().is_empty());
     assert_eq!(store.geo_revision().await.unwrap(), 0);
 }
 
@@ -129,10 +95,7 @@ async fn stores_buildings_in_their_grid(db: TestDb) {
     let store = &db.store;
     store.import_regions(&tree(), 1.0, false).await.unwrap();
     let ids = store
-        .insert_buildings(&[
-            building("310106013001001", "华山路 1号"),
-            building("310106013001002", "华山路 2号"),
-        ])
+        .insert_buildings(&[building("310106013001001", "华山路 1号"), building("310106013001002", "华山路 2号")])
         .await
         .unwrap();
     assert_eq!(ids.len(), 2);
@@ -140,45 +103,14 @@ async fn stores_buildings_in_their_grid(db: TestDb) {
     assert_eq!(first.fields, building("310106013001001", "华山路 1号"));
     assert!(first.fields.has_elevator);
 
-    let filter = |within: &str| BuildingFilter {
-        within: code(within),
-        limit: 100,
-        offset: 0,
-    };
-    assert_eq!(
-        store
-            .buildings(&filter("310106013001"))
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
-    assert_eq!(
-        store.buildings(&filter("310106013001002")).await.unwrap()[0]
-            .fields
-            .address,
-        "华山路 2号"
-    );
+    let filter = |within: &str| BuildingFilter { within: code(within), limit: 100, offset: 0 };
+    assert_eq!(store.buildings(&filter("310106013001")).await.unwrap().len(), 2);
+    assert_eq!(store.buildings(&filter("310106013001002")).await.unwrap()[0].fields.address, "华山路 2号");
     assert_eq!(store.count_buildings(&code("310106013")).await.unwrap(), 2);
-    assert_eq!(
-        store
-            .count_buildings(&code("310106013001002"))
-            .await
-            .unwrap(),
-        1
-    );
-    let by_grid = store
-        .building_counts_by_child(&code("310106013001"))
-        .await
-        .unwrap();
-    assert_eq!(
-        by_grid,
-        [(code("310106013001001"), 1), (code("310106013001002"), 1)]
-    );
-    let by_community = store
-        .building_counts_by_child(&code("310106013"))
-        .await
-        .unwrap();
+    assert_eq!(store.count_buildings(&code("310106013001002")).await.unwrap(), 1);
+    let by_grid = store.building_counts_by_child(&code("310106013001")).await.unwrap();
+    assert_eq!(by_grid, [(code("310106013001001"), 1), (code("310106013001002"), 1)]);
+    let by_community = store.building_counts_by_child(&code("310106013")).await.unwrap();
     assert_eq!(by_community, [(code("310106013001"), 2)]);
     let ancestors = store.ancestors(&code("310106013001002")).await.unwrap();
     let names: Vec<_> = ancestors.iter().map(|r| r.name.as_str()).collect();
@@ -188,41 +120,20 @@ async fn stores_buildings_in_their_grid(db: TestDb) {
 async fn refuses_a_duplicate_address_and_writes_none_of_the_batch(db: TestDb) {
     let store = &db.store;
     store.import_regions(&tree(), 1.0, false).await.unwrap();
-    store
-        .insert_buildings(&[building("310106013001001", "华山路 1号")])
-        .await
-        .unwrap();
+    store.insert_buildings(&[building("310106013001001", "华山路 1号")]).await.unwrap();
     let err = store
-        .insert_buildings(&[
-            building("310106013001001", "华山路 3号"),
-            building("310106013001002", "华山路 1号"),
-        ])
+        .insert_buildings(&[building("310106013001001", "华山路 3号"), building("310106013001002", "华山路 1号")])
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            StoreError::Conflict {
-                field: "address",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, StoreError::Conflict { field: "address", .. }), "{err:?}");
     assert_eq!(store.count_buildings(&code("310106")).await.unwrap(), 1);
 }
 
 async fn refuses_a_building_in_an_unknown_grid(db: TestDb) {
     let store = &db.store;
     store.import_regions(&tree(), 1.0, false).await.unwrap();
-    let err = store
-        .insert_buildings(&[building("310106013001009", "华山路 9号")])
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Database(_)),
-        "foreign key must refuse it: {err:?}"
-    );
+    let err = store.insert_buildings(&[building("310106013001009", "华山路 9号")]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Database(_)), "foreign key must refuse it: {err:?}");
     assert_eq!(store.count_buildings(&code("310106")).await.unwrap(), 0);
 }
 

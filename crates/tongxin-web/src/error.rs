@@ -37,17 +37,11 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError::InvalidParameter {
-            field: field.into(),
-            message: message.into(),
-        }
+        ApiError::InvalidParameter { field: field.into(), message: message.into() }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError::NotFound {
-            code: "not_found",
-            message: message.into(),
-        }
+        ApiError::NotFound { code: "not_found", message: message.into() }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -77,8 +71,9 @@ impl ApiError {
     pub fn body(&self) -> Value {
         let request_id = observe::current_request_id();
         let (message, details) = match self {
-            ApiError::InvalidParameter { field, message }
-            | ApiError::Conflict { field, message } => (message.clone(), json!({ "field": field })),
+            ApiError::InvalidParameter { field, message } | ApiError::Conflict { field, message } => {
+                (message.clone(), json!({ "field": field }))
+            }
             ApiError::NotFound { message, .. } => (message.clone(), Value::Null),
             ApiError::Unprocessable { message, details } => (message.clone(), details.clone()),
             ApiError::Unavailable(_) | ApiError::Internal(_) => (
@@ -108,13 +103,8 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
-            StoreError::Conflict { field, reason } => ApiError::Conflict {
-                field: field.into(),
-                message: reason,
-            },
-            StoreError::SchemaOutOfDate { .. } | StoreError::Connect { .. } => {
-                ApiError::Unavailable(e.to_string())
-            }
+            StoreError::Conflict { field, reason } => ApiError::Conflict { field: field.into(), message: reason },
+            StoreError::SchemaOutOfDate { .. } | StoreError::Connect { .. } => ApiError::Unavailable(e.to_string()),
             StoreError::Database(sqlx_error @ tongxin_store::sqlx::Error::PoolTimedOut) => {
                 ApiError::Unavailable(sqlx_error.to_string())
             }
@@ -146,10 +136,7 @@ mod tests {
 
     #[test]
     fn store_conflicts_become_409_with_the_field() {
-        let e = ApiError::from(StoreError::Conflict {
-            field: "address",
-            reason: "taken".into(),
-        });
+        let e = ApiError::from(StoreError::Conflict { field: "address", reason: "taken".into() });
         assert_eq!(e.status(), StatusCode::CONFLICT);
         assert_eq!(e.body()["error"]["details"]["field"], "address");
     }

@@ -11,10 +11,7 @@ use serde_json::json;
 use crate::{ApiError, App};
 
 pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -22,23 +19,11 @@ async fn healthz() -> impl IntoResponse {
 }
 
 async fn readyz(State(app): State<App>) -> Result<impl IntoResponse, ApiError> {
-    app.store
-        .ping()
-        .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    app.store.ping().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
     app.store.ensure_current_schema().await?;
-    Ok((
-        StatusCode::OK,
-        Json(json!({ "status": "ready", "database": app.store.backend().as_str() })),
-    ))
+    Ok((StatusCode::OK, Json(json!({ "status": "ready", "database": app.store.backend().as_str() }))))
 }
 
 async fn metrics(State(app): State<App>) -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        app.metrics.render(),
-    )
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], app.metrics.render())
 }

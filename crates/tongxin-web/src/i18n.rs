@@ -32,9 +32,7 @@ impl Lang {
     }
 
     pub fn from_code(code: &str) -> Option<Lang> {
-        Self::ALL
-            .into_iter()
-            .find(|l| l.code().eq_ignore_ascii_case(code))
+        Self::ALL.into_iter().find(|l| l.code().eq_ignore_ascii_case(code))
     }
 
     pub fn catalog(self) -> &'static Catalog {
@@ -75,8 +73,7 @@ static CATALOGS: LazyLock<[Catalog; 2]> = LazyLock::new(|| {
 
 impl Catalog {
     fn parse(lang: Lang, source: &str) -> Catalog {
-        let table: toml::Table =
-            toml::from_str(source).unwrap_or_else(|e| panic!("catalog {}: {e}", lang.code()));
+        let table: toml::Table = toml::from_str(source).unwrap_or_else(|e| panic!("catalog {}: {e}", lang.code()));
         let mut messages = HashMap::new();
         flatten("", &table, &mut messages);
         Catalog { lang, messages }
@@ -90,10 +87,9 @@ impl Catalog {
 
     /// The message for `key` with each `{name}` replaced by its value.
     pub fn fmt(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
-        args.iter()
-            .fold(self.get(key).to_owned(), |text, (name, value)| {
-                text.replace(&format!("{{{name}}}"), &value.to_string())
-            })
+        args.iter().fold(self.get(key).to_owned(), |text, (name, value)| {
+            text.replace(&format!("{{{name}}}"), &value.to_string())
+        })
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
@@ -103,11 +99,7 @@ impl Catalog {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
     for (key, value) in table {
-        let full = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
+        let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         match value {
             toml::Value::Table(inner) => flatten(&full, inner, out),
             toml::Value::String(text) => {
@@ -128,16 +120,8 @@ mod tests {
     fn both_catalogs_have_the_same_keys() {
         let zh: BTreeSet<_> = Lang::ZhCn.catalog().keys().collect();
         let en: BTreeSet<_> = Lang::En.catalog().keys().collect();
-        assert_eq!(
-            zh.difference(&en).collect::<Vec<_>>(),
-            Vec::<&&str>::new(),
-            "missing in en"
-        );
-        assert_eq!(
-            en.difference(&zh).collect::<Vec<_>>(),
-            Vec::<&&str>::new(),
-            "missing in zh-CN"
-        );
+        assert_eq!(zh.difference(&en).collect::<Vec<_>>(), Vec::<&&str>::new(), "missing in en");
+        assert_eq!(en.difference(&zh).collect::<Vec<_>>(), Vec::<&&str>::new(), "missing in zh-CN");
     }
 
     /// Every key a template or page module names exists: `t.get("…")` and `t.fmt("…"`
@@ -153,8 +137,7 @@ mod tests {
             sections.contains(first)
                 && !s.ends_with(".html")
                 && s.contains('.')
-                && s.split('.')
-                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                && s.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
         };
         let mut used = BTreeSet::new();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -176,29 +159,16 @@ mod tests {
             }
         }
         assert!(used.len() > 30, "found only {used:?}");
-        for required in [
-            "level.grid",
-            "locate.error.crs",
-            "error.bad_code",
-            "map.title",
-        ] {
+        for required in ["level.grid", "locate.error.crs", "error.bad_code", "map.title"] {
             assert!(used.contains(required), "the scan missed {required}");
         }
-        let missing: Vec<_> = used
-            .iter()
-            .filter(|k| !catalog.messages.contains_key(k.as_str()))
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "keys used but not in the catalog: {missing:?}"
-        );
+        let missing: Vec<_> = used.iter().filter(|k| !catalog.messages.contains_key(k.as_str())).collect();
+        assert!(missing.is_empty(), "keys used but not in the catalog: {missing:?}");
     }
 
     #[test]
     fn formats_arguments() {
-        let text = Lang::En
-            .catalog()
-            .fmt("region.building_count", &[("n", &12)]);
+        let text = Lang::En.catalog().fmt("region.building_count", &[("n", &12)]);
         assert_eq!(text, "12 buildings");
     }
 }

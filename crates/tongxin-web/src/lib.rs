@@ -42,9 +42,7 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self {
-            geo_refresh: Duration::from_secs(5),
-        }
+        Self { geo_refresh: Duration::from_secs(5) }
     }
 }
 
@@ -63,12 +61,7 @@ impl App {
         let metrics = Arc::new(observe::Metrics::new());
         let geo = Arc::new(live::LiveLocator::load(&store).await?);
         metrics.locator_regions.set(geo.current().len() as i64);
-        Ok(Self {
-            store,
-            geo,
-            metrics,
-            config: Arc::new(config),
-        })
+        Ok(Self { store, geo, metrics, config: Arc::new(config) })
     }
 
     pub fn router(&self) -> Router {
@@ -77,10 +70,7 @@ impl App {
             .nest("/api/v1", api::routes())
             .merge(pages::routes())
             .merge(assets::routes())
-            .layer(axum::middleware::from_fn_with_state(
-                self.clone(),
-                observe::track,
-            ))
+            .layer(axum::middleware::from_fn_with_state(self.clone(), observe::track))
             .with_state(self.clone())
     }
 }

@@ -24,18 +24,12 @@ impl LiveLocator {
     pub async fn load(store: &Store) -> Result<Self, StoreError> {
         let revision = store.geo_revision().await?;
         let regions = store.regions(&RegionFilter::default()).await?;
-        Ok(Self {
-            locator: RwLock::new(Arc::new(Locator::build(&regions))),
-            revision: AtomicI64::new(revision),
-        })
+        Ok(Self { locator: RwLock::new(Arc::new(Locator::build(&regions))), revision: AtomicI64::new(revision) })
     }
 
     /// The locator as of the last refresh. Holding the `Arc` never blocks a refresh.
     pub fn current(&self) -> Arc<Locator> {
-        self.locator
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        self.locator.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// Rebuilds when the database has a newer revision; returns whether it did.
@@ -46,10 +40,7 @@ impl LiveLocator {
         }
         let regions = store.regions(&RegionFilter::default()).await?;
         let locator = Arc::new(Locator::build(&regions));
-        *self
-            .locator
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = locator;
+        *self.locator.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = locator;
         self.revision.store(revision, Ordering::Release);
         tracing::info!(revision, regions = regions.len(), "locator rebuilt");
         Ok(true)

@@ -28,9 +28,7 @@ tokio::task_local! {
 
 /// The id of the request being served, or `-` outside a request.
 pub fn current_request_id() -> String {
-    REQUEST_ID
-        .try_with(Clone::clone)
-        .unwrap_or_else(|_| "-".into())
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| "-".into())
 }
 
 /// A caller's id is reused when it is short and plain, so ids can follow a request
@@ -72,29 +70,15 @@ impl Metrics {
         );
         let locator_regions = Gauge::default();
         registry.register("http_requests", "HTTP requests answered", requests.clone());
-        registry.register(
-            "http_request_duration_seconds",
-            "Time to answer an HTTP request",
-            durations.clone(),
-        );
-        registry.register(
-            "locator_regions",
-            "Region polygons in the in-memory locator",
-            locator_regions.clone(),
-        );
-        Self {
-            registry,
-            requests,
-            durations,
-            locator_regions,
-        }
+        registry.register("http_request_duration_seconds", "Time to answer an HTTP request", durations.clone());
+        registry.register("locator_regions", "Region polygons in the in-memory locator", locator_regions.clone());
+        Self { registry, requests, durations, locator_regions }
     }
 
     /// The metrics in the Prometheus text format.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &self.registry)
-            .expect("writing to a String cannot fail");
+        prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String cannot fail");
         out
     }
 }
@@ -113,35 +97,19 @@ pub async fn track(State(app): State<App>, request: Request, next: Next) -> Resp
         .and_then(caller_id)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let method = request.method().to_string();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let path = request.uri().path().to_owned();
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
     let started = Instant::now();
 
-    let mut response = REQUEST_ID
-        .scope(id.clone(), next.run(request).instrument(span.clone()))
-        .await;
+    let mut response = REQUEST_ID.scope(id.clone(), next.run(request).instrument(span.clone())).await;
 
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
-    span.in_scope(
-        || tracing::info!(status, path = %path, millis = elapsed.as_millis() as u64, "answered"),
-    );
-    app.metrics
-        .requests
-        .get_or_create(&RequestLabels {
-            method: method.clone(),
-            route: route.clone(),
-            status,
-        })
-        .inc();
-    app.metrics
-        .durations
-        .get_or_create(&RouteLabels { method, route })
-        .observe(elapsed.as_secs_f64());
+    span.in_scope(|| tracing::info!(status, path = %path, millis = elapsed.as_millis() as u64, "answered"));
+    app.metrics.requests.get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status }).inc();
+    app.metrics.durations.get_or_create(&RouteLabels { method, route }).observe(elapsed.as_secs_f64());
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
@@ -154,15 +122,9 @@ mod tests {
 
     #[test]
     fn reuses_only_plain_caller_ids() {
-        assert_eq!(
-            caller_id(&HeaderValue::from_static("abc-123_x.y")),
-            Some("abc-123_x.y".into())
-        );
+        assert_eq!(caller_id(&HeaderValue::from_static("abc-123_x.y")), Some("abc-123_x.y".into()));
         assert_eq!(caller_id(&HeaderValue::from_static("a b")), None);
-        assert_eq!(
-            caller_id(&HeaderValue::from_str(&"x".repeat(65)).unwrap()),
-            None
-        );
+        assert_eq!(caller_id(&HeaderValue::from_str(&"x".repeat(65)).unwrap()), None);
     }
 
     #[test]

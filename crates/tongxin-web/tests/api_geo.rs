@@ -19,9 +19,7 @@ async fn health_ready_and_metrics(db: TestDb) {
     let (status, metrics) = app.text("/metrics").await;
     assert_eq!(status, 200);
     assert!(
-        metrics.contains(
-            "tongxin_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
-        ),
+        metrics.contains("tongxin_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
         "{metrics}"
     );
     assert!(metrics.contains("tongxin_locator_regions 193"), "{metrics}");
@@ -39,25 +37,13 @@ async fn lists_regions_by_level_parent_and_subtree(db: TestDb) {
     );
     let (_, communities) = app.json("/api/v1/regions?parent=310106013").await;
     assert_eq!(communities["total"], 13);
-    let (_, jinghua) = app
-        .json("/api/v1/regions?within=310106013001&level=block")
-        .await;
+    let (_, jinghua) = app.json("/api/v1/regions?within=310106013001&level=block").await;
     assert_eq!(jinghua["total"], 10);
     // an empty parameter is an absent one
     let (_, all) = app.json("/api/v1/regions?level=").await;
     assert_eq!(all["total"], 195);
-    assert_error(
-        &app.json("/api/v1/regions?level=street").await,
-        400,
-        "invalid_parameter",
-        Some("level"),
-    );
-    assert_error(
-        &app.json("/api/v1/regions?parent=12x").await,
-        400,
-        "invalid_parameter",
-        Some("parent"),
-    );
+    assert_error(&app.json("/api/v1/regions?level=street").await, 400, "invalid_parameter", Some("level"));
+    assert_error(&app.json("/api/v1/regions?parent=12x").await, 400, "invalid_parameter", Some("parent"));
     app.stop().await;
 }
 
@@ -66,12 +52,7 @@ async fn one_region_children_and_geojson(db: TestDb) {
     let (status, grid) = app.json("/api/v1/regions/310106013001002").await;
     assert_eq!(status, 200);
     assert_eq!(grid["name"], "景华第二网格");
-    let path: Vec<_> = grid["path"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let path: Vec<_> = grid["path"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(path, ["静安区", "静安寺街道", "景华居民区"]);
     assert_eq!(grid["children"], 2);
     assert!(grid["buildings"].as_i64().unwrap() >= 8);
@@ -92,74 +73,40 @@ async fn one_region_children_and_geojson(db: TestDb) {
     let collection: serde_json::Value = response.json().await.unwrap();
     assert_eq!(collection["features"].as_array().unwrap().len(), 60);
 
-    assert_error(
-        &app.json("/api/v1/regions/31010601300").await,
-        400,
-        "invalid_parameter",
-        Some("code"),
-    );
-    assert_error(
-        &app.json("/api/v1/regions/310106013099").await,
-        404,
-        "not_found",
-        None,
-    );
-    assert_error(
-        &app.json("/api/v1/regions/310106013099/children").await,
-        404,
-        "not_found",
-        None,
-    );
+    assert_error(&app.json("/api/v1/regions/31010601300").await, 400, "invalid_parameter", Some("code"));
+    assert_error(&app.json("/api/v1/regions/310106013099").await, 404, "not_found", None);
+    assert_error(&app.json("/api/v1/regions/310106013099/children").await, 404, "not_found", None);
     app.stop().await;
 }
 
 async fn buildings_of_a_region(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let (status, page) = app
-        .json("/api/v1/regions/310106013001/buildings?limit=5&offset=2")
-        .await;
+    let (status, page) = app.json("/api/v1/regions/310106013001/buildings?limit=5&offset=2").await;
     assert_eq!(status, 200);
     assert_eq!(page["items"].as_array().unwrap().len(), 5);
     let total = page["total"].as_i64().unwrap();
     assert!((40..=60).contains(&total), "{total}");
     let first = &page["items"][0];
-    assert!(
-        first["grid_code"]
-            .as_str()
-            .unwrap()
-            .starts_with("310106013001")
-    );
+    assert!(first["grid_code"].as_str().unwrap().starts_with("310106013001"));
     let id = first["id"].as_i64().unwrap();
     let (status, one) = app.json(&format!("/api/v1/buildings/{id}")).await;
     assert_eq!(status, 200);
     assert_eq!(one, *first);
 
     assert_error(
-        &app.json("/api/v1/regions/310106013001/buildings?limit=0")
-            .await,
+        &app.json("/api/v1/regions/310106013001/buildings?limit=0").await,
         400,
         "invalid_parameter",
         Some("limit"),
     );
     assert_error(
-        &app.json("/api/v1/regions/310106013001/buildings?offset=-3")
-            .await,
+        &app.json("/api/v1/regions/310106013001/buildings?offset=-3").await,
         400,
         "invalid_parameter",
         Some("offset"),
     );
-    assert_error(
-        &app.json("/api/v1/buildings/abc").await,
-        400,
-        "invalid_parameter",
-        Some("id"),
-    );
-    assert_error(
-        &app.json("/api/v1/buildings/999999").await,
-        404,
-        "not_found",
-        None,
-    );
+    assert_error(&app.json("/api/v1/buildings/abc").await, 400, "invalid_parameter", Some("id"));
+    assert_error(&app.json("/api/v1/buildings/999999").await, 404, "not_found", None);
     app.stop().await;
 }
 
@@ -169,93 +116,36 @@ async fn locates_points_in_any_crs(db: TestDb) {
     assert_eq!(status, 200, "{found}");
     assert_eq!(found["subdistrict"]["name"], "静安寺街道");
     assert_eq!(found["grid"]["level"], "grid");
-    assert!(
-        found["grid"]["code"]
-            .as_str()
-            .unwrap()
-            .starts_with(found["community"]["code"].as_str().unwrap())
-    );
+    assert!(found["grid"]["code"].as_str().unwrap().starts_with(found["community"]["code"].as_str().unwrap()));
     assert_eq!(found["crs"], "wgs84");
 
     // The same place, as 高德 and 百度 would give it.
     let temple = LatLng::new(31.2235, 121.4455).unwrap();
     for crs in [Crs::Gcj02, Crs::Bd09] {
         let (lat, lng) = temple.to_crs(crs);
-        let (status, converted) = app
-            .json(&format!(
-                "/api/v1/locate?lat={lat}&lng={lng}&crs={}",
-                crs.as_str()
-            ))
-            .await;
+        let (status, converted) = app.json(&format!("/api/v1/locate?lat={lat}&lng={lng}&crs={}", crs.as_str())).await;
         assert_eq!(status, 200);
         assert_eq!(converted["grid"], found["grid"], "{crs:?}");
         assert!((converted["point"]["lat"].as_f64().unwrap() - 31.2235).abs() < 1e-5);
     }
 
-    assert_error(
-        &app.json("/api/v1/locate?lat=91&lng=121.4").await,
-        400,
-        "invalid_parameter",
-        Some("lat"),
-    );
-    assert_error(
-        &app.json("/api/v1/locate?lat=31.2&lng=181").await,
-        400,
-        "invalid_parameter",
-        Some("lng"),
-    );
-    assert_error(
-        &app.json("/api/v1/locate?lat=31.2&lng=east").await,
-        400,
-        "invalid_parameter",
-        Some("lng"),
-    );
-    assert_error(
-        &app.json("/api/v1/locate?lat=31.2").await,
-        400,
-        "invalid_parameter",
-        Some("lng"),
-    );
-    assert_error(
-        &app.json(&format!("/api/v1/locate?{TEMPLE}&crs=utm")).await,
-        400,
-        "invalid_parameter",
-        Some("crs"),
-    );
-    assert_error(
-        &app.json("/api/v1/locate?lat=39.9&lng=116.4").await,
-        404,
-        "outside_area",
-        None,
-    );
+    assert_error(&app.json("/api/v1/locate?lat=91&lng=121.4").await, 400, "invalid_parameter", Some("lat"));
+    assert_error(&app.json("/api/v1/locate?lat=31.2&lng=181").await, 400, "invalid_parameter", Some("lng"));
+    assert_error(&app.json("/api/v1/locate?lat=31.2&lng=east").await, 400, "invalid_parameter", Some("lng"));
+    assert_error(&app.json("/api/v1/locate?lat=31.2").await, 400, "invalid_parameter", Some("lng"));
+    assert_error(&app.json(&format!("/api/v1/locate?{TEMPLE}&crs=utm")).await, 400, "invalid_parameter", Some("crs"));
+    assert_error(&app.json("/api/v1/locate?lat=39.9&lng=116.4").await, 404, "outside_area", None);
     app.stop().await;
 }
 
 async fn unknown_routes_request_ids_and_the_openapi_document(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    assert_error(
-        &app.json("/api/v1/nothing-here").await,
-        404,
-        "no_route",
-        None,
-    );
+    assert_error(&app.json("/api/v1/nothing-here").await, 404, "no_route", None);
     assert_error(&app.json("/api/v2/regions").await, 404, "no_route", None);
 
-    let response = app
-        .client
-        .get(app.url("/healthz"))
-        .header("x-request-id", "trace-42")
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.get(app.url("/healthz")).header("x-request-id", "trace-42").send().await.unwrap();
     assert_eq!(response.headers()["x-request-id"], "trace-42");
-    let response = app
-        .client
-        .get(app.url("/healthz"))
-        .header("x-request-id", "bad id\t")
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.get(app.url("/healthz")).header("x-request-id", "bad id\t").send().await.unwrap();
     assert_ne!(response.headers()["x-request-id"], "bad id\t");
 
     let (status, doc) = app.json("/api/v1/openapi.json").await;
@@ -271,10 +161,7 @@ async fn unknown_routes_request_ids_and_the_openapi_document(db: TestDb) {
         "/api/v1/buildings/{id}",
         "/api/v1/locate",
     ] {
-        assert!(
-            doc["paths"][path]["get"].is_object(),
-            "{path} is not documented"
-        );
+        assert!(doc["paths"][path]["get"].is_object(), "{path} is not documented");
     }
     assert!(doc["components"]["schemas"]["Location"].is_object());
     app.stop().await;
@@ -283,23 +170,14 @@ async fn unknown_routes_request_ids_and_the_openapi_document(db: TestDb) {
 /// A region import made elsewhere (the CLI, another node) reaches the locator.
 async fn the_locator_follows_region_changes(db: TestDb) {
     let app = TestApp::spawn_unseeded(db).await;
-    assert_error(
-        &app.json(&format!("/api/v1/locate?{TEMPLE}")).await,
-        404,
-        "outside_area",
-        None,
-    );
+    assert_error(&app.json(&format!("/api/v1/locate?{TEMPLE}")).await, 404, "outside_area", None);
     let file = json!({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"code": "310106", "name": "静安区"}, "geometry": null},
         {"type": "Feature", "properties": {"code": "310106013", "name": "静安寺街道"}, "geometry": null},
         {"type": "Feature", "properties": {"code": "310106013001", "name": "景华居民区"},
          "geometry": {"type": "Polygon", "coordinates": [[[121.44, 31.22], [121.45, 31.22], [121.45, 31.23], [121.44, 31.23], [121.44, 31.22]]]}},
     ]});
-    app.db
-        .store
-        .import_regions(&file.to_string(), 1.0, false)
-        .await
-        .unwrap();
+    app.db.store.import_regions(&file.to_string(), 1.0, false).await.unwrap();
     let mut found = None;
     for _ in 0..50 {
         let got = app.json(&format!("/api/v1/locate?{TEMPLE}")).await;

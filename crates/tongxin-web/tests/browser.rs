@@ -11,17 +11,8 @@ use tongxin_store::backend_tests;
 use tongxin_store::testing::TestDb;
 
 async fn text(browser: &Browser, css: &str) -> String {
-    let found = browser
-        .client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await;
-    found
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
+    let found = browser.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
+    found.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
 }
 
 /// Waits until the element's text is `expected` (the page may still be loading).
@@ -32,10 +23,7 @@ async fn wait_for_text(browser: &Browser, css: &str, expected: &str) {
         if now == expected {
             return;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{css} shows {now:?}, never {expected:?}"
-        );
+        assert!(std::time::Instant::now() < deadline, "{css} shows {now:?}, never {expected:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -43,18 +31,8 @@ async fn wait_for_text(browser: &Browser, css: &str, expected: &str) {
 /// Waits until the browser has navigated to a URL containing `part`.
 async fn wait_for_url(browser: &Browser, part: &str) {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !browser
-        .client
-        .current_url()
-        .await
-        .unwrap()
-        .as_str()
-        .contains(part)
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the browser never reached a URL with {part}"
-        );
+    while !browser.client.current_url().await.unwrap().as_str().contains(part) {
+        assert!(std::time::Instant::now() < deadline, "the browser never reached a URL with {part}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -69,116 +47,59 @@ async fn map_language_switch_and_grid_link(db: TestDb) {
 
     c.goto(&app.url("/map")).await.unwrap();
     assert_eq!(text(&browser, "h1").await, "网格地图");
-    assert_eq!(
-        c.find_all(Locator::Css("#grid-map a.grid"))
-            .await
-            .unwrap()
-            .len(),
-        60
-    );
+    assert_eq!(c.find_all(Locator::Css("#grid-map a.grid")).await.unwrap().len(), 60);
     browser.screenshot("map-zh").await;
 
-    c.find(Locator::Id("lang-switch"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "#lang-switch").await;
     wait_for_text(&browser, "h1", "Grid map").await;
     assert_eq!(c.current_url().await.unwrap().path(), "/map");
     browser.screenshot("map-en").await;
 
     // Follow a grid on the SVG map itself.
-    let grid = c
-        .find(Locator::Css(
-            "#grid-map a.grid[data-code='310106013001002']",
-        ))
-        .await
-        .unwrap();
+    let grid = c.find(Locator::Css("#grid-map a.grid[data-code='310106013001002']")).await.unwrap();
     grid.click().await.unwrap();
     wait_for_url(&browser, "/regions/310106013001002").await;
     assert_eq!(text(&browser, "#region-name").await, "景华第二网格 Grid");
     let crumbs = text(&browser, "nav.crumbs").await;
-    assert!(
-        crumbs.contains("静安寺街道") && crumbs.contains("景华居民区"),
-        "{crumbs}"
-    );
-    assert!(
-        c.find_all(Locator::Css("#buildings tbody tr"))
-            .await
-            .unwrap()
-            .len()
-            >= 8
-    );
+    assert!(crumbs.contains("静安寺街道") && crumbs.contains("景华居民区"), "{crumbs}");
+    assert!(c.find_all(Locator::Css("#buildings tbody tr")).await.unwrap().len() >= 8);
     browser.screenshot("grid-en").await;
 
     browser.stop().await;
     app.stop().await;
 }
 
+/// Types `value` into the input matched by `css`, replacing what was there.
+async fn fill(browser: &Browser, css: &str, value: &str) {
+    let input = browser.client.find(Locator::Css(css)).await.unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(value).await.unwrap();
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser.client.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+}
+
 /// The locate form works without JavaScript and marks the point.
 async fn locate_form_marks_the_point(db: TestDb) {
-    let Some(browser) = Browser::start().await else {
-        return;
-    };
+    let Some(browser) = Browser::start().await else { return };
     let app = TestApp::spawn(db).await;
-    let c = &browser.client;
-    c.goto(&app.url("/map")).await.unwrap();
-    c.find(Locator::Css("input[name=lat]"))
-        .await
-        .unwrap()
-        .send_keys("31.2235")
-        .await
-        .unwrap();
-    c.find(Locator::Css("input[name=lng]"))
-        .await
-        .unwrap()
-        .send_keys("121.4455")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.locate button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.client.goto(&app.url("/map")).await.unwrap();
+    fill(&browser, "input[name=lat]", "31.2235").await;
+    fill(&browser, "input[name=lng]", "121.4455").await;
+    click(&browser, "form.locate button").await;
     wait_for_url(&browser, "lat=31.2235").await;
     let located = text(&browser, "#located").await;
-    assert!(
-        located.starts_with("该点位于") && located.contains("网格"),
-        "{located}"
-    );
-    assert!(c.find(Locator::Css("circle.marker")).await.is_ok());
+    assert!(located.starts_with("该点位于") && located.contains("网格"), "{located}");
+    assert!(browser.client.find(Locator::Css("circle.marker")).await.is_ok());
     browser.screenshot("map-located").await;
 
-    c.find(Locator::Css("input[name=lat]"))
-        .await
-        .unwrap()
-        .clear()
-        .await
-        .unwrap();
-    c.find(Locator::Css("input[name=lat]"))
-        .await
-        .unwrap()
-        .send_keys("95")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form.locate button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(&browser, "input[name=lat]", "95").await;
+    click(&browser, "form.locate button").await;
     wait_for_url(&browser, "lat=95").await;
-    assert_eq!(
-        text(&browser, "#located").await,
-        "纬度必须是 -90 到 90 之间的数字。"
-    );
+    assert_eq!(text(&browser, "#located").await, "纬度必须是 -90 到 90 之间的数字。");
     browser.stop().await;
     app.stop().await;
 }
 
-backend_tests!(
-    map_language_switch_and_grid_link,
-    locate_form_marks_the_point
-);
+backend_tests!(map_language_switch_and_grid_link, locate_form_marks_the_point);

@@ -8,13 +8,7 @@ use tongxin_store::backend_tests;
 use tongxin_store::testing::TestDb;
 
 async fn with_lang(app: &TestApp, path: &str, lang: &str) -> (u16, String) {
-    let response = app
-        .client
-        .get(app.url(path))
-        .header("cookie", format!("tongxin_lang={lang}"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.client.get(app.url(path)).header("cookie", format!("tongxin_lang={lang}")).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
@@ -29,16 +23,9 @@ async fn the_map_draws_every_grid_in_chinese_or_english(db: TestDb) {
     assert!(html.contains("<html lang=\"zh-CN\">"));
     assert!(html.contains("<h1>网格地图</h1>"));
     assert!(html.contains("13 个居民区，60 个网格"));
-    assert_eq!(
-        html.matches("class=\"grid c").count(),
-        60,
-        "one link per grid"
-    );
+    assert_eq!(html.matches("class=\"grid c").count(), 60, "one link per grid");
     assert!(html.contains("href=\"/regions/310106013001001\""));
-    assert!(
-        html.contains(">美丽园</text>"),
-        "community labels are drawn"
-    );
+    assert!(html.contains(">美丽园</text>"), "community labels are drawn");
 
     let (_, english) = with_lang(&app, "/map", "en").await;
     assert!(english.contains("<html lang=\"en\">"));
@@ -73,16 +60,10 @@ async fn a_grid_page_shows_its_buildings_and_parent_chain(db: TestDb) {
     assert_eq!(status, 200);
     assert!(html.contains("景华第二网格"));
     for crumb in ["静安区", "静安寺街道", "景华居民区"] {
-        assert!(
-            html.contains(&format!(">{crumb}</a>")),
-            "breadcrumb {crumb}"
-        );
+        assert!(html.contains(&format!(">{crumb}</a>")), "breadcrumb {crumb}");
     }
     assert!(html.contains("<table id=\"buildings\">"));
-    assert!(
-        html.contains("class=\"building\""),
-        "buildings are on the mini map"
-    );
+    assert!(html.contains("class=\"building\""), "buildings are on the mini map");
     let (_, community) = app.text("/regions/310106013001").await;
     assert!(community.contains("<table id=\"children\">"));
     assert!(!community.contains("<table id=\"buildings\">"));
@@ -105,10 +86,7 @@ async fn the_language_switch_remembers_and_stays_local(db: TestDb) {
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/regions/310106013001");
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    assert!(
-        cookie.starts_with("tongxin_lang=en;") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
+    assert!(cookie.starts_with("tongxin_lang=en;") && cookie.contains("SameSite=Lax"), "{cookie}");
     for evil in ["//evil.example", "https://evil.example", "/\\evil.example"] {
         let response = app.get(&format!("/lang/en?next={}", urlencode(evil))).await;
         assert_eq!(response.headers()["location"], "/map", "{evil}");
@@ -120,20 +98,9 @@ async fn static_assets_are_embedded_and_cacheable(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let response = app.get("/static/tongxin.css").await;
     assert_eq!(response.status(), 200);
-    assert!(
-        response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/css")
-    );
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
     let etag = response.headers()["etag"].clone();
-    let again = app
-        .client
-        .get(app.url("/static/tongxin.css"))
-        .header("if-none-match", etag)
-        .send()
-        .await
-        .unwrap();
+    let again = app.client.get(app.url("/static/tongxin.css")).header("if-none-match", etag).send().await.unwrap();
     assert_eq!(again.status(), 304);
     assert_eq!(app.get("/static/missing.js").await.status(), 404);
     app.stop().await;

@@ -28,13 +28,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "TONGXIN_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// sqlite://PATH or postgres://USER@HOST/DB [default: sqlite file in the data directory]
-    #[arg(
-        long,
-        global = true,
-        env = "TONGXIN_DATABASE_URL",
-        value_name = "URL",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env = "TONGXIN_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// A TOML configuration file, read after flags and environment variables
     #[arg(long, global = true, env = "TONGXIN_CONFIG", value_name = "FILE")]
@@ -140,25 +134,15 @@ mod tests {
     #[test]
     fn every_subcommand_has_help_and_the_global_options() {
         let mut cli = Cli::command();
-        for path in [
-            vec!["serve"],
-            vec!["demo"],
-            vec!["migrate"],
-            vec!["grid", "import"],
-            vec!["grid", "locate"],
-        ] {
+        cli.build(); // propagates the global options into every subcommand
+        for path in [vec!["serve"], vec!["demo"], vec!["migrate"], vec!["grid", "import"], vec!["grid", "locate"]] {
             let mut cmd = &mut cli;
             for name in &path {
-                cmd = cmd
-                    .find_subcommand_mut(name)
-                    .unwrap_or_else(|| panic!("no subcommand {path:?}"));
+                cmd = cmd.find_subcommand_mut(name).unwrap_or_else(|| panic!("no subcommand {path:?}"));
             }
             let help = cmd.render_long_help().to_string();
             for option in ["--data-dir", "--database-url", "--config"] {
-                assert!(
-                    help.contains(option),
-                    "{path:?} --help lacks {option}:\n{help}"
-                );
+                assert!(help.contains(option), "{path:?} --help lacks {option}:\n{help}");
             }
             assert!(cmd.get_about().is_some(), "{path:?} has no description");
         }
@@ -166,35 +150,17 @@ mod tests {
 
     #[test]
     fn parses_the_documented_invocations() {
-        let cli = Cli::try_parse_from([
-            "tongxin",
-            "--data-dir",
-            "/tmp/x",
-            "demo",
-            "--listen",
-            "127.0.0.1:0",
-            "--scale",
-            "3",
-        ])
-        .unwrap();
+        let cli =
+            Cli::try_parse_from(["tongxin", "--data-dir", "/tmp/x", "demo", "--listen", "127.0.0.1:0", "--scale", "3"])
+                .unwrap();
         assert_eq!(cli.global.data_dir, Some(PathBuf::from("/tmp/x")));
-        let Command::Demo(demo) = cli.command else {
-            panic!()
-        };
+        let Command::Demo(demo) = cli.command else { panic!() };
         assert_eq!(demo.scale, 3);
         assert_eq!(demo.serve.listen, Some("127.0.0.1:0".parse().unwrap()));
 
-        let cli = Cli::try_parse_from([
-            "tongxin", "grid", "locate", "31.2235", "121.4455", "--crs", "gcj02",
-        ])
-        .unwrap();
-        let Command::Grid(GridCommand::Locate(args)) = cli.command else {
-            panic!()
-        };
-        assert_eq!(
-            (args.lat.as_str(), args.lng.as_str(), args.crs.as_str()),
-            ("31.2235", "121.4455", "gcj02")
-        );
+        let cli = Cli::try_parse_from(["tongxin", "grid", "locate", "31.2235", "121.4455", "--crs", "gcj02"]).unwrap();
+        let Command::Grid(GridCommand::Locate(args)) = cli.command else { panic!() };
+        assert_eq!((args.lat.as_str(), args.lng.as_str(), args.crs.as_str()), ("31.2235", "121.4455", "gcj02"));
 
         let cli = Cli::try_parse_from([
             "tongxin",

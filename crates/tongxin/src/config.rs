@@ -66,11 +66,7 @@ impl Config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
-        let data_dir = global
-            .data_dir
-            .clone()
-            .or(file.data_dir)
-            .unwrap_or_else(|| DEFAULT_DATA_DIR.into());
+        let data_dir = global.data_dir.clone().or(file.data_dir).unwrap_or_else(|| DEFAULT_DATA_DIR.into());
         let database_url = global
             .database_url
             .clone()
@@ -80,10 +76,7 @@ impl Config {
             .and_then(|s| s.listen)
             .or(file.listen)
             .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("the default address parses"));
-        let geo_refresh_secs = serve
-            .and_then(|s| s.geo_refresh_secs)
-            .or(file.geo_refresh_secs)
-            .unwrap_or(5);
+        let geo_refresh_secs = serve.and_then(|s| s.geo_refresh_secs).or(file.geo_refresh_secs).unwrap_or(5);
         if geo_refresh_secs == 0 {
             bail!("geo_refresh_secs must be at least 1");
         }
@@ -91,11 +84,7 @@ impl Config {
             data_dir,
             database_url: DatabaseUrl(database_url),
             listen,
-            log: global
-                .log
-                .clone()
-                .or(file.log)
-                .unwrap_or_else(|| "info".into()),
+            log: global.log.clone().or(file.log).unwrap_or_else(|| "info".into()),
             log_format: global.log_format.or(file.log_format).unwrap_or_default(),
             geo_refresh: Duration::from_secs(geo_refresh_secs),
         })
@@ -105,8 +94,7 @@ impl Config {
     /// directory is one clear error at start rather than a failure later.
     pub fn prepare_data_dir(&self) -> anyhow::Result<()> {
         let dir = &self.data_dir;
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
         let probe = dir.join(".tongxin-write-test");
         std::fs::write(&probe, b"ok")
             .with_context(|| format!("the data directory {} is not writable", dir.display()))?;
@@ -142,11 +130,7 @@ mod tests {
     fn flags_win_over_the_file_and_the_file_over_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tongxin.toml");
-        std::fs::write(
-            &path,
-            "data_dir = \"/srv/tongxin\"\nlisten = \"0.0.0.0:9000\"\nlog = \"debug\"\n",
-        )
-        .unwrap();
+        std::fs::write(&path, "data_dir = \"/srv/tongxin\"\nlisten = \"0.0.0.0:9000\"\nlog = \"debug\"\n").unwrap();
         let mut g = global();
         g.config = Some(path.clone());
         let c = Config::load(&g, None).unwrap();
@@ -156,10 +140,7 @@ mod tests {
         assert_eq!(c.log, "debug");
 
         g.data_dir = Some("/elsewhere".into());
-        let serve = ServeArgs {
-            listen: Some("127.0.0.1:1".parse().unwrap()),
-            geo_refresh_secs: None,
-        };
+        let serve = ServeArgs { listen: Some("127.0.0.1:1".parse().unwrap()), geo_refresh_secs: None };
         let c = Config::load(&g, Some(&serve)).unwrap();
         assert_eq!(c.data_dir, PathBuf::from("/elsewhere"));
         assert_eq!(c.listen.to_string(), "127.0.0.1:1");
@@ -170,10 +151,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tongxin.toml");
         std::fs::write(&path, "listen_on = \"x\"\n").unwrap();
-        let g = GlobalArgs {
-            config: Some(path),
-            ..global()
-        };
+        let g = GlobalArgs { config: Some(path), ..global() };
         let err = format!("{:#}", Config::load(&g, None).unwrap_err());
         assert!(err.contains("unknown field `listen_on`"), "{err}");
     }

@@ -93,10 +93,7 @@ impl FromStr for RegionLevel {
     type Err = UnknownLevel;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|level| level.as_str() == s)
-            .ok_or_else(|| UnknownLevel(s.to_owned()))
+        Self::ALL.into_iter().find(|level| level.as_str() == s).ok_or_else(|| UnknownLevel(s.to_owned()))
     }
 }
 
@@ -159,9 +156,7 @@ impl RegionCode {
     /// The code of this region's `n`th child (1-based), e.g. grid 003 of a community.
     pub fn child(&self, n: u32) -> Option<RegionCode> {
         self.level().child()?;
-        (1..=999)
-            .contains(&n)
-            .then(|| Self(format!("{}{n:03}", self.0)))
+        (1..=999).contains(&n).then(|| Self(format!("{}{n:03}", self.0)))
     }
 }
 
@@ -206,19 +201,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_codes() {
-        assert_eq!(
-            RegionCode::parse(""),
-            Err(CodeError::NotDigits(String::new()))
-        );
-        assert!(matches!(
-            RegionCode::parse("31010a"),
-            Err(CodeError::NotDigits(_))
-        ));
+        assert_eq!(RegionCode::parse(""), Err(CodeError::NotDigits(String::new())));
+        assert!(matches!(RegionCode::parse("31010a"), Err(CodeError::NotDigits(_))));
         assert_eq!(RegionCode::parse("3101060"), Err(CodeError::BadLength(7)));
-        assert_eq!(
-            RegionCode::parse("٣١٠١٠٦"),
-            Err(CodeError::NotDigits("٣١٠١٠٦".into()))
-        );
+        assert_eq!(RegionCode::parse("٣١٠١٠٦"), Err(CodeError::NotDigits("٣١٠١٠٦".into())));
     }
 
     #[test]

@@ -8,9 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use geo::{
-    BooleanOps, BoundingRect, ChamberlainDuquetteArea, Intersects, MultiPolygon, Validation,
-};
+use geo::{BooleanOps, BoundingRect, ChamberlainDuquetteArea, Intersects, MultiPolygon, Validation};
 use geojson::{Feature, GeoJson, GeometryValue, Position};
 use serde_json::Value;
 
@@ -110,17 +108,11 @@ pub struct ImportPlan {
 /// Checks `text` against itself and against the `existing` regions. Overlaps between
 /// siblings, and parts of a child outside its parent, are refused when larger than
 /// `tolerance_m2` square metres (digitised borders rarely meet exactly).
-pub fn check_import(
-    text: &str,
-    existing: &[Region],
-    tolerance_m2: f64,
-) -> Result<ImportPlan, ImportError> {
+pub fn check_import(text: &str, existing: &[Region], tolerance_m2: f64) -> Result<ImportPlan, ImportError> {
     let collection = match text.parse::<GeoJson>() {
         Ok(GeoJson::FeatureCollection(fc)) => fc,
         Ok(_) => {
-            return Err(ImportError::NotACollection(
-                "the top level is not a FeatureCollection".into(),
-            ));
+            return Err(ImportError::NotACollection("the top level is not a FeatureCollection".into()));
         }
         Err(e) => return Err(ImportError::NotACollection(e.to_string())),
     };
@@ -131,31 +123,21 @@ pub fn check_import(
             Ok(region) => {
                 if let Some((first, _)) = accepted.get(&region.code) {
                     let problem = Problem::DuplicateCode { first: *first };
-                    problems.push(FeatureProblem {
-                        index,
-                        code: Some(region.code.to_string()),
-                        problem,
-                    });
+                    problems.push(FeatureProblem { index, code: Some(region.code.to_string()), problem });
                 } else {
                     accepted.insert(region.code.clone(), (index, region));
                 }
             }
             Err(problem) => {
-                problems.push(FeatureProblem {
-                    index,
-                    code: raw_code(feature),
-                    problem,
-                });
+                problems.push(FeatureProblem { index, code: raw_code(feature), problem });
             }
         }
     }
 
     let stored: HashMap<&RegionCode, &Region> = existing.iter().map(|r| (&r.code, r)).collect();
     // The tree as it will be after the import: the file's regions replace stored ones.
-    let mut after: HashMap<RegionCode, (Option<usize>, &Region)> = existing
-        .iter()
-        .map(|r| (r.code.clone(), (None, r)))
-        .collect();
+    let mut after: HashMap<RegionCode, (Option<usize>, &Region)> =
+        existing.iter().map(|r| (r.code.clone(), (None, r))).collect();
     for (index, region) in accepted.values() {
         after.insert(region.code.clone(), (Some(*index), region));
     }
@@ -164,11 +146,7 @@ pub fn check_import(
             && !after.contains_key(&parent)
         {
             let problem = Problem::MissingParent(parent.to_string());
-            problems.push(FeatureProblem {
-                index: *index,
-                code: Some(region.code.to_string()),
-                problem,
-            });
+            problems.push(FeatureProblem { index: *index, code: Some(region.code.to_string()), problem });
         }
     }
     problems.extend(check_overlaps(&after, tolerance_m2));
@@ -178,18 +156,11 @@ pub fn check_import(
         problems.dedup();
         return Err(ImportError::Rejected(problems));
     }
-    let created = accepted
-        .keys()
-        .filter(|code| !stored.contains_key(code))
-        .count();
+    let created = accepted.keys().filter(|code| !stored.contains_key(code)).count();
     let regions: Vec<Region> = accepted.into_values().map(|(_, region)| region).collect();
     let mut regions = regions;
     regions.sort_by_key(|r| (r.level(), r.code.clone()));
-    Ok(ImportPlan {
-        updated: regions.len() - created,
-        created,
-        regions,
-    })
+    Ok(ImportPlan { updated: regions.len() - created, created, regions })
 }
 
 fn raw_code(feature: &Feature) -> Option<String> {
@@ -215,16 +186,10 @@ fn check_feature(feature: &Feature) -> Result<Region, Problem> {
     if let Some(stated) = feature.property("level").and_then(Value::as_str)
         && stated.parse::<RegionLevel>() != Ok(code.level())
     {
-        return Err(Problem::LevelMismatch {
-            stated: stated.into(),
-            actual: code.level(),
-        });
+        return Err(Problem::LevelMismatch { stated: stated.into(), actual: code.level() });
     }
     if let Some(stated) = feature.property("parent").filter(|v| !v.is_null()) {
-        let stated = stated
-            .as_str()
-            .map(str::to_owned)
-            .unwrap_or_else(|| stated.to_string());
+        let stated = stated.as_str().map(str::to_owned).unwrap_or_else(|| stated.to_string());
         let expected = code.parent().map(|p| p.to_string()).unwrap_or_default();
         if stated != expected {
             return Err(Problem::ParentMismatch { stated, expected });
@@ -238,11 +203,7 @@ fn check_feature(feature: &Feature) -> Result<Region, Problem> {
         None => {}
         Some(g) => check_geometry(&g.value)?,
     }
-    Ok(Region {
-        code,
-        name,
-        geometry,
-    })
+    Ok(Region { code, name, geometry })
 }
 
 fn check_geometry(value: &GeometryValue) -> Result<(), Problem> {
@@ -254,17 +215,12 @@ fn check_geometry(value: &GeometryValue) -> Result<(), Problem> {
     let multi = polygons.len() > 1;
     for (p, rings) in polygons.iter().enumerate() {
         if rings.is_empty() {
-            return Err(Problem::TooFewPositions {
-                ring: ring_name(multi, p, 0),
-            });
+            return Err(Problem::TooFewPositions { ring: ring_name(multi, p, 0) });
         }
         for (r, ring) in rings.iter().enumerate() {
             let name = || ring_name(multi, p, r);
             if let Some(index) = ring.iter().position(|pos| !in_range(pos)) {
-                return Err(Problem::BadPosition {
-                    ring: name(),
-                    index,
-                });
+                return Err(Problem::BadPosition { ring: name(), index });
             }
             if ring.len() < 4 {
                 return Err(Problem::TooFewPositions { ring: name() });
@@ -280,16 +236,12 @@ fn check_geometry(value: &GeometryValue) -> Result<(), Problem> {
         if let Err(e) = polygon.check_validation() {
             let text = e.to_string();
             return Err(match e {
-                geo::algorithm::validation::InvalidPolygon::SelfIntersection(_) => {
-                    Problem::SelfIntersection(text)
-                }
+                geo::algorithm::validation::InvalidPolygon::SelfIntersection(_) => Problem::SelfIntersection(text),
                 _ => Problem::InvalidGeometry(text),
             });
         }
     }
-    shape
-        .check_validation()
-        .map_err(|e| Problem::InvalidGeometry(e.to_string()))
+    shape.check_validation().map_err(|e| Problem::InvalidGeometry(e.to_string()))
 }
 
 fn ring_name(multi: bool, polygon: usize, ring: usize) -> String {
@@ -311,10 +263,7 @@ fn in_range(pos: &Position) -> bool {
 
 /// Sibling overlaps and children outside their parents, for every region the file
 /// touches (stored siblings count too). Only problems of file features are reported.
-fn check_overlaps(
-    after: &HashMap<RegionCode, (Option<usize>, &Region)>,
-    tolerance_m2: f64,
-) -> Vec<FeatureProblem> {
+fn check_overlaps(after: &HashMap<RegionCode, (Option<usize>, &Region)>, tolerance_m2: f64) -> Vec<FeatureProblem> {
     let mut shapes: HashMap<&RegionCode, MultiPolygon<f64>> = HashMap::new();
     let mut families: BTreeMap<Option<RegionCode>, Vec<&RegionCode>> = BTreeMap::new();
     for (code, (_, region)) in after {
@@ -326,11 +275,7 @@ fn check_overlaps(
     let mut problems = Vec::new();
     let mut report = |code: &RegionCode, problem: Problem| {
         if let Some((Some(index), _)) = after.get(code) {
-            problems.push(FeatureProblem {
-                index: *index,
-                code: Some(code.to_string()),
-                problem,
-            });
+            problems.push(FeatureProblem { index: *index, code: Some(code.to_string()), problem });
         }
     };
     for (parent, mut children) in families {
@@ -339,35 +284,15 @@ fn check_overlaps(
             for b in &children[i + 1..] {
                 let area = overlap_m2(&shapes[a], &shapes[b]);
                 if area > tolerance_m2 {
-                    report(
-                        a,
-                        Problem::OverlapsSibling {
-                            other: b.to_string(),
-                            area_m2: area,
-                        },
-                    );
-                    report(
-                        b,
-                        Problem::OverlapsSibling {
-                            other: a.to_string(),
-                            area_m2: area,
-                        },
-                    );
+                    report(a, Problem::OverlapsSibling { other: b.to_string(), area_m2: area });
+                    report(b, Problem::OverlapsSibling { other: a.to_string(), area_m2: area });
                 }
             }
             if let Some(parent_shape) = parent.as_ref().and_then(|p| shapes.get(p)) {
-                let outside = shapes[a]
-                    .difference(parent_shape)
-                    .chamberlain_duquette_unsigned_area();
+                let outside = shapes[a].difference(parent_shape).chamberlain_duquette_unsigned_area();
                 if outside > tolerance_m2 {
                     let parent = parent.as_ref().map(|p| p.to_string()).unwrap_or_default();
-                    report(
-                        a,
-                        Problem::OutsideParent {
-                            parent,
-                            area_m2: outside,
-                        },
-                    );
+                    report(a, Problem::OutsideParent { parent, area_m2: outside });
                 }
             }
         }
@@ -377,9 +302,7 @@ fn check_overlaps(
 
 fn overlap_m2(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
     match (a.bounding_rect(), b.bounding_rect()) {
-        (Some(ra), Some(rb)) if ra.intersects(&rb) => {
-            a.intersection(b).chamberlain_duquette_unsigned_area()
-        }
+        (Some(ra), Some(rb)) if ra.intersects(&rb) => a.intersection(b).chamberlain_duquette_unsigned_area(),
         _ => 0.0,
     }
 }

@@ -49,10 +49,17 @@ struct Shape {
     path: RegionPath,
 }
 
+/// The polygons of one level: an R-tree of their boxes, and the plain list the linear
+/// baseline scans.
+struct Level {
+    tree: RTree<Entry>,
+    members: Vec<usize>,
+}
+
 /// The point-in-region index. Cheap to query from many threads at once.
 pub struct Locator {
-    /// One tree per level that has polygons, deepest level first.
-    trees: Vec<RTree<Entry>>,
+    /// Levels that have polygons, deepest first.
+    levels: Vec<Level>,
     shapes: Vec<Shape>,
 }
 
@@ -64,38 +71,27 @@ impl Locator {
         let mut shapes = Vec::new();
         let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); RegionLevel::ALL.len()];
         for region in regions {
-            let Some(polygon) = region.shape() else {
-                continue;
-            };
-            let Some(rect) = polygon.bounding_rect() else {
-                continue;
-            };
+            let Some(polygon) = region.shape() else { continue };
+            let Some(rect) = polygon.bounding_rect() else { continue };
             let path = region
                 .code
                 .ancestors()
                 .iter()
                 .filter_map(|code| by_code.get(code).copied())
                 .chain(std::iter::once(region))
-                .map(|r| RegionRef {
-                    code: r.code.clone(),
-                    name: r.name.clone(),
-                    level: r.level(),
-                })
+                .map(|r| RegionRef { code: r.code.clone(), name: r.name.clone(), level: r.level() })
                 .collect();
             let envelope = Rectangle::from_corners(rect.min().into(), rect.max().into());
             entries[region.level().depth()].push(GeomWithData::new(envelope, shapes.len()));
-            shapes.push(Shape {
-                polygon,
-                path: RegionPath(path),
-            });
+            shapes.push(Shape { polygon, path: RegionPath(path) });
         }
-        let trees = entries
+        let levels = entries
             .into_iter()
             .rev()
             .filter(|level| !level.is_empty())
-            .map(RTree::bulk_load)
+            .map(|level| Level { members: level.iter().map(|e| e.data).collect(), tree: RTree::bulk_load(level) })
             .collect();
-        Self { trees, shapes }
+        Self { levels, shapes }
     }
 
     /// Number of indexed polygons.
@@ -112,55 +108,31 @@ impl Locator {
     pub fn locate(&self, point: LatLng) -> Option<&RegionPath> {
         let p = point.to_point();
         let at = [p.x(), p.y()];
-        for tree in &self.trees {
-            let candidates = || tree.locate_all_at_point(&at).map(|e| &self.shapes[e.data]);
-            if let Some(shape) = candidates().find(|s| s.polygon.contains(&p)) {
-                return Some(&shape.path);
-            }
-            if let Some(shape) = candidates()
-                .filter(|s| s.polygon.intersects(&p))
-                .min_by(|a, b| {
-                    a.path
-                        .deepest()
-                        .map(|r| &r.code)
-                        .cmp(&b.path.deepest().map(|r| &r.code))
-                })
-            {
-                return Some(&shape.path);
-            }
-        }
-        None
+        self.levels.iter().find_map(|level| self.pick(|| level.tree.locate_all_at_point(&at).map(|e| e.data), p))
     }
 
-    /// The same answer as [`Locator::locate`] by testing every polygon in turn, without
-    /// the tree. It is the baseline the benchmark compares against.
+    /// The same answer as [`Locator::locate`], testing every polygon of each level in turn
+    /// instead of asking the tree. It is the baseline the benchmark compares against.
     pub fn locate_linear(&self, point: LatLng) -> Option<&RegionPath> {
         let p = point.to_point();
-        let deepest_first = |s: &&Shape| std::cmp::Reverse(s.path.deepest().map(|r| r.level));
-        let mut containing: Vec<&Shape> = self
-            .shapes
-            .iter()
-            .filter(|s| s.polygon.intersects(&p))
-            .collect();
-        containing.sort_by_key(deepest_first);
-        let level = containing.first()?.path.deepest().map(|r| r.level);
-        let same_level = containing
-            .iter()
-            .filter(|s| s.path.deepest().map(|r| r.level) == level);
-        same_level
-            .clone()
+        self.levels.iter().find_map(|level| self.pick(|| level.members.iter().copied(), p))
+    }
+
+    /// Among the candidate shapes of one level: the one containing `p`, else the one
+    /// with the lowest code whose border `p` lies on.
+    fn pick<I: Iterator<Item = usize>>(&self, candidates: impl Fn() -> I, p: geo::Point<f64>) -> Option<&RegionPath> {
+        let shapes = || candidates().map(|i| &self.shapes[i]);
+        let code = |s: &Shape| s.path.deepest().map(|r| r.code.clone());
+        let shape = shapes()
             .find(|s| s.polygon.contains(&p))
-            .or_else(|| same_level.min_by_key(|s| s.path.deepest().map(|r| &r.code)))
-            .map(|s| &s.path)
+            .or_else(|| shapes().filter(|s| s.polygon.intersects(&p)).min_by_key(|s| code(s)))?;
+        Some(&shape.path)
     }
 
     /// The bounding box of everything indexed, as (min lng, min lat, max lng, max lat).
     pub fn bounds(&self) -> Option<(f64, f64, f64, f64)> {
-        let envelope: AABB<[f64; 2]> = self
-            .trees
-            .iter()
-            .map(|t| t.root().envelope())
-            .reduce(|a, b| a.merged(&b))?;
+        let envelope: AABB<[f64; 2]> =
+            self.levels.iter().map(|level| level.tree.root().envelope()).reduce(|a, b| a.merged(&b))?;
         let (lo, hi) = (envelope.lower(), envelope.upper());
         Some((lo[0], lo[1], hi[0], hi[1]))
     }
@@ -175,20 +147,12 @@ mod tests {
     fn square(code: &str, name: &str, x0: f64, y0: f64, size: f64) -> Region {
         let (x1, y1) = (x0 + size, y0 + size);
         let poly = polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)];
-        Region {
-            code: RegionCode::parse(code).unwrap(),
-            name: name.into(),
-            geometry: Some(polygon_geojson(&poly)),
-        }
+        Region { code: RegionCode::parse(code).unwrap(), name: name.into(), geometry: Some(polygon_geojson(&poly)) }
     }
 
     fn tree() -> Vec<Region> {
         vec![
-            Region {
-                code: RegionCode::parse("310106013").unwrap(),
-                name: "静安寺街道".into(),
-                geometry: None,
-            },
+            Region { code: RegionCode::parse("310106013").unwrap(), name: "静安寺街道".into(), geometry: None },
             square("310106013001", "景华", 121.0, 31.0, 0.02),
             square("310106013001001", "景华1", 121.0, 31.0, 0.01),
             square("310106013001002", "景华2", 121.01, 31.0, 0.01),
@@ -196,8 +160,7 @@ mod tests {
     }
 
     fn names(path: Option<&RegionPath>) -> Vec<&str> {
-        path.map(|p| p.regions().iter().map(|r| r.name.as_str()).collect())
-            .unwrap_or_default()
+        path.map(|p| p.regions().iter().map(|r| r.name.as_str()).collect()).unwrap_or_default()
     }
 
     #[test]
@@ -206,20 +169,14 @@ mod tests {
         let p = LatLng::new(31.005, 121.015).unwrap();
         assert_eq!(names(locator.locate(p)), ["静安寺街道", "景华", "景华2"]);
         let path = locator.locate(p).unwrap();
-        assert_eq!(
-            path.at(RegionLevel::Community).unwrap().code.as_str(),
-            "310106013001"
-        );
+        assert_eq!(path.at(RegionLevel::Community).unwrap().code.as_str(), "310106013001");
         assert!(path.at(RegionLevel::Block).is_none());
     }
 
     #[test]
     fn falls_back_to_the_community_outside_every_grid() {
         let locator = Locator::build(&tree());
-        assert_eq!(
-            names(locator.locate(LatLng::new(31.015, 121.005).unwrap())),
-            ["静安寺街道", "景华"]
-        );
+        assert_eq!(names(locator.locate(LatLng::new(31.015, 121.005).unwrap())), ["静安寺街道", "景华"]);
         assert!(locator.locate(LatLng::new(30.0, 121.0).unwrap()).is_none());
     }
 
@@ -227,10 +184,7 @@ mod tests {
     fn a_shared_border_goes_to_the_lower_code() {
         let locator = Locator::build(&tree());
         let on_border = LatLng::new(31.005, 121.01).unwrap();
-        assert_eq!(
-            names(locator.locate(on_border)),
-            ["静安寺街道", "景华", "景华1"]
-        );
+        assert_eq!(names(locator.locate(on_border)), ["静安寺街道", "景华", "景华1"]);
         assert_eq!(locator.locate_linear(on_border), locator.locate(on_border));
     }
 
@@ -239,8 +193,7 @@ mod tests {
         let locator = Locator::build(&tree());
         for i in 0..40 {
             for j in 0..40 {
-                let p =
-                    LatLng::new(30.999 + j as f64 * 0.0006, 120.999 + i as f64 * 0.0006).unwrap();
+                let p = LatLng::new(30.999 + j as f64 * 0.0006, 120.999 + i as f64 * 0.0006).unwrap();
                 assert_eq!(locator.locate(p), locator.locate_linear(p), "at {p}");
             }
         }

@@ -48,14 +48,8 @@ impl LatLng {
 
     /// Parses text input (query strings, CLI arguments), naming the bad field.
     pub fn parse(lat: &str, lng: &str, crs: Crs) -> Result<Self, PointError> {
-        let lat_v: f64 = lat
-            .trim()
-            .parse()
-            .map_err(|_| PointError::Lat(lat.into()))?;
-        let lng_v: f64 = lng
-            .trim()
-            .parse()
-            .map_err(|_| PointError::Lng(lng.into()))?;
+        let lat_v: f64 = lat.trim().parse().map_err(|_| PointError::Lat(lat.into()))?;
+        let lng_v: f64 = lng.trim().parse().map_err(|_| PointError::Lng(lng.into()))?;
         Self::from_crs(lat_v, lng_v, crs)
     }
 
@@ -148,12 +142,7 @@ mod tests {
         assert_eq!(LatLng::new(91.0, 0.0).unwrap_err().field(), "lat");
         assert_eq!(LatLng::new(0.0, -180.5).unwrap_err().field(), "lng");
         assert_eq!(LatLng::new(f64::NAN, 0.0).unwrap_err().field(), "lat");
-        assert_eq!(
-            LatLng::parse("31.2", "east", Crs::Wgs84)
-                .unwrap_err()
-                .field(),
-            "lng"
-        );
+        assert_eq!(LatLng::parse("31.2", "east", Crs::Wgs84).unwrap_err().field(), "lng");
         assert!(LatLng::new(-90.0, 180.0).is_ok());
     }
 
@@ -171,16 +160,8 @@ mod tests {
     fn converts_gcj02_and_bd09_to_wgs84() {
         let wgs = LatLng::new(31.2234, 121.4452).unwrap();
         let (glat, glng) = wgs.to_crs(Crs::Gcj02);
-        assert!(
-            close(glat - wgs.lat(), -0.0020, 0.0015),
-            "gcj lat offset {}",
-            glat - wgs.lat()
-        );
-        assert!(
-            close(glng - wgs.lng(), 0.0045, 0.0015),
-            "gcj lng offset {}",
-            glng - wgs.lng()
-        );
+        assert!(close(glat - wgs.lat(), -0.0020, 0.0015), "gcj lat offset {}", glat - wgs.lat());
+        assert!(close(glng - wgs.lng(), 0.0045, 0.0015), "gcj lng offset {}", glng - wgs.lng());
         let back = LatLng::from_crs(glat, glng, Crs::Gcj02).unwrap();
         assert!(close(back.lat(), wgs.lat(), 1e-5) && close(back.lng(), wgs.lng(), 1e-5));
 

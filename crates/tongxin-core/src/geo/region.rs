@@ -43,9 +43,7 @@ pub fn to_multipolygon(geometry: &geojson::Geometry) -> Option<MultiPolygon<f64>
 pub fn polygon_geojson(polygon: &Polygon<f64>) -> geojson::Geometry {
     let round = |c: &geo::Coord<f64>| [(c.x * 1e7).round() / 1e7, (c.y * 1e7).round() / 1e7];
     let ring = |ls: &geo::LineString<f64>| ls.coords().map(round).collect::<Vec<_>>();
-    let rings = std::iter::once(polygon.exterior())
-        .chain(polygon.interiors())
-        .map(ring);
+    let rings = std::iter::once(polygon.exterior()).chain(polygon.interiors()).map(ring);
     geojson::Geometry::new_polygon(rings)
 }
 
@@ -102,10 +100,7 @@ impl NewBuilding {
         if let Some(block) = &self.block
             && (block.level() != RegionLevel::Block || !self.grid.contains(block))
         {
-            return Err(BuildingError::BlockOutsideGrid {
-                block: block.to_string(),
-                grid: self.grid.to_string(),
-            });
+            return Err(BuildingError::BlockOutsideGrid { block: block.to_string(), grid: self.grid.to_string() });
         }
         if !(1..=200).contains(&self.floors) {
             return Err(BuildingError::Floors);

@@ -19,21 +19,15 @@ pub struct BuildingFilter {
 const COLUMNS: &str = "id, grid_code, block_code, name, address, lat, lng, floors, has_elevator";
 
 fn building_from_row(row: &AnyRow) -> Result<Building, StoreError> {
-    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
-        StoreError::Corrupt(format!("building {what}: {e}"))
-    };
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("building {what}: {e}"));
     let code = |raw: String| RegionCode::parse(&raw).map_err(|e| corrupt("region code", &e));
-    let location = LatLng::new(row.try_get("lat")?, row.try_get("lng")?)
-        .map_err(|e| corrupt("location", &e))?;
+    let location = LatLng::new(row.try_get("lat")?, row.try_get("lng")?).map_err(|e| corrupt("location", &e))?;
     let floors: i64 = row.try_get("floors")?;
     Ok(Building {
         id: row.try_get("id")?,
         fields: NewBuilding {
             grid: code(row.try_get("grid_code")?)?,
-            block: row
-                .try_get::<Option<String>, _>("block_code")?
-                .map(code)
-                .transpose()?,
+            block: row.try_get::<Option<String>, _>("block_code")?.map(code).transpose()?,
             name: row.try_get("name")?,
             address: row.try_get("address")?,
             location,
@@ -45,10 +39,7 @@ fn building_from_row(row: &AnyRow) -> Result<Building, StoreError> {
 
 impl Store {
     /// Adds buildings in one transaction; any refused building refuses them all.
-    pub async fn insert_buildings(
-        &self,
-        buildings: &[NewBuilding],
-    ) -> Result<Vec<i64>, StoreError> {
+    pub async fn insert_buildings(&self, buildings: &[NewBuilding]) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.begin_write().await?;
         let ids = Self::insert_buildings_in(&mut tx, buildings).await?;
         tx.commit().await?;
@@ -56,17 +47,11 @@ impl Store {
     }
 
     /// [`Store::insert_buildings`] inside the caller's transaction.
-    pub async fn insert_buildings_in(
-        tx: &mut Tx,
-        buildings: &[NewBuilding],
-    ) -> Result<Vec<i64>, StoreError> {
+    pub async fn insert_buildings_in(tx: &mut Tx, buildings: &[NewBuilding]) -> Result<Vec<i64>, StoreError> {
         let now = Timestamp::now().millis();
         let mut ids = Vec::with_capacity(buildings.len());
         for b in buildings {
-            b.check().map_err(|e| StoreError::Conflict {
-                field: e.field(),
-                reason: e.to_string(),
-            })?;
+            b.check().map_err(|e| StoreError::Conflict { field: e.field(), reason: e.to_string() })?;
             let row = sqlx::query(
                 "INSERT INTO buildings (grid_code, block_code, name, address, lat, lng, floors, has_elevator, \
                    created_at, updated_at) \
@@ -91,10 +76,7 @@ impl Store {
 
     pub async fn building(&self, id: i64) -> Result<Option<Building>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM buildings WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(&sql).bind(id).fetch_optional(self.pool()).await?;
         row.as_ref().map(building_from_row).transpose()
     }
 
@@ -114,10 +96,7 @@ impl Store {
 
     /// The number of buildings under each child region of `parent`, in one query.
     /// Children without buildings are absent.
-    pub async fn building_counts_by_child(
-        &self,
-        parent: &RegionCode,
-    ) -> Result<Vec<(RegionCode, i64)>, StoreError> {
+    pub async fn building_counts_by_child(&self, parent: &RegionCode) -> Result<Vec<(RegionCode, i64)>, StoreError> {
         let Some(child_level) = parent.level().child() else {
             return Ok(Vec::new());
         };
@@ -130,34 +109,27 @@ impl Store {
         let sql = format!(
             "SELECT {key} AS code, COUNT(*) AS n FROM buildings WHERE grid_code LIKE $1 AND {key} IS NOT NULL              GROUP BY {key} ORDER BY {key}"
         );
-        let rows = sqlx::query(&sql)
-            .bind(super::subtree_pattern(parent))
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(&sql).bind(super::subtree_pattern(parent)).fetch_all(self.pool()).await?;
         rows.iter()
             .map(|row| {
                 let raw: String = row.try_get("code")?;
-                let code = RegionCode::parse(&raw)
-                    .map_err(|e| StoreError::Corrupt(format!("building region {raw}: {e}")))?;
+                let code =
+                    RegionCode::parse(&raw).map_err(|e| StoreError::Corrupt(format!("building region {raw}: {e}")))?;
                 Ok((code, row.try_get("n")?))
             })
             .collect()
     }
 
     pub async fn count_all_buildings(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM buildings")
-            .fetch_one(self.pool())
-            .await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM buildings").fetch_one(self.pool()).await?;
         Ok(row.try_get("n")?)
     }
 
     pub async fn count_buildings(&self, within: &RegionCode) -> Result<i64, StoreError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM buildings WHERE grid_code LIKE $1 OR block_code LIKE $1",
-        )
-        .bind(super::subtree_pattern(within))
-        .fetch_one(self.pool())
-        .await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM buildings WHERE grid_code LIKE $1 OR block_code LIKE $1")
+            .bind(super::subtree_pattern(within))
+            .fetch_one(self.pool())
+            .await?;
         Ok(row.try_get("n")?)
     }
 }

@@ -28,18 +28,13 @@ const COLUMNS: &str = "code, name, geometry";
 
 fn region_from_row(row: &AnyRow) -> Result<Region, StoreError> {
     let code: String = row.try_get("code")?;
-    let code = RegionCode::parse(&code)
-        .map_err(|e| StoreError::Corrupt(format!("region code {code}: {e}")))?;
+    let code = RegionCode::parse(&code).map_err(|e| StoreError::Corrupt(format!("region code {code}: {e}")))?;
     let geometry = row
         .try_get::<Option<String>, _>("geometry")?
         .map(|text| text.parse::<geojson::Geometry>())
         .transpose()
         .map_err(|e| StoreError::Corrupt(format!("geometry of region {code}: {e}")))?;
-    Ok(Region {
-        code,
-        name: row.try_get("name")?,
-        geometry,
-    })
+    Ok(Region { code, name: row.try_get("name")?, geometry })
 }
 
 impl Store {
@@ -62,10 +57,7 @@ impl Store {
 
     pub async fn region(&self, code: &RegionCode) -> Result<Option<Region>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM regions WHERE code = $1");
-        let row = sqlx::query(&sql)
-            .bind(code.as_str())
-            .fetch_optional(self.pool())
-            .await?;
+        let row = sqlx::query(&sql).bind(code.as_str()).fetch_optional(self.pool()).await?;
         row.as_ref().map(region_from_row).transpose()
     }
 
@@ -76,10 +68,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let placeholders: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT {COLUMNS} FROM regions WHERE code IN ({}) ORDER BY code",
-            placeholders.join(", ")
-        );
+        let sql = format!("SELECT {COLUMNS} FROM regions WHERE code IN ({}) ORDER BY code", placeholders.join(", "));
         let mut query = sqlx::query(&sql);
         for c in &codes {
             query = query.bind(c.as_str());
@@ -89,10 +78,7 @@ impl Store {
     }
 
     /// The number of direct children of each child of `parent`, in one query.
-    pub async fn child_counts(
-        &self,
-        parent: &RegionCode,
-    ) -> Result<Vec<(RegionCode, i64)>, StoreError> {
+    pub async fn child_counts(&self, parent: &RegionCode) -> Result<Vec<(RegionCode, i64)>, StoreError> {
         let rows = sqlx::query(
             "SELECT r.code, COUNT(c.code) AS children FROM regions r \
              LEFT JOIN regions c ON c.parent_code = r.code \
@@ -104,25 +90,20 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let code: String = row.try_get("code")?;
-                let code =
-                    RegionCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let code = RegionCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 Ok((code, row.try_get("children")?))
             })
             .collect()
     }
 
     pub async fn count_regions(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM regions")
-            .fetch_one(self.pool())
-            .await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM regions").fetch_one(self.pool()).await?;
         Ok(row.try_get("n")?)
     }
 
     /// A counter bumped by every change to the regions.
     pub async fn geo_revision(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT revision FROM geo_revision WHERE id = 1")
-            .fetch_one(self.pool())
-            .await?;
+        let row = sqlx::query("SELECT revision FROM geo_revision WHERE id = 1").fetch_one(self.pool()).await?;
         Ok(row.try_get("revision")?)
     }
 
@@ -141,11 +122,7 @@ impl Store {
         let plan = Self::import_regions_in(&mut tx, geojson, tolerance_m2).await?;
         if !dry_run {
             tx.commit().await.map_err(StoreError::from)?;
-            tracing::info!(
-                created = plan.created,
-                updated = plan.updated,
-                "regions imported"
-            );
+            tracing::info!(created = plan.created, updated = plan.updated, "regions imported");
         }
         Ok(plan)
     }
@@ -157,14 +134,8 @@ impl Store {
         tolerance_m2: f64,
     ) -> Result<ImportPlan, RegionImportError> {
         let sql = format!("SELECT {COLUMNS} FROM regions ORDER BY code");
-        let rows = sqlx::query(&sql)
-            .fetch_all(&mut **tx)
-            .await
-            .map_err(StoreError::from)?;
-        let existing = rows
-            .iter()
-            .map(region_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let rows = sqlx::query(&sql).fetch_all(&mut **tx).await.map_err(StoreError::from)?;
+        let existing = rows.iter().map(region_from_row).collect::<Result<Vec<_>, _>>()?;
         let plan = check_import(geojson, &existing, tolerance_m2)?;
         let now = Timestamp::now().millis();
         for region in &plan.regions {

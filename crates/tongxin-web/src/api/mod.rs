@@ -15,10 +15,5 @@ pub fn routes() -> Router<App> {
     Router::new()
         .merge(geo::routes())
         .route("/openapi.json", get(openapi::document))
-        .fallback(|| async {
-            ApiError::NotFound {
-                code: "no_route",
-                message: "no such API endpoint".into(),
-            }
-        })
+        .fallback(|| async { ApiError::NotFound { code: "no_route", message: "no such API endpoint".into() } })
 }

@@ -19,22 +19,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
-        Ok(Params(
-            form_urlencoded::parse(query.as_bytes())
-                .into_owned()
-                .collect(),
-        ))
+        Ok(Params(form_urlencoded::parse(query.as_bytes()).into_owned().collect()))
     }
 }
 
 impl Params {
     /// The first non-empty value of `name`, trimmed.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-            .find(|v| !v.is_empty())
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).find(|v| !v.is_empty())
     }
 
     /// Parses `name` when present.
@@ -48,14 +40,7 @@ impl Params {
                 raw.parse::<T>().map_err(|e| {
                     let e = e.to_string();
                     // Domain errors already say which field; generic ones get its name.
-                    ApiError::invalid(
-                        name,
-                        if e.starts_with(name) {
-                            e
-                        } else {
-                            format!("{name}: {e}")
-                        },
-                    )
+                    ApiError::invalid(name, if e.starts_with(name) { e } else { format!("{name}: {e}") })
                 })
             })
             .transpose()
@@ -67,8 +52,7 @@ impl Params {
         T: FromStr,
         T::Err: Display,
     {
-        self.parse(name)?
-            .ok_or_else(|| ApiError::invalid(name, format!("{name} is required")))
+        self.parse(name)?.ok_or_else(|| ApiError::invalid(name, format!("{name} is required")))
     }
 
     /// A bounded integer, e.g. a page size.
@@ -77,10 +61,7 @@ impl Params {
         if (min..=max).contains(&value) {
             Ok(value)
         } else {
-            Err(ApiError::invalid(
-                name,
-                format!("{name} must be between {min} and {max}"),
-            ))
+            Err(ApiError::invalid(name, format!("{name} must be between {min} and {max}")))
         }
     }
 }
@@ -95,9 +76,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CodePath {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|e| ApiError::invalid("code", e.body_text()))?;
-        RegionCode::parse(&raw)
-            .map(CodePath)
-            .map_err(|e| ApiError::invalid("code", format!("code: {e}")))
+        RegionCode::parse(&raw).map(CodePath).map_err(|e| ApiError::invalid("code", format!("code: {e}")))
     }
 }
 
@@ -106,12 +85,7 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> Params {
-        Params(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        Params(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
     }
 
     #[test]
@@ -125,19 +99,11 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let p = params(&[("limit", "ten"), ("offset", "-1")]);
-        let ApiError::InvalidParameter { field, .. } = p.require::<i64>("limit").unwrap_err()
-        else {
-            panic!()
-        };
+        let ApiError::InvalidParameter { field, .. } = p.require::<i64>("limit").unwrap_err() else { panic!() };
         assert_eq!(field, "limit");
-        let ApiError::InvalidParameter { field, .. } = p.require::<f64>("lat").unwrap_err() else {
-            panic!()
-        };
+        let ApiError::InvalidParameter { field, .. } = p.require::<f64>("lat").unwrap_err() else { panic!() };
         assert_eq!(field, "lat");
-        let ApiError::InvalidParameter { field, .. } = p.bounded("offset", 0, 0, 10).unwrap_err()
-        else {
-            panic!()
-        };
+        let ApiError::InvalidParameter { field, .. } = p.bounded("offset", 0, 0, 10).unwrap_err() else { panic!() };
         assert_eq!(field, "offset");
     }
 }

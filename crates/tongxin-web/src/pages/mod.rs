@@ -35,15 +35,8 @@ pub struct PageContext {
 
 impl PageContext {
     pub fn new(lang: Lang, uri: &Uri) -> Self {
-        let here = uri
-            .path_and_query()
-            .map_or("/", |pq| pq.as_str())
-            .to_owned();
-        Self {
-            lang,
-            t: lang.catalog(),
-            here,
-        }
+        let here = uri.path_and_query().map_or("/", |pq| pq.as_str()).to_owned();
+        Self { lang, t: lang.catalog(), here }
     }
 
     /// The language the switch link offers.
@@ -63,10 +56,7 @@ impl PageContext {
 
 /// Renders a page template, or the error page if the template fails.
 pub fn render(template: &impl Template) -> Result<Html<String>, PageError> {
-    template
-        .render()
-        .map(Html)
-        .map_err(|e| PageError::internal(Lang::default(), e))
+    template.render().map(Html).map_err(|e| PageError::internal(Lang::default(), e))
 }
 
 /// A page-level error: shown as a page in the reader's language, with the right status.
@@ -86,11 +76,7 @@ struct ErrorPage<'a> {
 
 impl PageError {
     pub fn new(lang: Lang, status: StatusCode, message_key: &str) -> Self {
-        Self {
-            status,
-            lang,
-            message: lang.catalog().get(message_key).to_owned(),
-        }
+        Self { status, lang, message: lang.catalog().get(message_key).to_owned() }
     }
 
     pub fn internal(lang: Lang, cause: impl std::fmt::Display) -> Self {
@@ -108,11 +94,7 @@ impl PageError {
         match e.status() {
             StatusCode::NOT_FOUND => Self::new(lang, StatusCode::NOT_FOUND, "error.not_found"),
             status if status.is_server_error() => Self::internal(lang, e),
-            status => Self {
-                status,
-                lang,
-                message: e.to_string(),
-            },
+            status => Self { status, lang, message: e.to_string() },
         }
     }
 }
@@ -120,11 +102,7 @@ impl PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let page = ErrorPage {
-            page: PageContext {
-                lang: self.lang,
-                t: self.lang.catalog(),
-                here: "/".into(),
-            },
+            page: PageContext { lang: self.lang, t: self.lang.catalog(), here: "/".into() },
             status: self.status.as_u16(),
             message: &self.message,
         };
@@ -135,11 +113,7 @@ impl IntoResponse for PageError {
 
 async fn not_found(lang: Lang, OriginalUri(uri): OriginalUri) -> Response {
     if uri.path().starts_with("/api/") {
-        return ApiError::NotFound {
-            code: "no_route",
-            message: "no such API endpoint".into(),
-        }
-        .into_response();
+        return ApiError::NotFound { code: "no_route", message: "no such API endpoint".into() }.into_response();
     }
     PageError::new(lang, StatusCode::NOT_FOUND, "error.not_found").into_response()
 }
@@ -148,14 +122,9 @@ async fn not_found(lang: Lang, OriginalUri(uri): OriginalUri) -> Response {
 /// local paths are followed, so the link cannot send anyone elsewhere.
 async fn switch_language(Path(code): Path<String>, params: Params) -> Response {
     let lang = Lang::from_code(&code).unwrap_or_default();
-    let next = params
-        .get("next")
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
+    let next = params.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
     let mut response = Redirect::to(next.unwrap_or("/map")).into_response();
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-        lang.code()
-    );
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }

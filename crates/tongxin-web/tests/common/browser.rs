@@ -20,9 +20,7 @@ pub struct Browser {
 }
 
 fn program(var: &str, default: &str) -> Option<PathBuf> {
-    let path = std::env::var(var)
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(default));
+    let path = std::env::var(var).map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(default));
     path.exists().then_some(path)
 }
 
@@ -35,18 +33,11 @@ impl Browser {
             program("TONGXIN_CHROMIUM", "/usr/bin/chromium"),
             program("TONGXIN_CHROMEDRIVER", "/usr/bin/chromedriver"),
         ) else {
-            assert!(
-                !required,
-                "{REQUIRED_VAR}=1 but /usr/bin/chromium or /usr/bin/chromedriver is missing"
-            );
+            assert!(!required, "{REQUIRED_VAR}=1 but /usr/bin/chromium or /usr/bin/chromedriver is missing");
             eprintln!("skipped: the browser suite needs Debian's chromium and chromium-driver");
             return None;
         };
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(driver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -70,17 +61,9 @@ impl Browser {
         let mut last_error = String::new();
         for _ in 0..100 {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(capabilities.clone())
-                .connect(&url)
-                .await
-            {
+            match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&url).await {
                 Ok(client) => {
-                    return Some(Browser {
-                        client,
-                        driver,
-                        _profile: profile,
-                    });
+                    return Some(Browser { client, driver, _profile: profile });
                 }
                 Err(e) => last_error = e.to_string(),
             }

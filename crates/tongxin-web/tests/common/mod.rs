@@ -22,39 +22,21 @@ pub struct TestApp {
 impl TestApp {
     /// Seeds the demo into `db` and serves it.
     pub async fn spawn(db: TestDb) -> TestApp {
-        seed_if_empty(&db.store, &DemoOptions::default(), &Quiet)
-            .await
-            .expect("seed the demo");
+        seed_if_empty(&db.store, &DemoOptions::default(), &Quiet).await.expect("seed the demo");
         Self::spawn_unseeded(db).await
     }
 
     pub async fn spawn_unseeded(db: TestDb) -> TestApp {
-        let config = WebConfig {
-            geo_refresh: Duration::from_millis(100),
-        };
-        let app = App::new(db.store.clone(), config)
-            .await
-            .expect("build the app");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind port 0");
+        let config = WebConfig { geo_refresh: Duration::from_millis(100) };
+        let app = App::new(db.store.clone(), config).await.expect("build the app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(tongxin_web::serve(listener, app.clone(), async {
             stopped.await.ok();
         }));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        TestApp {
-            base,
-            client,
-            app,
-            db,
-            stop: Some(stop),
-            server: Some(server),
-        }
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { base, client, app, db, stop: Some(stop), server: Some(server) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -62,11 +44,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request")
+        self.client.get(self.url(path)).send().await.expect("request")
     }
 
     /// GET returning the status and the JSON body.
@@ -98,12 +76,7 @@ pub fn assert_error(got: &(u16, serde_json::Value), status: u16, code: &str, fie
     let (s, body) = got;
     assert_eq!(*s, status, "{body}");
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     if let Some(field) = field {
         assert_eq!(body["error"]["details"]["field"], field, "{body}");
     }

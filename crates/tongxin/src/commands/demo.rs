@@ -1,6 +1,5 @@
 //! `tongxin demo`: create the demo subdistrict when the database is empty, then serve it.
 
-use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -8,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tongxin_demo::{DemoOptions, Progress, seed_if_empty};
 
 use super::serve::{bind, serve};
-use super::{Schema, open_store};
+use super::{Schema, open_store, say};
 use crate::cli::DemoArgs;
 use crate::config::Config;
 
@@ -21,8 +20,7 @@ impl Progress for Bar {
             return;
         }
         let bar = ProgressBar::new(total).with_message(step.to_owned());
-        if let Ok(style) = ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})")
-        {
+        if let Ok(style) = ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})") {
             bar.set_style(style.progress_chars("=> "));
         }
         *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(bar);
@@ -45,25 +43,21 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     // Bind first: a busy port is reported before a minute of data generation.
     let listener = bind(config).await?;
     let store = open_store(config, Schema::Migrate).await?;
-    let options = DemoOptions {
-        scale: usize::from(args.scale),
-        seed: args.seed,
-    };
+    let options = DemoOptions { scale: usize::from(args.scale), seed: args.seed };
     let started = Instant::now();
     match seed_if_empty(&store, &options, &Bar(Default::default())).await? {
-        Some(summary) => println!(
+        Some(summary) => say(format_args!(
             "Created the demo subdistrict 静安寺街道 in {:.1} s: {} regions, {} grids, {} buildings.",
             started.elapsed().as_secs_f64(),
             summary.regions,
             summary.grids,
             summary.buildings
-        ),
-        None => println!("The database already holds regions; serving them as they are."),
+        )),
+        None => say("The database already holds regions; serving them as they are."),
     }
     serve(config, store, listener, |url| {
-        println!("Open {url}/map for the grid map; the API is described at {url}/api/v1/openapi.json.");
-        println!("Demo logins: none are needed yet; staff accounts and roles arrive with the access model.");
-        std::io::stdout().flush().ok();
+        say(format_args!("Open {url}/map for the grid map; the API is described at {url}/api/v1/openapi.json."));
+        say("Demo logins: none are needed yet; staff accounts and roles arrive with the access model.");
     })
     .await
 }

@@ -22,6 +22,15 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Prints a line for the operator. A closed stdout (a supervisor that stopped reading)
+/// must not take a running server down, so write errors are ignored.
+pub fn say(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
+}
+
 /// How a command may treat the schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Schema {
@@ -40,10 +49,7 @@ pub async fn open_store(config: &Config, schema: Schema) -> anyhow::Result<Store
     let store = Store::connect(url, StoreOptions::default()).await?;
     match schema {
         Schema::Migrate => {
-            store
-                .migrate()
-                .await
-                .context("cannot migrate the database")?;
+            store.migrate().await.context("cannot migrate the database")?;
         }
         Schema::Serve => store.prepare_for_serving().await?,
     }
@@ -58,11 +64,11 @@ async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
     let store = Store::connect(url, StoreOptions::default()).await?;
     let applied = store.migrate().await?;
     let status = store.schema_status().await?;
-    println!(
+    say(format_args!(
         "applied {applied} migration(s); the {} schema at {} is current ({} migrations)",
         store.backend().as_str(),
         config.database_url,
         status.known
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }

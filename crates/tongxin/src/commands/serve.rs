@@ -7,7 +7,7 @@ use tokio::net::TcpListener;
 use tongxin_store::Store;
 use tongxin_web::{App, WebConfig};
 
-use super::{Schema, open_store};
+use super::{Schema, open_store, say};
 use crate::config::Config;
 
 pub async fn run(config: &Config) -> anyhow::Result<ExitCode> {
@@ -17,9 +17,7 @@ pub async fn run(config: &Config) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn bind(config: &Config) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))
+    TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))
 }
 
 /// Serves `store` on `listener`; `announce` prints what the operator needs once the
@@ -30,24 +28,13 @@ pub async fn serve(
     listener: TcpListener,
     announce: impl FnOnce(&str),
 ) -> anyhow::Result<ExitCode> {
-    let app = App::new(
-        store.clone(),
-        WebConfig {
-            geo_refresh: config.geo_refresh,
-        },
-    )
-    .await?;
+    let app = App::new(store.clone(), WebConfig { geo_refresh: config.geo_refresh }).await?;
     let address = listener.local_addr()?;
     let url = format!("http://{address}");
-    println!(
-        "Tongxin is serving at {url}/ ({} database)",
-        store.backend().as_str()
-    );
+    say(format_args!("Tongxin is serving at {url}/ ({} database)", store.backend().as_str()));
     announce(&url);
     tracing::info!(%address, "listening");
-    tongxin_web::serve(listener, app, shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    tongxin_web::serve(listener, app, shutdown_signal()).await.context("the server stopped with an error")?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -68,35 +68,18 @@ pub async fn list(
         return Err(ApiError::not_found(format!("no region with code {code}")));
     }
     let total = app.store.count_buildings(&code).await?;
-    let items = app
-        .store
-        .buildings(&BuildingFilter {
-            within: code,
-            limit,
-            offset,
-        })
-        .await?;
-    Ok(Json(BuildingList {
-        items: items.into_iter().map(Into::into).collect(),
-        total,
-    }))
+    let items = app.store.buildings(&BuildingFilter { within: code, limit, offset }).await?;
+    Ok(Json(BuildingList { items: items.into_iter().map(Into::into).collect(), total }))
 }
 
 /// One building.
 #[utoipa::path(get, path = "/api/v1/buildings/{id}", tag = "geo",
     params(("id" = i64, Path, description = "building id")),
     responses((status = 200, body = BuildingView), (status = 400), (status = 404)))]
-pub async fn one(
-    State(app): State<App>,
-    Path(raw): Path<String>,
-) -> Result<Json<BuildingView>, ApiError> {
-    let id: i64 = raw
-        .parse()
-        .map_err(|_| ApiError::invalid("id", format!("id must be a whole number, got '{raw}'")))?;
-    let building = app
-        .store
-        .building(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no building with id {id}")))?;
+pub async fn one(State(app): State<App>, Path(raw): Path<String>) -> Result<Json<BuildingView>, ApiError> {
+    let id: i64 =
+        raw.parse().map_err(|_| ApiError::invalid("id", format!("id must be a whole number, got '{raw}'")))?;
+    let building =
+        app.store.building(id).await?.ok_or_else(|| ApiError::not_found(format!("no building with id {id}")))?;
     Ok(Json(building.into()))
 }

@@ -44,14 +44,9 @@ impl Location {
 /// Reads `lat`, `lng` and `crs` (wgs84 by default, or gcj02 / bd09) into a WGS-84 point.
 pub fn point_param(params: &Params) -> Result<(LatLng, Crs), ApiError> {
     let crs = params.parse::<Crs>("crs")?.unwrap_or_default();
-    let lat = params
-        .get("lat")
-        .ok_or_else(|| ApiError::invalid("lat", "lat is required"))?;
-    let lng = params
-        .get("lng")
-        .ok_or_else(|| ApiError::invalid("lng", "lng is required"))?;
-    let point =
-        LatLng::parse(lat, lng, crs).map_err(|e| ApiError::invalid(e.field(), e.to_string()))?;
+    let lat = params.get("lat").ok_or_else(|| ApiError::invalid("lat", "lat is required"))?;
+    let lng = params.get("lng").ok_or_else(|| ApiError::invalid("lng", "lng is required"))?;
+    let point = LatLng::parse(lat, lng, crs).map_err(|e| ApiError::invalid(e.field(), e.to_string()))?;
     Ok((point, crs))
 }
 

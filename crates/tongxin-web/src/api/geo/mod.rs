@@ -40,11 +40,7 @@ pub struct RegionBrief {
 
 impl From<&RegionRef> for RegionBrief {
     fn from(r: &RegionRef) -> Self {
-        Self {
-            code: r.code.to_string(),
-            name: r.name.clone(),
-            level: r.level.to_string(),
-        }
+        Self { code: r.code.to_string(), name: r.name.clone(), level: r.level.to_string() }
     }
 }
 
@@ -59,9 +55,6 @@ pub struct Point {
 
 impl From<LatLng> for Point {
     fn from(p: LatLng) -> Self {
-        Self {
-            lat: p.lat(),
-            lng: p.lng(),
-        }
+        Self { lat: p.lat(), lng: p.lng() }
     }
 }

@@ -66,10 +66,7 @@ fn filter(params: &Params) -> Result<RegionFilter, ApiError> {
 }
 
 async fn existing(app: &App, code: &RegionCode) -> Result<Region, ApiError> {
-    app.store
-        .region(code)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no region with code {code}")))
+    app.store.region(code).await?.ok_or_else(|| ApiError::not_found(format!("no region with code {code}")))
 }
 
 /// Lists regions, optionally by level, parent or subtree.
@@ -83,33 +80,18 @@ async fn existing(app: &App, code: &RegionCode) -> Result<Region, ApiError> {
 pub async fn list(State(app): State<App>, params: Params) -> Result<Json<RegionList>, ApiError> {
     let regions = app.store.regions(&filter(&params)?).await?;
     let items: Vec<_> = regions.iter().map(summary).collect();
-    Ok(Json(RegionList {
-        total: items.len(),
-        items,
-    }))
+    Ok(Json(RegionList { total: items.len(), items }))
 }
 
 /// One region, with its ancestors and counts.
 #[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "geo",
     params(("code" = String, Path, description = "region code")),
     responses((status = 200, body = RegionDetail), (status = 400), (status = 404)))]
-pub async fn one(
-    State(app): State<App>,
-    CodePath(code): CodePath,
-) -> Result<Json<RegionDetail>, ApiError> {
+pub async fn one(State(app): State<App>, CodePath(code): CodePath) -> Result<Json<RegionDetail>, ApiError> {
     let region = existing(&app, &code).await?;
     let path = app.store.ancestors(&code).await?;
-    let children = app
-        .store
-        .regions(&RegionFilter {
-            parent: Some(code.clone()),
-            ..Default::default()
-        })
-        .await?;
-    let bbox = region
-        .shape()
-        .and_then(|s| s.bounding_rect())
-        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
+    let children = app.store.regions(&RegionFilter { parent: Some(code.clone()), ..Default::default() }).await?;
+    let bbox = region.shape().and_then(|s| s.bounding_rect()).map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
     Ok(Json(RegionDetail {
         summary: summary(&region),
         path: path.iter().map(|r| summary(r).region).collect(),
@@ -123,23 +105,11 @@ pub async fn one(
 #[utoipa::path(get, path = "/api/v1/regions/{code}/children", tag = "geo",
     params(("code" = String, Path, description = "region code")),
     responses((status = 200, body = RegionList), (status = 400), (status = 404)))]
-pub async fn children(
-    State(app): State<App>,
-    CodePath(code): CodePath,
-) -> Result<Json<RegionList>, ApiError> {
+pub async fn children(State(app): State<App>, CodePath(code): CodePath) -> Result<Json<RegionList>, ApiError> {
     existing(&app, &code).await?;
-    let regions = app
-        .store
-        .regions(&RegionFilter {
-            parent: Some(code),
-            ..Default::default()
-        })
-        .await?;
+    let regions = app.store.regions(&RegionFilter { parent: Some(code), ..Default::default() }).await?;
     let items: Vec<_> = regions.iter().map(summary).collect();
-    Ok(Json(RegionList {
-        total: items.len(),
-        items,
-    }))
+    Ok(Json(RegionList { total: items.len(), items }))
 }
 
 fn feature_json(region: &Region) -> Value {
@@ -157,20 +127,14 @@ fn feature_json(region: &Region) -> Value {
 }
 
 fn geojson(body: Value) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "application/geo+json")],
-        body.to_string(),
-    )
+    ([(header::CONTENT_TYPE, "application/geo+json")], body.to_string())
 }
 
 /// One region as a GeoJSON Feature (WGS-84).
 #[utoipa::path(get, path = "/api/v1/regions/{code}/geojson", tag = "geo",
     params(("code" = String, Path, description = "region code")),
     responses((status = 200, description = "a GeoJSON Feature", content_type = "application/geo+json"), (status = 400), (status = 404)))]
-pub async fn feature(
-    State(app): State<App>,
-    CodePath(code): CodePath,
-) -> Result<impl IntoResponse, ApiError> {
+pub async fn feature(State(app): State<App>, CodePath(code): CodePath) -> Result<impl IntoResponse, ApiError> {
     let region = existing(&app, &code).await?;
     Ok(geojson(feature_json(&region)))
 }
@@ -183,13 +147,8 @@ pub async fn feature(
         ("within" = Option<String>, Query, description = "only this region and its descendants"),
     ),
     responses((status = 200, description = "a GeoJSON FeatureCollection", content_type = "application/geo+json"), (status = 400)))]
-pub async fn feature_collection(
-    State(app): State<App>,
-    params: Params,
-) -> Result<impl IntoResponse, ApiError> {
+pub async fn feature_collection(State(app): State<App>, params: Params) -> Result<impl IntoResponse, ApiError> {
     let regions = app.store.regions(&filter(&params)?).await?;
     let features: Vec<_> = regions.iter().map(feature_json).collect();
-    Ok(geojson(
-        json!({ "type": "FeatureCollection", "features": features }),
-    ))
+    Ok(geojson(json!({ "type": "FeatureCollection", "features": features })))
 }

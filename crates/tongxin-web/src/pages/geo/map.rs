@@ -58,46 +58,17 @@ pub async fn page(
     params: Params,
 ) -> Result<Html<String>, PageError> {
     let failed = |e: ApiError| PageError::from_api(lang, e);
-    let list = |level| RegionFilter {
-        level: Some(level),
-        ..Default::default()
-    };
-    let communities = app
-        .store
-        .regions(&list(RegionLevel::Community))
-        .await
-        .map_err(|e| failed(e.into()))?;
-    let grids = app
-        .store
-        .regions(&list(RegionLevel::Grid))
-        .await
-        .map_err(|e| failed(e.into()))?;
-    let buildings = app
-        .store
-        .count_all_buildings()
-        .await
-        .map_err(|e| failed(e.into()))?;
+    let list = |level| RegionFilter { level: Some(level), ..Default::default() };
+    let communities = app.store.regions(&list(RegionLevel::Community)).await.map_err(|e| failed(e.into()))?;
+    let grids = app.store.regions(&list(RegionLevel::Grid)).await.map_err(|e| failed(e.into()))?;
+    let buildings = app.store.count_all_buildings().await.map_err(|e| failed(e.into()))?;
     let t = lang.catalog();
-    let summary = t.fmt(
-        "map.summary",
-        &[
-            ("communities", &communities.len()),
-            ("grids", &grids.len()),
-            ("buildings", &buildings),
-        ],
-    );
+    let summary = t
+        .fmt("map.summary", &[("communities", &communities.len()), ("grids", &grids.len()), ("buildings", &buildings)]);
 
-    let projection = Projection::fit(
-        bounds(&communities).unwrap_or((121.43, 31.21, 121.46, 31.23)),
-        1000.0,
-        12.0,
-    );
-    let colour_of = |grid: &Region| {
-        communities
-            .iter()
-            .position(|c| Some(&c.code) == grid.parent().as_ref())
-            .unwrap_or(0)
-    };
+    let projection = Projection::fit(bounds(&communities).unwrap_or((121.43, 31.21, 121.46, 31.23)), 1000.0, 12.0);
+    let colour_of =
+        |grid: &Region| communities.iter().position(|c| Some(&c.code) == grid.parent().as_ref()).unwrap_or(0);
     let community_shapes: Vec<Shape> = communities
         .iter()
         .enumerate()
@@ -106,13 +77,8 @@ pub async fn page(
     let grid_shapes: Vec<Shape> = grids
         .iter()
         .filter_map(|g| {
-            let community = communities
-                .iter()
-                .find(|c| Some(&c.code) == g.parent().as_ref());
-            let label = community
-                .and_then(|c| g.name.strip_prefix(short_name(c)))
-                .unwrap_or(&g.name)
-                .to_owned();
+            let community = communities.iter().find(|c| Some(&c.code) == g.parent().as_ref());
+            let label = community.and_then(|c| g.name.strip_prefix(short_name(c))).unwrap_or(&g.name).to_owned();
             Shape::new(g, &projection, label, colour_of(g))
         })
         .collect();
@@ -128,11 +94,7 @@ pub async fn page(
         form,
         located,
         marker,
-        crs_options: [
-            ("wgs84", "crs.wgs84"),
-            ("gcj02", "crs.gcj02"),
-            ("bd09", "crs.bd09"),
-        ],
+        crs_options: [("wgs84", "crs.wgs84"), ("gcj02", "crs.gcj02"), ("bd09", "crs.bd09")],
     })
 }
 
@@ -147,11 +109,7 @@ fn locate(
     params: &Params,
     projection: &Projection,
 ) -> (Option<Located>, Option<(String, String)>, LocateForm) {
-    let crs = params
-        .parse::<Crs>("crs")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+    let crs = params.parse::<Crs>("crs").ok().flatten().unwrap_or_default();
     let form = LocateForm {
         lat: params.get("lat").unwrap_or_default().to_owned(),
         lng: params.get("lng").unwrap_or_default().to_owned(),
@@ -179,11 +137,7 @@ fn locate(
         Some(path) => Located::Found(
             path.regions()
                 .iter()
-                .map(|r| Crumb {
-                    code: r.code.to_string(),
-                    name: r.name.clone(),
-                    level: level_key(r.level),
-                })
+                .map(|r| Crumb { code: r.code.to_string(), name: r.name.clone(), level: level_key(r.level) })
                 .collect(),
         ),
         None => Located::Outside,

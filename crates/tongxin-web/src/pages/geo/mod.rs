@@ -10,7 +10,5 @@ use axum::routing::get;
 use crate::App;
 
 pub fn routes() -> Router<App> {
-    Router::new()
-        .route("/map", get(map::page))
-        .route("/regions/{code}", get(region::page))
+    Router::new().route("/map", get(map::page)).route("/regions/{code}", get(region::page))
 }

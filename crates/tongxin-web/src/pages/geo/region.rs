@@ -72,8 +72,7 @@ pub async fn page(
     Path(raw): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let failed = |e: tongxin_store::StoreError| PageError::from_api(lang, e.into());
-    let code = RegionCode::parse(&raw)
-        .map_err(|_| PageError::new(lang, StatusCode::BAD_REQUEST, "error.bad_code"))?;
+    let code = RegionCode::parse(&raw).map_err(|_| PageError::new(lang, StatusCode::BAD_REQUEST, "error.bad_code"))?;
     let region = app
         .store
         .region(&code)
@@ -81,46 +80,22 @@ pub async fn page(
         .map_err(failed)?
         .ok_or_else(|| PageError::new(lang, StatusCode::NOT_FOUND, "error.region_not_found"))?;
     let ancestors = app.store.ancestors(&code).await.map_err(failed)?;
-    let children = app
-        .store
-        .regions(&RegionFilter {
-            parent: Some(code.clone()),
-            ..Default::default()
-        })
-        .await
-        .map_err(failed)?;
-    let grandchildren: HashMap<_, _> = app
-        .store
-        .child_counts(&code)
-        .await
-        .map_err(failed)?
-        .into_iter()
-        .collect();
-    let per_child: HashMap<_, _> = app
-        .store
-        .building_counts_by_child(&code)
-        .await
-        .map_err(failed)?
-        .into_iter()
-        .collect();
+    let children =
+        app.store.regions(&RegionFilter { parent: Some(code.clone()), ..Default::default() }).await.map_err(failed)?;
+    let grandchildren: HashMap<_, _> = app.store.child_counts(&code).await.map_err(failed)?.into_iter().collect();
+    let per_child: HashMap<_, _> =
+        app.store.building_counts_by_child(&code).await.map_err(failed)?.into_iter().collect();
     let total = app.store.count_buildings(&code).await.map_err(failed)?;
     let shows_buildings = region.level() >= RegionLevel::Grid;
     let buildings = if shows_buildings {
-        let filter = BuildingFilter {
-            within: code.clone(),
-            limit: MAX_BUILDINGS,
-            offset: 0,
-        };
+        let filter = BuildingFilter { within: code.clone(), limit: MAX_BUILDINGS, offset: 0 };
         app.store.buildings(&filter).await.map_err(failed)?
     } else {
         Vec::new()
     };
 
     let t = lang.catalog();
-    let block_names: HashMap<&RegionCode, &str> = children
-        .iter()
-        .map(|c| (&c.code, c.name.as_str()))
-        .collect();
+    let block_names: HashMap<&RegionCode, &str> = children.iter().map(|c| (&c.code, c.name.as_str())).collect();
     render(&RegionPage {
         page: PageContext::new(lang, &uri),
         name: region.name.clone(),
@@ -128,11 +103,7 @@ pub async fn page(
         level: level_key(region.level()),
         crumbs: ancestors
             .iter()
-            .map(|r| Crumb {
-                code: r.code.to_string(),
-                name: r.name.clone(),
-                level: level_key(r.level()),
-            })
+            .map(|r| Crumb { code: r.code.to_string(), name: r.name.clone(), level: level_key(r.level()) })
             .collect(),
         child_level: region.level().child().map(level_key),
         children: children
@@ -154,13 +125,7 @@ pub async fn page(
                 address: b.fields.address.clone(),
                 floors: b.fields.floors,
                 has_elevator: b.fields.has_elevator,
-                block: b
-                    .fields
-                    .block
-                    .as_ref()
-                    .and_then(|c| block_names.get(c).copied())
-                    .unwrap_or("")
-                    .to_owned(),
+                block: b.fields.block.as_ref().and_then(|c| block_names.get(c).copied()).unwrap_or("").to_owned(),
             })
             .collect(),
     })
@@ -169,11 +134,8 @@ pub async fn page(
 fn mini_map(region: &Region, children: &[Region], buildings: &[Building]) -> Option<MiniMap> {
     let shape = region.shape()?;
     let projection = Projection::fit(bounds(std::slice::from_ref(region))?, 480.0, 16.0);
-    let parts = children
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| Shape::new(c, &projection, c.name.clone(), i))
-        .collect();
+    let parts =
+        children.iter().enumerate().filter_map(|(i, c)| Shape::new(c, &projection, c.name.clone(), i)).collect();
     let dots = buildings
         .iter()
         .map(|b| {

@@ -38,10 +38,7 @@ impl Projection {
     }
 
     pub fn xy(&self, lng: f64, lat: f64) -> (f64, f64) {
-        (
-            (lng - self.west) * self.scale_x,
-            (self.north - lat) * self.scale_y,
-        )
+        ((lng - self.west) * self.scale_x, (self.north - lat) * self.scale_y)
     }
 
     /// SVG path data for every ring of `shape`; draw with `fill-rule: evenodd`.
@@ -75,12 +72,7 @@ pub struct Shape {
 
 impl Shape {
     /// `None` for a region without a polygon.
-    pub fn new(
-        region: &Region,
-        projection: &Projection,
-        label: String,
-        colour: usize,
-    ) -> Option<Self> {
+    pub fn new(region: &Region, projection: &Projection, label: String, colour: usize) -> Option<Self> {
         let shape = region.shape()?;
         let inside = shape.interior_point()?;
         let (x, y) = projection.xy(inside.x(), inside.y());
@@ -128,9 +120,6 @@ mod tests {
             vec![(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 0.0)].into(),
             vec![],
         )]);
-        assert_eq!(
-            p.path(&square),
-            "M0.0 100.0 L100.0 100.0 L100.0 0.0 L0.0 100.0 Z"
-        );
+        assert_eq!(p.path(&square), "M0.0 100.0 L100.0 100.0 L100.0 0.0 L0.0 100.0 Z");
     }
 }
