@@ -47,8 +47,8 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     match seed_if_empty(&store, &options, &Bar(Default::default())).await? {
         Some(summary) => say(format_args!(
-            "Created the demo subdistrict 静安寺街道 in {:.1} s: {} regions, {} grids, {} buildings.",
-            started.elapsed().as_secs_f64(),
+            "Created the demo subdistrict 静安寺街道 in {} ms: {} regions, {} grids, {} buildings.",
+            started.elapsed().as_millis(),
             summary.regions,
             summary.grids,
             summary.buildings
