@@ -13,5 +13,7 @@
 //! Values are parsed into these types at the edge (HTTP, CLI, import files); after that,
 //! code cannot hold an invalid code, level or coordinate.
 
+pub mod access;
 pub mod geo;
+pub mod pii;
 pub mod time;

@@ -1,0 +1,18 @@
+//! Who may do what, where.
+//!
+//! - [`role`]: [`Permission`]s, the [`Role`]s that bundle them (kept here, in one table,
+//!   and listed in docs/access.md) and the [`ApiScope`]s of machine keys.
+//! - [`scope`]: [`RegionScope`], the subtrees of the region tree an account is bound to.
+//! - [`actor`]: [`Actor`], the caller of a request or command, and the two questions every
+//!   endpoint asks it: may you ([`Actor::require`]), and is this yours ([`Actor::covers`])?
+//!
+//! A permission the caller lacks is a 403; an object outside its scope is a 404, so that
+//! nobody learns what exists beyond their subtree.
+
+pub mod actor;
+pub mod role;
+pub mod scope;
+
+pub use actor::{Actor, ActorKind, Denied};
+pub use role::{ApiScope, Permission, Role};
+pub use scope::RegionScope;

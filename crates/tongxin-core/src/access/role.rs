@@ -1,0 +1,269 @@
+//! Permissions and roles. Each role is a named set of permissions, defined in
+//! [`Role::permissions`] and nowhere else.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// One thing an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Permission {
+    /// Read the region tree, buildings and the map; locate points.
+    #[serde(rename = "geo.read")]
+    GeoRead,
+    /// Read resident accounts, with personal fields masked.
+    #[serde(rename = "residents.read")]
+    ResidentsRead,
+    /// Reveal one personal field of one record in full, giving a purpose (audited).
+    #[serde(rename = "pii.reveal")]
+    PiiReveal,
+    /// Export personal data in bulk with full values (audited).
+    #[serde(rename = "pii.export")]
+    PiiExport,
+    /// Manage staff accounts.
+    #[serde(rename = "users.manage")]
+    UsersManage,
+    /// Manage API keys for machine clients.
+    #[serde(rename = "apikeys.manage")]
+    ApiKeysManage,
+    /// Read the audit log.
+    #[serde(rename = "audit.read")]
+    AuditRead,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 7] = [
+        Permission::GeoRead,
+        Permission::ResidentsRead,
+        Permission::PiiReveal,
+        Permission::PiiExport,
+        Permission::UsersManage,
+        Permission::ApiKeysManage,
+        Permission::AuditRead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::GeoRead => "geo.read",
+            Permission::ResidentsRead => "residents.read",
+            Permission::PiiReveal => "pii.reveal",
+            Permission::PiiExport => "pii.export",
+            Permission::UsersManage => "users.manage",
+            Permission::ApiKeysManage => "apikeys.manage",
+            Permission::AuditRead => "audit.read",
+        }
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A staff role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// 街道管理员: accounts, keys and the map; not the audit log, not personal data in full.
+    Admin,
+    /// 受理员
+    Intake,
+    /// 派遣员
+    Dispatcher,
+    /// 值班长
+    ShiftLead,
+    /// 网格员 / 监督员
+    GridWorker,
+    /// 职能部门处置人员
+    Department,
+    /// 坐席 (telephone operator)
+    Operator,
+    /// 自助终端 (a kiosk device at a service site)
+    Kiosk,
+    /// 领导 / 只读
+    Viewer,
+    /// 审计员: reads the audit log and nothing else.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Admin,
+        Role::Intake,
+        Role::Dispatcher,
+        Role::ShiftLead,
+        Role::GridWorker,
+        Role::Department,
+        Role::Operator,
+        Role::Kiosk,
+        Role::Viewer,
+        Role::Auditor,
+    ];
+
+    /// The one table of who may do what. Later capabilities add their permissions here.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Admin => &[GeoRead, ResidentsRead, UsersManage, ApiKeysManage],
+            Role::Intake => &[GeoRead, ResidentsRead],
+            Role::Dispatcher => &[GeoRead],
+            Role::ShiftLead => &[GeoRead, ResidentsRead, PiiReveal, PiiExport],
+            Role::GridWorker => &[GeoRead, ResidentsRead],
+            Role::Department => &[GeoRead],
+            Role::Operator => &[GeoRead, ResidentsRead, PiiReveal],
+            // A kiosk's permissions (booking at its site) arrive with the service door.
+            Role::Kiosk => &[],
+            Role::Viewer => &[GeoRead],
+            Role::Auditor => &[AuditRead],
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Intake => "intake",
+            Role::Dispatcher => "dispatcher",
+            Role::ShiftLead => "shiftlead",
+            Role::GridWorker => "gridworker",
+            Role::Department => "department",
+            Role::Operator => "operator",
+            Role::Kiosk => "kiosk",
+            Role::Viewer => "viewer",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    /// The role's name in Chinese, as staff know it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Admin => "街道管理员",
+            Role::Intake => "受理员",
+            Role::Dispatcher => "派遣员",
+            Role::ShiftLead => "值班长",
+            Role::GridWorker => "网格员",
+            Role::Department => "职能部门",
+            Role::Operator => "坐席",
+            Role::Kiosk => "自助终端",
+            Role::Viewer => "领导（只读）",
+            Role::Auditor => "审计员",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} '{value}' (expected one of: {expected})")]
+pub struct UnknownName {
+    pub what: &'static str,
+    pub value: String,
+    pub expected: String,
+}
+
+impl FromStr for Role {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s.trim()).ok_or_else(|| UnknownName {
+            what: "role",
+            value: s.into(),
+            expected: Self::ALL.map(Role::as_str).join(", "),
+        })
+    }
+}
+
+/// What a machine client's API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiScope {
+    /// Read the region tree and buildings, locate points.
+    Read,
+    /// File and follow cases through Open311 GeoReport v2.
+    Open311,
+    /// Report alarms from sensors.
+    Sensor,
+    /// Import orders from the 12345 hotline.
+    Hotline,
+    /// A self-service kiosk at a service site.
+    Kiosk,
+}
+
+impl ApiScope {
+    pub const ALL: [ApiScope; 5] = [ApiScope::Read, ApiScope::Open311, ApiScope::Sensor, ApiScope::Hotline, ApiScope::Kiosk];
+
+    /// The permissions a key with this scope holds. Open311, sensors, 12345 and kiosks
+    /// gain theirs with the endpoints they call.
+    pub fn permissions(self) -> &'static [Permission] {
+        match self {
+            ApiScope::Read => &[Permission::GeoRead],
+            ApiScope::Open311 | ApiScope::Sensor | ApiScope::Hotline | ApiScope::Kiosk => &[],
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiScope::Read => "read",
+            ApiScope::Open311 => "open311",
+            ApiScope::Sensor => "sensor",
+            ApiScope::Hotline => "hotline",
+            ApiScope::Kiosk => "kiosk",
+        }
+    }
+}
+
+impl fmt::Display for ApiScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ApiScope {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s.trim()).ok_or_else(|| UnknownName {
+            what: "API scope",
+            value: s.into(),
+            expected: Self::ALL.map(ApiScope::as_str).join(", "),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_auditor_reads_the_audit_log_and_nothing_else() {
+        assert_eq!(Role::Auditor.permissions(), [Permission::AuditRead]);
+        let others = Role::ALL.into_iter().filter(|r| *r != Role::Auditor);
+        assert!(others.clone().all(|r| !r.permissions().contains(&Permission::AuditRead)));
+    }
+
+    #[test]
+    fn administrators_do_not_see_personal_data_in_full() {
+        let admin = Role::Admin.permissions();
+        assert!(!admin.contains(&Permission::PiiReveal) && !admin.contains(&Permission::PiiExport));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
+        }
+        for scope in ApiScope::ALL {
+            assert_eq!(scope.as_str().parse::<ApiScope>().unwrap(), scope);
+        }
+        let err = "boss".parse::<Role>().unwrap_err().to_string();
+        assert!(err.contains("unknown role 'boss'") && err.contains("gridworker"), "{err}");
+        for p in Permission::ALL {
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+    }
+}
