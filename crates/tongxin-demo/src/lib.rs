@@ -18,6 +18,7 @@ pub mod names;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use tongxin_store::audit::Caller;
 use tongxin_store::geo::RegionImportError;
 use tongxin_store::{Store, StoreError};
 
@@ -78,12 +79,13 @@ pub async fn seed_if_empty(
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let geography = geo::generate(&mut rng, options.scale.max(1));
 
+    let caller = Caller::system("demo");
     let mut tx = store.begin_write().await?;
     // The demo goes through the same checks as any imported file.
-    let plan = Store::import_regions_in(&mut tx, &geography.to_geojson(), 1.0).await?;
+    let plan = store.import_regions_in(&mut tx, &caller, &geography.to_geojson(), 1.0).await?;
     progress.begin("buildings", geography.buildings.len() as u64);
     for chunk in geography.buildings.chunks(CHUNK) {
-        Store::insert_buildings_in(&mut tx, chunk).await?;
+        store.insert_buildings_in(&mut tx, &caller, chunk).await?;
         progress.advance(chunk.len() as u64);
     }
     progress.end();

@@ -7,6 +7,8 @@
 //!   `migrations/postgres`), and the schema check that keeps PostgreSQL from serving on an
 //!   out-of-date schema.
 //! - [`geo`]: regions and buildings.
+//! - [`access`]: staff users, sessions, API keys, resident accounts and their codes.
+//! - [`audit`]: the append-only, hash-chained audit log; [`audit::Caller`] names who acts.
 //! - [`error`]: [`StoreError`], including the constraint violations turned into "which
 //!   field, and why" where the query runs.
 //! - `testing` (feature `testing`): [`testing::TestDb`], a fresh migrated database per
@@ -21,6 +23,8 @@
 //! in this crate and nowhere else. SQLite has no boolean type, so booleans are read with
 //! [`row_bool`].
 
+pub mod access;
+pub mod audit;
 pub mod error;
 pub mod geo;
 pub mod migrate;

@@ -91,6 +91,13 @@ impl TestDb {
     }
 }
 
+impl Store {
+    /// Runs one raw statement; tests use it to play someone with direct database access.
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64, crate::StoreError> {
+        Ok(sqlx::query(sql).execute(self.pool()).await?.rows_affected())
+    }
+}
+
 /// One connection to the database itself (no test schema), for creating and dropping schemas.
 async fn admin(url: &str) -> Result<Store, crate::StoreError> {
     Store::connect(url, StoreOptions { max_connections: 1, pg_schema: None }).await

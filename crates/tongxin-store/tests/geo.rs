@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 use tongxin_core::geo::{LatLng, NewBuilding, RegionCode, RegionLevel};
+use tongxin_store::audit::Caller;
 use tongxin_store::geo::{BuildingFilter, RegionFilter, RegionImportError};
 use tongxin_store::testing::TestDb;
 use tongxin_store::{StoreError, backend_tests};
@@ -46,7 +47,7 @@ fn building(grid: &str, address: &str) -> NewBuilding {
 async fn imports_and_lists_regions(db: TestDb) {
     let store = &db.store;
     assert_eq!(store.geo_revision().await.unwrap(), 0);
-    let plan = store.import_regions(&tree(), 1.0, false).await.unwrap();
+    let plan = store.import_regions(&Caller::system("test"), &tree(), 1.0, false).await.unwrap();
     assert_eq!((plan.created, plan.updated), (5, 0));
     assert_eq!(store.geo_revision().await.unwrap(), 1);
 
@@ -69,20 +70,20 @@ async fn imports_and_lists_regions(db: TestDb) {
     assert_eq!(counts, [(code("310106013001"), 2)]);
 
     // importing the same file again updates in place
-    let again = store.import_regions(&tree(), 1.0, false).await.unwrap();
+    let again = store.import_regions(&Caller::system("test"), &tree(), 1.0, false).await.unwrap();
     assert_eq!((again.created, again.updated), (0, 5));
     assert_eq!(store.regions(&RegionFilter::default()).await.unwrap().len(), 5);
 }
 
 async fn a_rejected_or_dry_run_import_writes_nothing(db: TestDb) {
     let store = &db.store;
-    let dry = store.import_regions(&tree(), 1.0, true).await.unwrap();
+    let dry = store.import_regions(&Caller::system("test"), &tree(), 1.0, true).await.unwrap();
     assert_eq!(dry.created, 5);
     assert!(store.regions(&RegionFilter::default()).await.unwrap().is_empty());
 
     let mut bad: Value = serde_json::from_str(&tree()).unwrap();
     bad["features"][4]["geometry"] = square(121.4405, 31.22, 0.001, 0.002); // overlaps grid 1
-    let err = store.import_regions(&bad.to_string(), 1.0, false).await.unwrap_err();
+    let err = store.import_regions(&Caller::system("test"), &bad.to_string(), 1.0, false).await.unwrap_err();
     let RegionImportError::Invalid(tongxin_core::geo::ImportError::Rejected(problems)) = err else {
         panic!("expected a rejection, got {err:?}")
     };
@@ -93,9 +94,12 @@ async fn a_rejected_or_dry_run_import_writes_nothing(db: TestDb) {
 
 async fn stores_buildings_in_their_grid(db: TestDb) {
     let store = &db.store;
-    store.import_regions(&tree(), 1.0, false).await.unwrap();
+    store.import_regions(&Caller::system("test"), &tree(), 1.0, false).await.unwrap();
     let ids = store
-        .insert_buildings(&[building("310106013001001", "华山路 1号"), building("310106013001002", "华山路 2号")])
+        .insert_buildings(
+            &Caller::system("test"),
+            &[building("310106013001001", "华山路 1号"), building("310106013001002", "华山路 2号")],
+        )
         .await
         .unwrap();
     assert_eq!(ids.len(), 2);
@@ -119,10 +123,13 @@ async fn stores_buildings_in_their_grid(db: TestDb) {
 
 async fn refuses_a_duplicate_address_and_writes_none_of_the_batch(db: TestDb) {
     let store = &db.store;
-    store.import_regions(&tree(), 1.0, false).await.unwrap();
-    store.insert_buildings(&[building("310106013001001", "华山路 1号")]).await.unwrap();
+    store.import_regions(&Caller::system("test"), &tree(), 1.0, false).await.unwrap();
+    store.insert_buildings(&Caller::system("test"), &[building("310106013001001", "华山路 1号")]).await.unwrap();
     let err = store
-        .insert_buildings(&[building("310106013001001", "华山路 3号"), building("310106013001002", "华山路 1号")])
+        .insert_buildings(
+            &Caller::system("test"),
+            &[building("310106013001001", "华山路 3号"), building("310106013001002", "华山路 1号")],
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { field: "address", .. }), "{err:?}");
@@ -131,8 +138,11 @@ async fn refuses_a_duplicate_address_and_writes_none_of_the_batch(db: TestDb) {
 
 async fn refuses_a_building_in_an_unknown_grid(db: TestDb) {
     let store = &db.store;
-    store.import_regions(&tree(), 1.0, false).await.unwrap();
-    let err = store.insert_buildings(&[building("310106013001009", "华山路 9号")]).await.unwrap_err();
+    store.import_regions(&Caller::system("test"), &tree(), 1.0, false).await.unwrap();
+    let err = store
+        .insert_buildings(&Caller::system("test"), &[building("310106013001009", "华山路 9号")])
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Database(_)), "foreign key must refuse it: {err:?}");
     assert_eq!(store.count_buildings(&code("310106")).await.unwrap(), 0);
 }

@@ -5,6 +5,7 @@ mod common;
 use common::{TestApp, assert_error};
 use serde_json::json;
 use tongxin_core::geo::{Crs, LatLng};
+use tongxin_store::audit::Caller;
 use tongxin_store::backend_tests;
 use tongxin_store::testing::TestDb;
 
@@ -177,7 +178,7 @@ async fn the_locator_follows_region_changes(db: TestDb) {
         {"type": "Feature", "properties": {"code": "310106013001", "name": "景华居民区"},
          "geometry": {"type": "Polygon", "coordinates": [[[121.44, 31.22], [121.45, 31.22], [121.45, 31.23], [121.44, 31.23], [121.44, 31.22]]]}},
     ]});
-    app.db.store.import_regions(&file.to_string(), 1.0, false).await.unwrap();
+    app.db.store.import_regions(&Caller::system("test"), &file.to_string(), 1.0, false).await.unwrap();
     let mut found = None;
     for _ in 0..50 {
         let got = app.json(&format!("/api/v1/locate?{TEMPLE}")).await;

@@ -10,8 +10,10 @@
 //! nobody learns what exists beyond their subtree.
 
 pub mod actor;
+pub mod password;
 pub mod role;
 pub mod scope;
+pub mod token;
 
 pub use actor::{Actor, ActorKind, Denied};
 pub use role::{ApiScope, Permission, Role};

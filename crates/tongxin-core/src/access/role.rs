@@ -195,7 +195,8 @@ pub enum ApiScope {
 }
 
 impl ApiScope {
-    pub const ALL: [ApiScope; 5] = [ApiScope::Read, ApiScope::Open311, ApiScope::Sensor, ApiScope::Hotline, ApiScope::Kiosk];
+    pub const ALL: [ApiScope; 5] =
+        [ApiScope::Read, ApiScope::Open311, ApiScope::Sensor, ApiScope::Hotline, ApiScope::Kiosk];
 
     /// The permissions a key with this scope holds. Open311, sensors, 12345 and kiosks
     /// gain theirs with the endpoints they call.

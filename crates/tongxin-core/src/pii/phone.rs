@@ -17,7 +17,10 @@ impl PhoneNumber {
         if !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(PhoneError);
         }
-        let digits = digits.strip_prefix("0086").or_else(|| (digits.len() == 13).then(|| digits.strip_prefix("86")).flatten()).unwrap_or(&digits);
+        let digits = digits
+            .strip_prefix("0086")
+            .or_else(|| (digits.len() == 13).then(|| digits.strip_prefix("86")).flatten())
+            .unwrap_or(&digits);
         let b = digits.as_bytes();
         if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
             return Ok(Self(digits.to_owned()));

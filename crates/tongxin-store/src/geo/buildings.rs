@@ -5,6 +5,9 @@ use sqlx::any::AnyRow;
 use tongxin_core::geo::{Building, LatLng, NewBuilding, RegionCode, RegionLevel};
 use tongxin_core::time::Timestamp;
 
+use serde_json::json;
+
+use crate::audit::{AuditEntry, Caller};
 use crate::{Store, StoreError, Tx, row_bool};
 
 /// Which buildings to list.
@@ -39,15 +42,20 @@ fn building_from_row(row: &AnyRow) -> Result<Building, StoreError> {
 
 impl Store {
     /// Adds buildings in one transaction; any refused building refuses them all.
-    pub async fn insert_buildings(&self, buildings: &[NewBuilding]) -> Result<Vec<i64>, StoreError> {
+    pub async fn insert_buildings(&self, caller: &Caller, buildings: &[NewBuilding]) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let ids = Self::insert_buildings_in(&mut tx, buildings).await?;
+        let ids = self.insert_buildings_in(&mut tx, caller, buildings).await?;
         tx.commit().await?;
         Ok(ids)
     }
 
     /// [`Store::insert_buildings`] inside the caller's transaction.
-    pub async fn insert_buildings_in(tx: &mut Tx, buildings: &[NewBuilding]) -> Result<Vec<i64>, StoreError> {
+    pub async fn insert_buildings_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        buildings: &[NewBuilding],
+    ) -> Result<Vec<i64>, StoreError> {
         let now = Timestamp::now().millis();
         let mut ids = Vec::with_capacity(buildings.len());
         for b in buildings {
@@ -71,6 +79,8 @@ impl Store {
             .map_err(StoreError::unique("address", format!("a building at '{}' already exists", b.address)))?;
             ids.push(row.try_get("id")?);
         }
+        let detail = json!({ "count": ids.len(), "first_id": ids.first(), "last_id": ids.last() });
+        self.audit_in(tx, caller, AuditEntry::ok("buildings.create", "building", "").with_detail(detail)).await?;
         Ok(ids)
     }
 

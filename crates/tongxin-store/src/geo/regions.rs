@@ -5,6 +5,9 @@ use sqlx::any::AnyRow;
 use tongxin_core::geo::{ImportError, ImportPlan, Region, RegionCode, RegionLevel, check_import};
 use tongxin_core::time::Timestamp;
 
+use serde_json::json;
+
+use crate::audit::{AuditEntry, Caller};
 use crate::{Store, StoreError, Tx};
 
 /// Which regions to list. Empty means all.
@@ -112,6 +115,7 @@ impl Store {
     /// With `dry_run` the check runs but nothing is written.
     pub async fn import_regions(
         &self,
+        caller: &Caller,
         geojson: &str,
         tolerance_m2: f64,
         dry_run: bool,
@@ -119,7 +123,7 @@ impl Store {
         // The write lock is held from the read of the current tree to the commit, so no
         // concurrent import can slip an overlapping sibling in between.
         let mut tx = self.begin_write().await?;
-        let plan = Self::import_regions_in(&mut tx, geojson, tolerance_m2).await?;
+        let plan = self.import_regions_in(&mut tx, caller, geojson, tolerance_m2).await?;
         if !dry_run {
             tx.commit().await.map_err(StoreError::from)?;
             tracing::info!(created = plan.created, updated = plan.updated, "regions imported");
@@ -129,7 +133,9 @@ impl Store {
 
     /// [`Store::import_regions`] inside the caller's transaction, which the caller commits.
     pub async fn import_regions_in(
+        &self,
         tx: &mut Tx,
+        caller: &Caller,
         geojson: &str,
         tolerance_m2: f64,
     ) -> Result<ImportPlan, RegionImportError> {
@@ -160,6 +166,8 @@ impl Store {
             .execute(&mut **tx)
             .await
             .map_err(StoreError::from)?;
+        let detail = json!({ "created": plan.created, "updated": plan.updated, "regions": plan.regions.len() });
+        self.audit_in(tx, caller, AuditEntry::ok("regions.import", "region", "").with_detail(detail)).await?;
         Ok(plan)
     }
 }

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use tongxin_core::geo::{Crs, ImportError, LatLng, Locator};
+use tongxin_store::audit::Caller;
 use tongxin_store::geo::{RegionFilter, RegionImportError};
 
 use super::{Schema, open_store, say};
@@ -16,7 +17,7 @@ pub async fn import(config: &Config, args: &ImportArgs) -> anyhow::Result<ExitCo
     }
     let text = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
     let store = open_store(config, Schema::Serve).await?;
-    match store.import_regions(&text, args.tolerance, args.dry_run).await {
+    match store.import_regions(&Caller::system("grid import"), &text, args.tolerance, args.dry_run).await {
         Ok(plan) => {
             let verb = if args.dry_run { "would import" } else { "imported" };
             say(format_args!(
