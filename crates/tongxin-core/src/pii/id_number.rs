@@ -50,7 +50,7 @@ impl IdNumber {
             return Err(IdNumberError::BirthDate);
         }
         let expected = check_character(first17).ok_or(IdNumberError::Characters)?;
-        if last.chars().next() != Some(expected) {
+        if !last.starts_with(expected) {
             return Err(IdNumberError::CheckDigit { expected });
         }
         Ok(Self(value))
@@ -62,7 +62,7 @@ impl IdNumber {
 
     /// The sequence digit is even for women.
     pub fn is_female(&self) -> bool {
-        self.0.as_bytes()[16] % 2 == 0
+        self.0.as_bytes()[16].is_multiple_of(2)
     }
 
     /// `3***************1X`: the first character and the last two.
