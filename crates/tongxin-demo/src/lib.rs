@@ -7,12 +7,15 @@
 //!
 //! - [`geo`]: district, subdistrict, 13 communities, 60 grids, 120 building groups and
 //!   about 600 buildings.
+//! - [`access`]: one staff account per role and a few residents
+//!   ([`access::ensure_accounts`], run at every start).
 //! - [`names`]: the names they carry.
 //!
 //! [`seed_if_empty`] runs the steps in order, inside one transaction, so an interrupted
 //! start leaves an empty database rather than half a demo. A later capability adds its
 //! module and a step there.
 
+pub mod access;
 pub mod geo;
 pub mod names;
 

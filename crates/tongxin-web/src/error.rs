@@ -13,12 +13,34 @@ use tongxin_store::StoreError;
 
 use crate::observe;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
     /// 400: a parameter is missing or malformed.
     #[error("{message}")]
     InvalidParameter { field: String, message: String },
-    /// 404: no such thing (or, later, not one the caller may see).
+    /// 401: nobody is signed in (no session, an expired one, or an unknown API key).
+    #[error("sign in first: send the session cookie or an API key")]
+    Unauthenticated,
+    /// 401: the username, password or code is wrong; the same words whether or not the
+    /// account exists.
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    /// 401: the password was right and the account needs its TOTP code too.
+    #[error("this account needs its two-factor code (totp)")]
+    TotpRequired,
+    /// 403: the caller lacks a permission.
+    #[error("this needs the permission {permission}")]
+    Forbidden { permission: tongxin_core::access::Permission },
+    /// 403: a state-changing request without the session's CSRF token.
+    #[error("the request lacks a valid CSRF token (X-CSRF-Token header or _csrf field)")]
+    CsrfRejected,
+    /// 423: too many failed logins.
+    #[error("the account is locked after too many failed logins until {until}")]
+    Locked { until: String },
+    /// 429: asked again too soon.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// 404: no such thing, or one outside the caller's regions (the same answer).
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
     /// 409: the request conflicts with what is stored, e.g. a unique value.
@@ -47,6 +69,12 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated | ApiError::InvalidCredentials | ApiError::TotpRequired => {
+                StatusCode::UNAUTHORIZED
+            }
+            ApiError::Forbidden { .. } | ApiError::CsrfRejected => StatusCode::FORBIDDEN,
+            ApiError::Locked { .. } => StatusCode::LOCKED,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -59,6 +87,13 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::InvalidParameter { .. } => "invalid_parameter",
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::TotpRequired => "totp_required",
+            ApiError::Forbidden { .. } => "forbidden",
+            ApiError::CsrfRejected => "csrf",
+            ApiError::Locked { .. } => "locked",
+            ApiError::TooManyRequests(_) => "rate_limited",
             ApiError::NotFound { code, .. } => code,
             ApiError::Conflict { .. } => "conflict",
             ApiError::Unprocessable { .. } => "unprocessable",
@@ -74,7 +109,13 @@ impl ApiError {
             ApiError::InvalidParameter { field, message } | ApiError::Conflict { field, message } => {
                 (message.clone(), json!({ "field": field }))
             }
-            ApiError::NotFound { message, .. } => (message.clone(), Value::Null),
+            ApiError::NotFound { message, .. } | ApiError::TooManyRequests(message) => (message.clone(), Value::Null),
+            ApiError::Forbidden { permission } => (self.to_string(), json!({ "permission": permission })),
+            ApiError::Locked { until } => (self.to_string(), json!({ "until": until })),
+            ApiError::Unauthenticated
+            | ApiError::InvalidCredentials
+            | ApiError::TotpRequired
+            | ApiError::CsrfRejected => (self.to_string(), Value::Null),
             ApiError::Unprocessable { message, details } => (message.clone(), details.clone()),
             ApiError::Unavailable(_) | ApiError::Internal(_) => (
                 format!("the server could not complete the request; quote request id {request_id}"),

@@ -5,6 +5,9 @@
 //! - [`App`] and [`serve`] (this file): the state every handler shares, the router, and
 //!   the server loop, started from an already-bound listener and stopped by a future.
 //! - [`error`]: [`ApiError`], the one error shape of the JSON API.
+//! - [`auth`]: who is calling (session cookie or API key), CSRF, and the checks every
+//!   handler makes: a permission (403) and a region scope (404).
+//! - [`sms`]: the pluggable SMS sender for residents' one-time codes.
 //! - [`observe`]: request ids, the request span and the Prometheus metrics.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`api`]: the JSON API under `/api/v1`, one folder per capability (`api/geo`) and the
@@ -16,12 +19,14 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod error;
 pub mod health;
 pub mod i18n;
 pub mod live;
 pub mod observe;
 pub mod pages;
+pub mod sms;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -29,6 +34,7 @@ use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
+use tongxin_core::pii::{PiiCipher, SecretKey};
 use tongxin_store::Store;
 
 pub use error::ApiError;
@@ -38,11 +44,18 @@ pub use error::ApiError;
 pub struct WebConfig {
     /// How often each node checks whether the regions changed in the database.
     pub geo_refresh: Duration,
+    /// Take the client address from `X-Forwarded-For` (behind a reverse proxy).
+    pub trust_proxy: bool,
+    /// Keep sent SMS in the database and show them at `/dev/sms` (demo and development
+    /// only: anyone who can read it can sign in as any resident).
+    pub dev_inbox: bool,
+    /// Days the audit log is kept; at least 180.
+    pub audit_retention_days: u32,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { geo_refresh: Duration::from_secs(5) }
+        Self { geo_refresh: Duration::from_secs(5), trust_proxy: false, dev_inbox: false, audit_retention_days: 365 }
     }
 }
 
@@ -50,6 +63,9 @@ impl Default for WebConfig {
 #[derive(Clone)]
 pub struct App {
     pub store: Store,
+    /// Seals, opens and indexes personal fields.
+    pub pii: Arc<PiiCipher>,
+    pub sms: Arc<dyn sms::SmsSender>,
     pub geo: Arc<live::LiveLocator>,
     pub metrics: Arc<observe::Metrics>,
     pub config: Arc<WebConfig>,
@@ -57,11 +73,12 @@ pub struct App {
 
 impl App {
     /// Builds the shared state, loading the locator from the database.
-    pub async fn new(store: Store, config: WebConfig) -> Result<Self, tongxin_store::StoreError> {
+    pub async fn new(store: Store, config: WebConfig, key: &SecretKey) -> Result<Self, tongxin_store::StoreError> {
         let metrics = Arc::new(observe::Metrics::new());
         let geo = Arc::new(live::LiveLocator::load(&store).await?);
         metrics.locator_regions.set(geo.current().len() as i64);
-        Ok(Self { store, geo, metrics, config: Arc::new(config) })
+        let sms = Arc::new(sms::DevSink { store: store.clone(), keep: config.dev_inbox });
+        Ok(Self { store, pii: Arc::new(PiiCipher::new(key)), sms, geo, metrics, config: Arc::new(config) })
     }
 
     pub fn router(&self) -> Router {
@@ -70,6 +87,7 @@ impl App {
             .nest("/api/v1", api::routes())
             .merge(pages::routes())
             .merge(assets::routes())
+            .layer(axum::middleware::from_fn_with_state(self.clone(), auth::authenticate))
             .layer(axum::middleware::from_fn_with_state(self.clone(), observe::track))
             .with_state(self.clone())
     }
@@ -83,8 +101,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let refresher = tokio::spawn(live::refresh_loop(app.clone(), stop_rx));
-    let result = axum::serve(listener, app.router())
+    let refresher = tokio::spawn(live::refresh_loop(app.clone(), stop_rx.clone()));
+    let housekeeper = tokio::spawn(live::housekeeping_loop(app.clone(), stop_rx));
+    let service = app.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down");
@@ -92,5 +112,6 @@ pub async fn serve(
         .await;
     stop_tx.send(true).ok();
     refresher.await.ok();
+    housekeeper.await.ok();
     result
 }

@@ -66,3 +66,31 @@ pub async fn refresh_loop(app: App, mut stop: watch::Receiver<bool>) {
         }
     }
 }
+
+/// Deletes ended sessions every few minutes and, once a day, audit entries older than the
+/// retention period, until `stop` turns true.
+pub async fn housekeeping_loop(app: App, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_purge: Option<i64> = None;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let now = tongxin_core::time::Timestamp::now().millis();
+                if let Err(e) = app.store.purge_sessions(now).await {
+                    tracing::warn!(error = %e, "could not purge ended sessions");
+                }
+                if last_purge.is_none_or(|t| now - t >= 86_400_000) {
+                    let days = i64::from(app.config.audit_retention_days.max(180));
+                    match app.store.purge_audit(now - days * 86_400_000).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(entries = n, days, "purged audit entries past retention"),
+                        Err(e) => tracing::warn!(error = %e, "could not purge old audit entries"),
+                    }
+                    last_purge = Some(now);
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}

@@ -2,8 +2,9 @@
 
 mod common;
 
-use common::{TestApp, assert_error};
+use common::{Client, TestApp, assert_error};
 use serde_json::json;
+use tongxin_core::access::ApiScope;
 use tongxin_core::geo::{Crs, LatLng};
 use tongxin_store::audit::Caller;
 use tongxin_store::backend_tests;
@@ -13,11 +14,12 @@ const TEMPLE: &str = "lat=31.2235&lng=121.4455";
 
 async fn health_ready_and_metrics(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    assert_eq!(app.json("/healthz").await, (200, json!({"status": "ok"})));
-    let (status, ready) = app.json("/readyz").await;
+    let anyone = app.anonymous();
+    assert_eq!(anyone.json("/healthz").await, (200, json!({"status": "ok"})));
+    let (status, ready) = anyone.json("/readyz").await;
     assert_eq!(status, 200);
     assert_eq!(ready["status"], "ready");
-    let (status, metrics) = app.text("/metrics").await;
+    let (status, metrics) = anyone.text("/metrics").await;
     assert_eq!(status, 200);
     assert!(
         metrics.contains("tongxin_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"),
@@ -29,28 +31,30 @@ async fn health_ready_and_metrics(db: TestDb) {
 
 async fn lists_regions_by_level_parent_and_subtree(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let (status, grids) = app.json("/api/v1/regions?level=grid").await;
+    let admin = app.login("admin").await;
+    let (status, grids) = admin.json("/api/v1/regions?level=grid").await;
     assert_eq!(status, 200);
     assert_eq!(grids["total"], 60);
     assert_eq!(
         grids["items"][0],
         json!({"code": "310106013001001", "name": "景华第一网格", "level": "grid", "parent_code": "310106013001"})
     );
-    let (_, communities) = app.json("/api/v1/regions?parent=310106013").await;
+    let (_, communities) = admin.json("/api/v1/regions?parent=310106013").await;
     assert_eq!(communities["total"], 13);
-    let (_, jinghua) = app.json("/api/v1/regions?within=310106013001&level=block").await;
+    let (_, jinghua) = admin.json("/api/v1/regions?within=310106013001&level=block").await;
     assert_eq!(jinghua["total"], 10);
     // an empty parameter is an absent one
-    let (_, all) = app.json("/api/v1/regions?level=").await;
-    assert_eq!(all["total"], 195);
-    assert_error(&app.json("/api/v1/regions?level=street").await, 400, "invalid_parameter", Some("level"));
-    assert_error(&app.json("/api/v1/regions?parent=12x").await, 400, "invalid_parameter", Some("parent"));
+    let (_, all) = admin.json("/api/v1/regions?level=").await;
+    assert_eq!(all["total"], 194, "the admin sees the subdistrict and below, not the district above it");
+    assert_error(&admin.json("/api/v1/regions?level=street").await, 400, "invalid_parameter", Some("level"));
+    assert_error(&admin.json("/api/v1/regions?parent=12x").await, 400, "invalid_parameter", Some("parent"));
     app.stop().await;
 }
 
 async fn one_region_children_and_geojson(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let (status, grid) = app.json("/api/v1/regions/310106013001002").await;
+    let admin = app.login("admin").await;
+    let (status, grid) = admin.json("/api/v1/regions/310106013001002").await;
     assert_eq!(status, 200);
     assert_eq!(grid["name"], "景华第二网格");
     let path: Vec<_> = grid["path"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
@@ -59,30 +63,31 @@ async fn one_region_children_and_geojson(db: TestDb) {
     assert!(grid["buildings"].as_i64().unwrap() >= 8);
     assert_eq!(grid["bbox"].as_array().unwrap().len(), 4);
 
-    let (_, children) = app.json("/api/v1/regions/310106013001/children").await;
+    let (_, children) = admin.json("/api/v1/regions/310106013001/children").await;
     assert_eq!(children["total"], 5);
 
-    let response = app.get("/api/v1/regions/310106013001/geojson").await;
+    let response = admin.get("/api/v1/regions/310106013001/geojson").await;
     assert_eq!(response.headers()["content-type"], "application/geo+json");
     let feature: serde_json::Value = response.json().await.unwrap();
     assert_eq!(feature["type"], "Feature");
     assert_eq!(feature["properties"]["name"], "景华居民区");
     assert_eq!(feature["geometry"]["type"], "Polygon");
 
-    let response = app.get("/api/v1/regions.geojson?level=grid").await;
+    let response = admin.get("/api/v1/regions.geojson?level=grid").await;
     assert_eq!(response.headers()["content-type"], "application/geo+json");
     let collection: serde_json::Value = response.json().await.unwrap();
     assert_eq!(collection["features"].as_array().unwrap().len(), 60);
 
-    assert_error(&app.json("/api/v1/regions/31010601300").await, 400, "invalid_parameter", Some("code"));
-    assert_error(&app.json("/api/v1/regions/310106013099").await, 404, "not_found", None);
-    assert_error(&app.json("/api/v1/regions/310106013099/children").await, 404, "not_found", None);
+    assert_error(&admin.json("/api/v1/regions/31010601300").await, 400, "invalid_parameter", Some("code"));
+    assert_error(&admin.json("/api/v1/regions/310106013099").await, 404, "not_found", None);
+    assert_error(&admin.json("/api/v1/regions/310106013099/children").await, 404, "not_found", None);
     app.stop().await;
 }
 
 async fn buildings_of_a_region(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let (status, page) = app.json("/api/v1/regions/310106013001/buildings?limit=5&offset=2").await;
+    let admin = app.login("admin").await;
+    let (status, page) = admin.json("/api/v1/regions/310106013001/buildings?limit=5&offset=2").await;
     assert_eq!(status, 200);
     assert_eq!(page["items"].as_array().unwrap().len(), 5);
     let total = page["total"].as_i64().unwrap();
@@ -90,30 +95,31 @@ async fn buildings_of_a_region(db: TestDb) {
     let first = &page["items"][0];
     assert!(first["grid_code"].as_str().unwrap().starts_with("310106013001"));
     let id = first["id"].as_i64().unwrap();
-    let (status, one) = app.json(&format!("/api/v1/buildings/{id}")).await;
+    let (status, one) = admin.json(&format!("/api/v1/buildings/{id}")).await;
     assert_eq!(status, 200);
     assert_eq!(one, *first);
 
     assert_error(
-        &app.json("/api/v1/regions/310106013001/buildings?limit=0").await,
+        &admin.json("/api/v1/regions/310106013001/buildings?limit=0").await,
         400,
         "invalid_parameter",
         Some("limit"),
     );
     assert_error(
-        &app.json("/api/v1/regions/310106013001/buildings?offset=-3").await,
+        &admin.json("/api/v1/regions/310106013001/buildings?offset=-3").await,
         400,
         "invalid_parameter",
         Some("offset"),
     );
-    assert_error(&app.json("/api/v1/buildings/abc").await, 400, "invalid_parameter", Some("id"));
-    assert_error(&app.json("/api/v1/buildings/999999").await, 404, "not_found", None);
+    assert_error(&admin.json("/api/v1/buildings/abc").await, 400, "invalid_parameter", Some("id"));
+    assert_error(&admin.json("/api/v1/buildings/999999").await, 404, "not_found", None);
     app.stop().await;
 }
 
 async fn locates_points_in_any_crs(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let (status, found) = app.json(&format!("/api/v1/locate?{TEMPLE}")).await;
+    let admin = app.login("admin").await;
+    let (status, found) = admin.json(&format!("/api/v1/locate?{TEMPLE}")).await;
     assert_eq!(status, 200, "{found}");
     assert_eq!(found["subdistrict"]["name"], "静安寺街道");
     assert_eq!(found["grid"]["level"], "grid");
@@ -124,32 +130,33 @@ async fn locates_points_in_any_crs(db: TestDb) {
     let temple = LatLng::new(31.2235, 121.4455).unwrap();
     for crs in [Crs::Gcj02, Crs::Bd09] {
         let (lat, lng) = temple.to_crs(crs);
-        let (status, converted) = app.json(&format!("/api/v1/locate?lat={lat}&lng={lng}&crs={}", crs.as_str())).await;
+        let (status, converted) = admin.json(&format!("/api/v1/locate?lat={lat}&lng={lng}&crs={}", crs.as_str())).await;
         assert_eq!(status, 200);
         assert_eq!(converted["grid"], found["grid"], "{crs:?}");
         assert!((converted["point"]["lat"].as_f64().unwrap() - 31.2235).abs() < 1e-5);
     }
 
-    assert_error(&app.json("/api/v1/locate?lat=91&lng=121.4").await, 400, "invalid_parameter", Some("lat"));
-    assert_error(&app.json("/api/v1/locate?lat=31.2&lng=181").await, 400, "invalid_parameter", Some("lng"));
-    assert_error(&app.json("/api/v1/locate?lat=31.2&lng=east").await, 400, "invalid_parameter", Some("lng"));
-    assert_error(&app.json("/api/v1/locate?lat=31.2").await, 400, "invalid_parameter", Some("lng"));
-    assert_error(&app.json(&format!("/api/v1/locate?{TEMPLE}&crs=utm")).await, 400, "invalid_parameter", Some("crs"));
-    assert_error(&app.json("/api/v1/locate?lat=39.9&lng=116.4").await, 404, "outside_area", None);
+    assert_error(&admin.json("/api/v1/locate?lat=91&lng=121.4").await, 400, "invalid_parameter", Some("lat"));
+    assert_error(&admin.json("/api/v1/locate?lat=31.2&lng=181").await, 400, "invalid_parameter", Some("lng"));
+    assert_error(&admin.json("/api/v1/locate?lat=31.2&lng=east").await, 400, "invalid_parameter", Some("lng"));
+    assert_error(&admin.json("/api/v1/locate?lat=31.2").await, 400, "invalid_parameter", Some("lng"));
+    assert_error(&admin.json(&format!("/api/v1/locate?{TEMPLE}&crs=utm")).await, 400, "invalid_parameter", Some("crs"));
+    assert_error(&admin.json("/api/v1/locate?lat=39.9&lng=116.4").await, 404, "outside_area", None);
     app.stop().await;
 }
 
 async fn unknown_routes_request_ids_and_the_openapi_document(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    assert_error(&app.json("/api/v1/nothing-here").await, 404, "no_route", None);
-    assert_error(&app.json("/api/v2/regions").await, 404, "no_route", None);
+    let admin = app.login("admin").await;
+    assert_error(&admin.json("/api/v1/nothing-here").await, 404, "no_route", None);
+    assert_error(&admin.json("/api/v2/regions").await, 404, "no_route", None);
 
-    let response = app.client.get(app.url("/healthz")).header("x-request-id", "trace-42").send().await.unwrap();
+    let response = app.http.get(app.url("/healthz")).header("x-request-id", "trace-42").send().await.unwrap();
     assert_eq!(response.headers()["x-request-id"], "trace-42");
-    let response = app.client.get(app.url("/healthz")).header("x-request-id", "bad id\t").send().await.unwrap();
+    let response = app.http.get(app.url("/healthz")).header("x-request-id", "bad id\t").send().await.unwrap();
     assert_ne!(response.headers()["x-request-id"], "bad id\t");
 
-    let (status, doc) = app.json("/api/v1/openapi.json").await;
+    let (status, doc) = admin.json("/api/v1/openapi.json").await;
     assert_eq!(status, 200);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
@@ -171,7 +178,10 @@ async fn unknown_routes_request_ids_and_the_openapi_document(db: TestDb) {
 /// A region import made elsewhere (the CLI, another node) reaches the locator.
 async fn the_locator_follows_region_changes(db: TestDb) {
     let app = TestApp::spawn_unseeded(db).await;
-    assert_error(&app.json(&format!("/api/v1/locate?{TEMPLE}")).await, 404, "outside_area", None);
+    let (_, secret) =
+        app.db.store.create_api_key(&Caller::system("test"), "reader", &[ApiScope::Read], None).await.unwrap();
+    let admin = Client::with_key(&app, &secret);
+    assert_error(&admin.json(&format!("/api/v1/locate?{TEMPLE}")).await, 404, "outside_area", None);
     let file = json!({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"code": "310106", "name": "静安区"}, "geometry": null},
         {"type": "Feature", "properties": {"code": "310106013", "name": "静安寺街道"}, "geometry": null},
@@ -181,7 +191,7 @@ async fn the_locator_follows_region_changes(db: TestDb) {
     app.db.store.import_regions(&Caller::system("test"), &file.to_string(), 1.0, false).await.unwrap();
     let mut found = None;
     for _ in 0..50 {
-        let got = app.json(&format!("/api/v1/locate?{TEMPLE}")).await;
+        let got = admin.json(&format!("/api/v1/locate?{TEMPLE}")).await;
         if got.0 == 200 {
             found = Some(got.1);
             break;

@@ -28,13 +28,29 @@ async fn wait_for_text(browser: &Browser, css: &str, expected: &str) {
     }
 }
 
-/// Waits until the browser has navigated to a URL containing `part`.
-async fn wait_for_url(browser: &Browser, part: &str) {
+/// Waits until the browser is at `target`: a path (`/map`), or text in the query (`lat=95`).
+async fn wait_for_url(browser: &Browser, target: &str) {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !browser.client.current_url().await.unwrap().as_str().contains(part) {
-        assert!(std::time::Instant::now() < deadline, "the browser never reached a URL with {part}");
+    loop {
+        let url = browser.client.current_url().await.unwrap();
+        let arrived =
+            if target.starts_with('/') { url.path() == target } else { url.query().unwrap_or("").contains(target) };
+        if arrived {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the browser never reached {target}; it is at {url}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Signs in through the login page, as a person would.
+async fn sign_in(browser: &Browser, app: &TestApp, username: &str, next: &str) {
+    browser.client.goto(&app.url(next)).await.unwrap();
+    wait_for_text(browser, "h1", "工作人员登录").await;
+    fill(browser, "input[name=username]", username).await;
+    fill(browser, "input[name=password]", common::PASSWORD).await;
+    click(browser, "form button[type=submit]").await;
+    wait_for_url(browser, next).await;
 }
 
 /// Opens the map, switches to English and follows a grid link.
@@ -45,7 +61,7 @@ async fn map_language_switch_and_grid_link(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let c = &browser.client;
 
-    c.goto(&app.url("/map")).await.unwrap();
+    sign_in(&browser, &app, "viewer", "/map").await;
     assert_eq!(text(&browser, "h1").await, "网格地图");
     assert_eq!(c.find_all(Locator::Css("#grid-map a.grid")).await.unwrap().len(), 60);
     browser.screenshot("map-zh").await;
@@ -84,7 +100,7 @@ async fn click(browser: &Browser, css: &str) {
 async fn locate_form_marks_the_point(db: TestDb) {
     let Some(browser) = Browser::start().await else { return };
     let app = TestApp::spawn(db).await;
-    browser.client.goto(&app.url("/map")).await.unwrap();
+    sign_in(&browser, &app, "viewer", "/map").await;
     fill(&browser, "input[name=lat]", "31.2235").await;
     fill(&browser, "input[name=lng]", "121.4455").await;
     click(&browser, "form.locate button").await;

@@ -7,18 +7,20 @@ use common::TestApp;
 use tongxin_store::backend_tests;
 use tongxin_store::testing::TestDb;
 
-async fn with_lang(app: &TestApp, path: &str, lang: &str) -> (u16, String) {
-    let response = app.client.get(app.url(path)).header("cookie", format!("tongxin_lang={lang}")).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
+async fn with_lang(app: &TestApp, path: &str, lang: &'static str) -> (u16, String) {
+    let mut viewer = app.login("viewer").await;
+    viewer.lang = Some(lang);
+    viewer.text(path).await
 }
 
 async fn the_map_draws_every_grid_in_chinese_or_english(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let response = app.get("/").await;
+    let viewer = app.login("viewer").await;
+    let response = viewer.get("/").await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/map");
 
-    let (status, html) = app.text("/map").await;
+    let (status, html) = viewer.text("/map").await;
     assert_eq!(status, 200);
     assert!(html.contains("<html lang=\"zh-CN\">"));
     assert!(html.contains("<h1>网格地图</h1>"));
@@ -36,27 +38,29 @@ async fn the_map_draws_every_grid_in_chinese_or_english(db: TestDb) {
 
 async fn the_map_locates_a_point_and_explains_bad_input(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let (status, html) = app.text("/map?lat=31.2235&lng=121.4455&crs=wgs84").await;
+    let viewer = app.login("viewer").await;
+    let (status, html) = viewer.text("/map?lat=31.2235&lng=121.4455&crs=wgs84").await;
     assert_eq!(status, 200);
     assert!(html.contains("该点位于"), "{html}");
     assert!(html.contains("class=\"marker\""));
     assert!(html.contains("静安寺街道</a>"));
 
-    let (_, html) = app.text("/map?lat=95&lng=121.4455").await;
+    let (_, html) = viewer.text("/map?lat=95&lng=121.4455").await;
     assert!(html.contains("纬度必须是 -90 到 90 之间的数字。"));
-    let (_, html) = app.text("/map?lat=31.2&lng=121.4&crs=mars").await;
+    let (_, html) = viewer.text("/map?lat=31.2&lng=121.4&crs=mars").await;
     assert!(html.contains("坐标系只能是 WGS-84、GCJ-02 或 BD-09。"));
-    let (_, html) = app.text("/map?lat=39.9&lng=116.4").await;
+    let (_, html) = viewer.text("/map?lat=39.9&lng=116.4").await;
     assert!(html.contains("该点不在任何网格内。"));
     // what the reader typed stays in the form, escaped
-    let (_, html) = app.text("/map?lat=%3Cb%3E&lng=1").await;
+    let (_, html) = viewer.text("/map?lat=%3Cb%3E&lng=1").await;
     assert!(html.contains("value=\"&#60;b&#62;\""), "input is escaped");
     app.stop().await;
 }
 
 async fn a_grid_page_shows_its_buildings_and_parent_chain(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let (status, html) = app.text("/regions/310106013001002").await;
+    let viewer = app.login("viewer").await;
+    let (status, html) = viewer.text("/regions/310106013001002").await;
     assert_eq!(status, 200);
     assert!(html.contains("景华第二网格"));
     for crumb in ["静安区", "静安寺街道", "景华居民区"] {
@@ -64,14 +68,14 @@ async fn a_grid_page_shows_its_buildings_and_parent_chain(db: TestDb) {
     }
     assert!(html.contains("<table id=\"buildings\">"));
     assert!(html.contains("class=\"building\""), "buildings are on the mini map");
-    let (_, community) = app.text("/regions/310106013001").await;
+    let (_, community) = viewer.text("/regions/310106013001").await;
     assert!(community.contains("<table id=\"children\">"));
     assert!(!community.contains("<table id=\"buildings\">"));
 
-    let (status, html) = app.text("/regions/12345").await;
+    let (status, html) = viewer.text("/regions/12345").await;
     assert_eq!(status, 400);
     assert!(html.contains("区划代码格式不正确"));
-    let (status, html) = app.text("/regions/310106013099").await;
+    let (status, html) = viewer.text("/regions/310106013099").await;
     assert_eq!(status, 404);
     assert!(html.contains("找不到这个区划"));
     let (status, html) = with_lang(&app, "/nowhere", "en").await;
@@ -82,13 +86,14 @@ async fn a_grid_page_shows_its_buildings_and_parent_chain(db: TestDb) {
 
 async fn the_language_switch_remembers_and_stays_local(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let response = app.get("/lang/en?next=%2Fregions%2F310106013001").await;
+    let viewer = app.login("viewer").await;
+    let response = viewer.get("/lang/en?next=%2Fregions%2F310106013001").await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/regions/310106013001");
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.starts_with("tongxin_lang=en;") && cookie.contains("SameSite=Lax"), "{cookie}");
     for evil in ["//evil.example", "https://evil.example", "/\\evil.example"] {
-        let response = app.get(&format!("/lang/en?next={}", urlencode(evil))).await;
+        let response = viewer.get(&format!("/lang/en?next={}", urlencode(evil))).await;
         assert_eq!(response.headers()["location"], "/map", "{evil}");
     }
     app.stop().await;
@@ -96,13 +101,14 @@ async fn the_language_switch_remembers_and_stays_local(db: TestDb) {
 
 async fn static_assets_are_embedded_and_cacheable(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let response = app.get("/static/tongxin.css").await;
+    let viewer = app.login("viewer").await;
+    let response = viewer.get("/static/tongxin.css").await;
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
     let etag = response.headers()["etag"].clone();
-    let again = app.client.get(app.url("/static/tongxin.css")).header("if-none-match", etag).send().await.unwrap();
+    let again = app.http.get(app.url("/static/tongxin.css")).header("if-none-match", etag).send().await.unwrap();
     assert_eq!(again.status(), 304);
-    assert_eq!(app.get("/static/missing.js").await.status(), 404);
+    assert_eq!(viewer.get("/static/missing.js").await.status(), 404);
     app.stop().await;
 }
 

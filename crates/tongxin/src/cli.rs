@@ -30,6 +30,10 @@ pub struct GlobalArgs {
     /// sqlite://PATH or postgres://USER@HOST/DB [default: sqlite file in the data directory]
     #[arg(long, global = true, env = "TONGXIN_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// File holding the 32-byte key that encrypts personal data (base64 or hex); the key
+    /// itself may instead be given in TONGXIN_SECRET_KEY
+    #[arg(long, global = true, env = "TONGXIN_SECRET_KEY_FILE", value_name = "FILE")]
+    pub secret_key_file: Option<PathBuf>,
     /// A TOML configuration file, read after flags and environment variables
     #[arg(long, global = true, env = "TONGXIN_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -60,6 +64,98 @@ pub enum Command {
     /// The grid geography: import region polygons, locate a point
     #[command(subcommand)]
     Grid(GridCommand),
+    /// Staff accounts: add, list, disable, enable, reset a password
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API keys for machine clients: create, list, revoke
+    #[command(subcommand)]
+    Apikey(ApikeyCommand),
+    /// The audit log: verify its hash chain
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Print a new random secret key for TONGXIN_SECRET_KEY
+    Keygen,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account; prints a generated password unless --password-stdin is given
+    Add(UserAddArgs),
+    /// List staff accounts
+    List,
+    /// Disable an account and end its sessions
+    Disable(UsernameArg),
+    /// Enable a disabled account
+    Enable(UsernameArg),
+    /// Set a new password (generated, or read from stdin), lift a lock, end sessions
+    ResetPassword(ResetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// The login name
+    #[arg(long)]
+    pub username: String,
+    /// The name shown on pages
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A role: admin, intake, dispatcher, shiftlead, gridworker, department, operator, kiosk, viewer, auditor (repeatable)
+    #[arg(long = "role", required = true)]
+    pub roles: Vec<String>,
+    /// A region code the account is bound to (repeatable)
+    #[arg(long = "region", required = true)]
+    pub regions: Vec<String>,
+    /// Read the password from the first line of standard input instead of generating one
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UsernameArg {
+    pub username: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    pub username: String,
+    /// Read the password from the first line of standard input instead of generating one
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApikeyCommand {
+    /// Create a key and print it (shown this once)
+    Create(ApikeyCreateArgs),
+    /// List keys
+    List,
+    /// Revoke a key by id or name
+    Revoke(KeyRef),
+}
+
+#[derive(Debug, Args)]
+pub struct ApikeyCreateArgs {
+    /// A name that says who uses the key
+    #[arg(long)]
+    pub name: String,
+    /// What the key may do: read, open311, sensor, hotline, kiosk (repeatable)
+    #[arg(long = "scope", required = true)]
+    pub scopes: Vec<String>,
+    /// A region code the key is bound to (repeatable); without it, every region
+    #[arg(long = "region")]
+    pub regions: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyRef {
+    /// The key's id or name
+    pub key: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check every entry's hash and link; names the first edited, deleted or reordered entry
+    Verify,
 }
 
 #[derive(Debug, Args, Default)]
@@ -70,6 +166,12 @@ pub struct ServeArgs {
     /// Seconds between checks for region changes made by other processes [default: 5]
     #[arg(long, env = "TONGXIN_GEO_REFRESH_SECS", value_name = "SECS")]
     pub geo_refresh_secs: Option<u64>,
+    /// Take client addresses from X-Forwarded-For (only behind a reverse proxy you run)
+    #[arg(long, env = "TONGXIN_TRUST_PROXY")]
+    pub trust_proxy: Option<bool>,
+    /// Days to keep audit entries, at least 180 [default: 365]
+    #[arg(long, env = "TONGXIN_AUDIT_RETENTION_DAYS", value_name = "DAYS")]
+    pub audit_retention_days: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +184,10 @@ pub struct DemoArgs {
     /// Seed of the generator; the same seed gives the same subdistrict
     #[arg(long, default_value_t = tongxin_demo::DemoOptions::default().seed)]
     pub seed: u64,
+    /// One password for every demo account (at least 12 characters); without it, one is
+    /// generated at the first start and kept in the data directory
+    #[arg(long, env = "TONGXIN_DEMO_PASSWORD", value_name = "PASSWORD", hide_env_values = true)]
+    pub demo_password: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,7 +241,24 @@ mod tests {
     fn every_subcommand_has_help_and_the_global_options() {
         let mut cli = Cli::command();
         cli.build(); // propagates the global options into every subcommand
-        for path in [vec!["serve"], vec!["demo"], vec!["migrate"], vec!["grid", "import"], vec!["grid", "locate"]] {
+        let verbs = [
+            vec!["serve"],
+            vec!["demo"],
+            vec!["migrate"],
+            vec!["grid", "import"],
+            vec!["grid", "locate"],
+            vec!["user", "add"],
+            vec!["user", "list"],
+            vec!["user", "disable"],
+            vec!["user", "enable"],
+            vec!["user", "reset-password"],
+            vec!["apikey", "create"],
+            vec!["apikey", "list"],
+            vec!["apikey", "revoke"],
+            vec!["audit", "verify"],
+            vec!["keygen"],
+        ];
+        for path in verbs {
             let mut cmd = &mut cli;
             for name in &path {
                 cmd = cmd.find_subcommand_mut(name).unwrap_or_else(|| panic!("no subcommand {path:?}"));
@@ -174,6 +297,26 @@ mod tests {
         .unwrap();
         assert_eq!(cli.global.database_url.as_deref(), Some("sqlite://y.db"));
         assert!(Cli::try_parse_from(["tongxin", "demo", "--scale", "0"]).is_err());
+        let cli = Cli::try_parse_from([
+            "tongxin", "apikey", "create", "--name", "fms", "--scope", "open311", "--scope", "read",
+        ])
+        .unwrap();
+        let Command::Apikey(ApikeyCommand::Create(args)) = cli.command else { panic!() };
+        assert_eq!(args.scopes, ["open311", "read"]);
+        let cli = Cli::try_parse_from([
+            "tongxin",
+            "user",
+            "add",
+            "--username",
+            "gw3",
+            "--role",
+            "gridworker",
+            "--region",
+            "310106013001001",
+        ])
+        .unwrap();
+        assert!(matches!(cli.command, Command::User(UserCommand::Add(_))));
+        assert!(Cli::try_parse_from(["tongxin", "user", "add", "--username", "x"]).is_err(), "a role is required");
         assert!(Cli::try_parse_from(["tongxin", "serve", "--listen", "nowhere"]).is_err());
     }
 }

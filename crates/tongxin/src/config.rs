@@ -10,6 +10,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use tongxin_core::pii::SecretKey;
+
 use crate::cli::{GlobalArgs, LogFormat, ServeArgs};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -25,6 +27,9 @@ struct FileConfig {
     log: Option<String>,
     log_format: Option<LogFormat>,
     geo_refresh_secs: Option<u64>,
+    secret_key_file: Option<PathBuf>,
+    trust_proxy: Option<bool>,
+    audit_retention_days: Option<u32>,
 }
 
 /// A database URL, which may hold a password: `Debug` and `Display` hide it.
@@ -57,6 +62,79 @@ pub struct Config {
     pub log: String,
     pub log_format: LogFormat,
     pub geo_refresh: Duration,
+    /// Where the secret key comes from, if anywhere was configured.
+    pub secret_key: SecretSource,
+    pub trust_proxy: bool,
+    pub audit_retention_days: u32,
+}
+
+/// Where the key that encrypts personal data comes from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// `TONGXIN_SECRET_KEY` (never printed).
+    Value(String),
+    File(PathBuf),
+    None,
+}
+
+impl fmt::Debug for SecretSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretSource::Value(_) => f.write_str("Value(****)"),
+            SecretSource::File(path) => write!(f, "File({})", path.display()),
+            SecretSource::None => f.write_str("None"),
+        }
+    }
+}
+
+/// The demo's own key, generated at its first start.
+pub const DEMO_KEY_FILE: &str = "secret.key";
+
+impl Config {
+    /// The secret key for `serve` and the administrative verbs: configured, or a clear
+    /// error saying how to configure it.
+    pub fn secret_key(&self) -> anyhow::Result<SecretKey> {
+        match &self.secret_key {
+            SecretSource::Value(text) => SecretKey::parse(text).context("TONGXIN_SECRET_KEY"),
+            SecretSource::File(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the secret key file {}", path.display()))?;
+                SecretKey::parse(&text).with_context(|| format!("the secret key file {}", path.display()))
+            }
+            SecretSource::None => bail!(
+                "no secret key: set TONGXIN_SECRET_KEY or TONGXIN_SECRET_KEY_FILE to 32 bytes in base64 or hex \
+                 (`tongxin keygen` prints one); it encrypts residents' personal data"
+            ),
+        }
+    }
+
+    /// The demo's key: the configured one, else the one kept in the data directory,
+    /// created on first use (readable by the owner only).
+    pub fn demo_secret_key(&self) -> anyhow::Result<SecretKey> {
+        if self.secret_key != SecretSource::None {
+            return self.secret_key();
+        }
+        self.prepare_data_dir()?;
+        let path = self.data_dir.join(DEMO_KEY_FILE);
+        if path.exists() {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            return SecretKey::parse(&text).with_context(|| format!("the demo key file {}", path.display()));
+        }
+        let key = SecretKey::generate();
+        write_private(&path, &key.to_base64())?;
+        Ok(key)
+    }
+}
+
+/// Writes a file only its owner can read.
+pub fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
 }
 
 impl Config {
@@ -80,7 +158,22 @@ impl Config {
         if geo_refresh_secs == 0 {
             bail!("geo_refresh_secs must be at least 1");
         }
+        let secret_key = match std::env::var("TONGXIN_SECRET_KEY").ok().filter(|v| !v.trim().is_empty()) {
+            Some(value) => SecretSource::Value(value),
+            None => match global.secret_key_file.clone().or(file.secret_key_file) {
+                Some(path) => SecretSource::File(path),
+                None => SecretSource::None,
+            },
+        };
+        let audit_retention_days =
+            serve.and_then(|s| s.audit_retention_days).or(file.audit_retention_days).unwrap_or(365);
+        if audit_retention_days < 180 {
+            bail!("audit_retention_days must be at least 180 (the audit log is kept at least 180 days)");
+        }
         Ok(Config {
+            secret_key,
+            trust_proxy: serve.and_then(|s| s.trust_proxy).or(file.trust_proxy).unwrap_or(false),
+            audit_retention_days,
             data_dir,
             database_url: DatabaseUrl(database_url),
             listen,
@@ -140,7 +233,7 @@ mod tests {
         assert_eq!(c.log, "debug");
 
         g.data_dir = Some("/elsewhere".into());
-        let serve = ServeArgs { listen: Some("127.0.0.1:1".parse().unwrap()), geo_refresh_secs: None };
+        let serve = ServeArgs { listen: Some("127.0.0.1:1".parse().unwrap()), ..Default::default() };
         let c = Config::load(&g, Some(&serve)).unwrap();
         assert_eq!(c.data_dir, PathBuf::from("/elsewhere"));
         assert_eq!(c.listen.to_string(), "127.0.0.1:1");
@@ -154,6 +247,34 @@ mod tests {
         let g = GlobalArgs { config: Some(path), ..global() };
         let err = format!("{:#}", Config::load(&g, None).unwrap_err());
         assert!(err.contains("unknown field `listen_on`"), "{err}");
+    }
+
+    #[test]
+    fn retention_cannot_go_below_180_days() {
+        let serve = ServeArgs { audit_retention_days: Some(90), ..Default::default() };
+        let err = Config::load(&global(), Some(&serve)).unwrap_err().to_string();
+        assert!(err.contains("at least 180"), "{err}");
+        let serve = ServeArgs { audit_retention_days: Some(400), ..Default::default() };
+        assert_eq!(Config::load(&global(), Some(&serve)).unwrap().audit_retention_days, 400);
+    }
+
+    #[test]
+    fn the_demo_keeps_its_own_key_and_serve_asks_for_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = GlobalArgs { data_dir: Some(dir.path().join("d")), ..global() };
+        let config = Config::load(&g, None).unwrap();
+        if config.secret_key == SecretSource::None {
+            let err = config.secret_key().unwrap_err().to_string();
+            assert!(err.contains("TONGXIN_SECRET_KEY"), "{err}");
+            let first = config.demo_secret_key().unwrap();
+            assert_eq!(config.demo_secret_key().unwrap(), first, "the same key on the next start");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(dir.path().join("d").join(DEMO_KEY_FILE)).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600);
+            }
+        }
     }
 
     #[test]

@@ -36,9 +36,24 @@ struct Server {
     url: String,
 }
 
+/// A fixed key for the servers these tests start.
+const KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
 impl Server {
     fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
+        Self::spawn(args, None)
+    }
+
+    fn start_with_key(args: &[&str]) -> Server {
+        Self::spawn(args, Some(KEY))
+    }
+
+    fn spawn(args: &[&str], key: Option<&str>) -> Server {
+        let mut command = Command::new(BIN);
+        if let Some(key) = key {
+            command.env("TONGXIN_SECRET_KEY", key);
+        }
+        let mut child = command
             .args(args)
             .args(["--listen", "127.0.0.1:0"])
             .env_remove("TONGXIN_DATABASE_URL")
@@ -60,6 +75,12 @@ impl Server {
 
     /// SIGTERM, then the exit status.
     fn terminate(mut self) -> std::process::ExitStatus {
+        let status = self.stop();
+        std::mem::forget(self);
+        status
+    }
+
+    fn stop(&mut self) -> std::process::ExitStatus {
         Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -72,6 +93,34 @@ impl Server {
     }
 }
 
+/// A server left running by a failed assertion would hold the test's output open.
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+const DEMO_PASSWORD: &str = "cli test password";
+
+/// Signs in through the JSON API and returns the session cookie.
+async fn login(base: &str, username: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(response.status(), 200, "login as {username}");
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn get_as(url: &str, cookie: &str) -> (u16, Value) {
+    let response = reqwest::Client::new().get(url).header("cookie", cookie).send().await.expect("request");
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
 async fn get_json(url: &str) -> (u16, Value) {
     let response = reqwest::get(url).await.expect("request");
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
@@ -82,13 +131,15 @@ async fn demo_serves_an_empty_data_dir_within_10_s_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("fresh");
     let started = Instant::now();
-    let server = Server::start(&["demo", "--data-dir", data.to_str().unwrap()]);
+    let server = Server::start(&["demo", "--data-dir", data.to_str().unwrap(), "--demo-password", DEMO_PASSWORD]);
     assert_eq!(get_json(&format!("{}/healthz", server.url)).await, (200, json!({"status": "ok"})));
     assert!(started.elapsed() < Duration::from_secs(10), "healthz answered after {:?}", started.elapsed());
-    let (status, grids) = get_json(&format!("{}/api/v1/regions?level=grid", server.url)).await;
+    assert_eq!(get_json(&format!("{}/api/v1/regions", server.url)).await.0, 401, "the API needs a sign-in");
+    let cookie = login(&server.url, "viewer").await;
+    let (status, grids) = get_as(&format!("{}/api/v1/regions?level=grid", server.url), &cookie).await;
     assert_eq!(status, 200);
     assert!(grids["total"].as_u64().unwrap() >= 50);
-    let (status, located) = get_json(&format!("{}/api/v1/locate?lat=31.2235&lng=121.4455", server.url)).await;
+    let (status, located) = get_as(&format!("{}/api/v1/locate?lat=31.2235&lng=121.4455", server.url), &cookie).await;
     assert_eq!(status, 200);
     assert!(located["grid"]["name"].as_str().unwrap().ends_with("网格"));
     assert!(server.terminate().success(), "a graceful stop exits 0");
@@ -105,9 +156,10 @@ async fn demo_serves_an_empty_data_dir_within_10_s_and_stops_on_sigterm() {
     let body: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(body["path"].as_array().unwrap().last().unwrap()["level"], "block");
 
-    // A second start leaves the data alone.
+    // A second start leaves the data alone, and the kept password still works.
     let server = Server::start(&["demo", "--data-dir", data.to_str().unwrap()]);
-    assert_eq!(get_json(&format!("{}/api/v1/regions?level=community", server.url)).await.1["total"], 13);
+    let cookie = login(&server.url, "admin").await;
+    assert_eq!(get_as(&format!("{}/api/v1/regions?level=community", server.url), &cookie).await.1["total"], 13);
     assert!(server.terminate().success());
 }
 
@@ -210,19 +262,161 @@ async fn postgres_serve_refuses_an_old_schema_until_migrate() {
     };
     let url = db.standalone_url();
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN).args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .env("TONGXIN_SECRET_KEY", KEY)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("run `tongxin migrate`"), "{}", stderr(&out));
 
     let out = tongxin(dir.path(), &["migrate", "--database-url", &url]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("the postgres schema"), "{}", stdout(&out));
-    let server = Server::start(&["serve", "--database-url", &url]);
+    let server = Server::start_with_key(&["serve", "--database-url", &url]);
     assert_eq!(get_json(&format!("{}/readyz", server.url)).await.0, 200);
     assert!(server.terminate().success());
 
     // the demo on PostgreSQL
-    let server = Server::start(&["demo", "--database-url", &url]);
-    assert_eq!(get_json(&format!("{}/api/v1/regions?level=grid", server.url)).await.1["total"], 60);
+    let data = dir.path().join("demo");
+    let server = Server::start(&[
+        "demo",
+        "--database-url",
+        &url,
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--demo-password",
+        DEMO_PASSWORD,
+    ]);
+    let cookie = login(&server.url, "viewer").await;
+    assert_eq!(get_as(&format!("{}/api/v1/regions?level=grid", server.url), &cookie).await.1["total"], 60);
     assert!(server.terminate().success());
+}
+
+/// Reads the program's standard output; stderr (the log) must hold no personal data.
+fn assert_no_personal_data_in(log: &str) {
+    for (phone, name, _) in tongxin_demo::access::RESIDENTS {
+        assert!(!log.contains(phone) && !log.contains(name), "the log holds personal data: {log}");
+    }
+}
+
+#[test]
+fn users_and_api_keys_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("regions.geojson");
+    std::fs::write(&path, good_file().to_string()).unwrap();
+    assert!(tongxin(dir.path(), &["grid", "import", path.to_str().unwrap()]).status.success());
+
+    let out = tongxin(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--username",
+            "gw9",
+            "--name",
+            "网格员 九",
+            "--role",
+            "gridworker",
+            "--region",
+            "310106013001001",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = stdout(&out);
+    assert!(printed.contains("gw9") && printed.contains("gridworker"), "{printed}");
+    let password =
+        printed.lines().find_map(|l| l.strip_prefix("password: ")).unwrap().split(' ').next().unwrap().to_owned();
+    assert!(password.len() >= 12);
+
+    let out = tongxin(dir.path(), &["user", "add", "--username", "gw9", "--role", "viewer", "--region", "310106013"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("the username 'gw9' is taken"), "{}", stderr(&out));
+    let out = tongxin(dir.path(), &["user", "add", "--username", "x", "--role", "boss", "--region", "310106013"]);
+    assert!(stderr(&out).contains("unknown role 'boss'"), "{}", stderr(&out));
+
+    let mut child = Command::new(BIN)
+        .args(["user", "reset-password", "gw9", "--password-stdin", "--data-dir"])
+        .arg(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"a brand new password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("password:"), "a password from stdin is not printed");
+
+    assert!(tongxin(dir.path(), &["user", "disable", "gw9"]).status.success());
+    let list = stdout(&tongxin(dir.path(), &["user", "list"]));
+    assert!(list.lines().any(|l| l.starts_with("gw9") && l.ends_with("disabled")), "{list}");
+    assert_eq!(tongxin(dir.path(), &["user", "disable", "nobody"]).status.code(), Some(1));
+
+    let out = tongxin(dir.path(), &["apikey", "create", "--name", "fixmystreet", "--scope", "open311"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let key = stdout(&out).lines().find_map(|l| l.strip_prefix("key: ")).unwrap().to_owned();
+    assert!(key.starts_with("tx_"));
+    let list = stdout(&tongxin(dir.path(), &["apikey", "list"]));
+    assert!(
+        list.contains("fixmystreet") && list.contains("open311") && list.contains("live") && !list.contains(&key),
+        "{list}"
+    );
+    assert!(tongxin(dir.path(), &["apikey", "revoke", "fixmystreet"]).status.success());
+    assert!(stdout(&tongxin(dir.path(), &["apikey", "list"])).contains("revoked"));
+    let out = tongxin(dir.path(), &["apikey", "create", "--name", "x", "--scope", "everything"]);
+    assert!(stderr(&out).contains("unknown API scope 'everything'"), "{}", stderr(&out));
+
+    let out = tongxin(dir.path(), &["keygen"]);
+    assert_eq!(stdout(&out).trim().len(), 44, "32 bytes of base64");
+}
+
+#[tokio::test]
+async fn audit_verify_finds_an_edit_made_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("regions.geojson");
+    std::fs::write(&path, good_file().to_string()).unwrap();
+    assert!(tongxin(dir.path(), &["grid", "import", path.to_str().unwrap()]).status.success());
+    for name in ["a1", "a2", "a3"] {
+        let out =
+            tongxin(dir.path(), &["user", "add", "--username", name, "--role", "viewer", "--region", "310106013"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = tongxin(dir.path(), &["audit", "verify"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("audit log intact: 4 entries verified"), "{}", stdout(&out));
+
+    // Someone with the database file removes the guard and rewrites history.
+    let url = format!("sqlite://{}", dir.path().join("tongxin.db").display());
+    let store = tongxin_store::Store::connect(&url, Default::default()).await.unwrap();
+    store.execute_raw("DROP TRIGGER audit_log_no_update").await.unwrap();
+    store.execute_raw("UPDATE audit_log SET actor_name = 'nobody' WHERE seq = 3").await.unwrap();
+    store.close().await;
+
+    let out = tongxin(dir.path(), &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("audit log BROKEN at entry 3: entry 3 was edited after it was written"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn serve_needs_a_secret_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("TONGXIN_SECRET_KEY")
+        .env_remove("TONGXIN_SECRET_KEY_FILE")
+        .env_remove("TONGXIN_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: no secret key: set TONGXIN_SECRET_KEY or TONGXIN_SECRET_KEY_FILE"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1);
+    assert_no_personal_data_in(&err);
 }

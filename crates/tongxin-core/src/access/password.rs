@@ -34,6 +34,11 @@ impl Password {
         }
     }
 
+    /// The password itself, for the one place that must show it (the demo's logins).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
     /// An argon2id hash in PHC string form, with a fresh salt.
     pub fn hash(&self) -> String {
         let salt = SaltString::generate(&mut OsRng);
@@ -80,6 +85,12 @@ impl Totp {
         TOTP::new(Algorithm::SHA1, 6, 1, 30, secret, Some("Tongxin".into()), account.to_owned())
             .map(Self)
             .map_err(|_| TotpError)
+    }
+
+    /// From the base32 text [`Totp::secret_base32`] gives (how it is sealed at rest).
+    pub fn from_base32(text: &str, account: &str) -> Result<Self, TotpError> {
+        let bytes = totp_rs::Secret::Encoded(text.trim().to_owned()).to_bytes().map_err(|_| TotpError)?;
+        Self::from_secret(bytes, account)
     }
 
     pub fn secret(&self) -> &[u8] {
@@ -149,6 +160,9 @@ mod tests {
         assert!(totp.url().starts_with("otpauth://totp/Tongxin:admin?"));
         let again = Totp::from_secret(totp.secret().to_vec(), "admin").unwrap();
         assert_eq!(again.code_at(now), totp.code_at(now));
+        let from_text = Totp::from_base32(&totp.secret_base32(), "admin").unwrap();
+        assert_eq!(from_text.code_at(now), totp.code_at(now));
+        assert!(Totp::from_base32("not base32!", "admin").is_err());
     }
 
     #[test]

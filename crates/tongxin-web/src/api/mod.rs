@@ -2,6 +2,7 @@
 //! at `/api/v1/openapi.json`. Errors are [`crate::ApiError`] everywhere, including for
 //! unknown paths and bad path parameters.
 
+pub mod access;
 pub mod geo;
 pub mod openapi;
 pub mod params;
@@ -14,6 +15,7 @@ use crate::{ApiError, App};
 pub fn routes() -> Router<App> {
     Router::new()
         .merge(geo::routes())
+        .merge(access::routes())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::NotFound { code: "no_route", message: "no such API endpoint".into() } })
 }

@@ -24,6 +24,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 impl Params {
+    /// Reads an `application/x-www-form-urlencoded` body.
+    pub fn from_form(body: &[u8]) -> Self {
+        Params(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// The first value of `name` exactly as sent, untrimmed (passwords), or "".
+    pub fn raw(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every non-empty value of `name` (checkboxes, multi-selects).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
+    }
+
     /// The first non-empty value of `name`, trimmed.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).find(|v| !v.is_empty())

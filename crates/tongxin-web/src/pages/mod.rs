@@ -2,8 +2,11 @@
 //! the message catalog of the reader's [`Lang`]. Folders per capability (`geo`).
 //!
 //! Pages work without JavaScript: forms are plain GET/POST, the map is SVG drawn here, and
-//! the language switch is a link that sets a cookie.
+//! the language switch is a link that sets a cookie. Every page but the sign-in pages
+//! needs a signed-in caller ([`crate::auth::PageCaller`]); the menu shows what the
+//! caller's permissions reach.
 
+pub mod access;
 pub mod geo;
 
 use askama::Template;
@@ -13,15 +16,19 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 
+use tongxin_core::access::{ActorKind, Permission};
+
 use crate::api::params::Params;
+use crate::auth::{MaybeCaller, Who};
 use crate::i18n::{Catalog, LANG_COOKIE, Lang};
 use crate::{ApiError, App, observe};
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/map") }))
+        .route("/", get(home))
         .route("/lang/{code}", get(switch_language))
         .merge(geo::routes())
+        .merge(access::routes())
         .fallback(not_found)
 }
 
@@ -31,12 +38,52 @@ pub struct PageContext {
     pub t: &'static Catalog,
     /// The current path and query, where the language switch comes back to.
     pub here: String,
+    pub user: Option<UserMenu>,
+}
+
+/// The signed-in caller's menu: their name, the pages their permissions reach, and the
+/// CSRF token the sign-out form (and every other form) carries.
+pub struct UserMenu {
+    pub name: String,
+    pub csrf: String,
+    /// (href, catalog key)
+    pub links: Vec<(&'static str, &'static str)>,
+}
+
+impl UserMenu {
+    fn new(who: &Who) -> Self {
+        let actor = &who.actor;
+        let mut links = Vec::new();
+        let pages = [
+            (Permission::GeoRead, "/map", "nav.map"),
+            (Permission::ResidentsRead, "/residents", "nav.residents"),
+            (Permission::UsersManage, "/admin/users", "nav.users"),
+            (Permission::ApiKeysManage, "/admin/apikeys", "nav.apikeys"),
+            (Permission::AuditRead, "/audit", "nav.audit"),
+        ];
+        for (permission, href, key) in pages {
+            if actor.can(permission) {
+                links.push((href, key));
+            }
+        }
+        match actor.kind {
+            ActorKind::Resident => links.push(("/me", "nav.me")),
+            _ => links.push(("/account", "nav.account")),
+        }
+        let csrf = who.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default();
+        Self { name: who.display_name.clone(), csrf, links }
+    }
 }
 
 impl PageContext {
-    pub fn new(lang: Lang, uri: &Uri) -> Self {
+    pub fn new(lang: Lang, uri: &Uri, who: Option<&Who>) -> Self {
         let here = uri.path_and_query().map_or("/", |pq| pq.as_str()).to_owned();
-        Self { lang, t: lang.catalog(), here }
+        Self { lang, t: lang.catalog(), here, user: who.map(UserMenu::new) }
+    }
+
+    /// The CSRF token for this page's forms.
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map_or("", |u| u.csrf.as_str())
     }
 
     /// The language the switch link offers.
@@ -93,6 +140,7 @@ impl PageError {
     pub fn from_api(lang: Lang, e: ApiError) -> Self {
         match e.status() {
             StatusCode::NOT_FOUND => Self::new(lang, StatusCode::NOT_FOUND, "error.not_found"),
+            StatusCode::FORBIDDEN => Self::new(lang, StatusCode::FORBIDDEN, "error.forbidden"),
             status if status.is_server_error() => Self::internal(lang, e),
             status => Self { status, lang, message: e.to_string() },
         }
@@ -102,7 +150,7 @@ impl PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let page = ErrorPage {
-            page: PageContext { lang: self.lang, t: self.lang.catalog(), here: "/".into() },
+            page: PageContext { lang: self.lang, t: self.lang.catalog(), here: "/".into(), user: None },
             status: self.status.as_u16(),
             message: &self.message,
         };
@@ -118,11 +166,42 @@ async fn not_found(lang: Lang, OriginalUri(uri): OriginalUri) -> Response {
     PageError::new(lang, StatusCode::NOT_FOUND, "error.not_found").into_response()
 }
 
+/// `/`: where a caller starts depends on who they are.
+async fn home(MaybeCaller(who): MaybeCaller) -> Redirect {
+    let target = match who {
+        None => "/login",
+        Some(who) if who.actor.kind == ActorKind::Resident => "/me",
+        Some(who) if who.actor.can(Permission::GeoRead) => "/map",
+        Some(who) if who.actor.can(Permission::AuditRead) => "/audit",
+        Some(_) => "/account",
+    };
+    Redirect::to(target)
+}
+
+/// Only a path on this site: `/x`, never `//host` or `/\\host`, which browsers treat as
+/// another site.
+pub fn local_path(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+}
+
+/// A form body, read like a query string: [`Params`] never rejects, so a bad field is
+/// reported by the handler, in the page's language.
+pub struct FormParams(pub Params);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormParams {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        Ok(FormParams(Params::from_form(&bytes)))
+    }
+}
+
 /// `/lang/{code}?next=/path`: remembers the language in a cookie and goes back. Only
 /// local paths are followed, so the link cannot send anyone elsewhere.
 async fn switch_language(Path(code): Path<String>, params: Params) -> Response {
     let lang = Lang::from_code(&code).unwrap_or_default();
-    let next = params.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
+    let next = local_path(params.get("next"));
     let mut response = Redirect::to(next.unwrap_or("/map")).into_response();
     let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
     if let Ok(value) = HeaderValue::from_str(&cookie) {

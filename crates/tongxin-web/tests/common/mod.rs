@@ -1,66 +1,139 @@
 //! The test harness: the real app, on port 0, over a fresh database holding the demo
-//! subdistrict, talked to over HTTP.
+//! subdistrict and its accounts, talked to over HTTP.
+//!
+//! Every test binary captures the whole log of its servers in memory; when a test stops
+//! its app, the log is searched for every personal value the demo holds or the test
+//! registered with [`TestApp::personal`]. A raw ID number or phone number in the log fails
+//! the test.
 
 #![allow(dead_code)] // each test binary uses part of the harness
 
+pub mod browser;
+pub mod client;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
+use tongxin_core::access::password::Password;
+use tongxin_core::pii::{PiiCipher, SecretKey};
 use tongxin_demo::{DemoOptions, Quiet, seed_if_empty};
 use tongxin_store::testing::TestDb;
 use tongxin_web::{App, WebConfig};
 
+pub use client::Client;
+
+/// The password of every demo account in tests.
+pub const PASSWORD: &str = "tongxin test password";
+
 pub struct TestApp {
     pub base: String,
-    pub client: reqwest::Client,
+    pub http: reqwest::Client,
     pub app: App,
     pub db: TestDb,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
+/// Everything every server in this test binary logged.
+static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+/// Personal values that must never reach the log.
+static PERSONAL: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+#[derive(Clone)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    LOG.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = Capture(buffer.clone());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("debug,sqlx=info,hyper=info,h2=info")
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .try_init();
+        buffer
+    });
+    let mut personal = PERSONAL.lock().unwrap();
+    for (phone, name, _) in tongxin_demo::access::RESIDENTS {
+        personal.insert(phone.to_owned());
+        personal.insert(name.to_owned());
+    }
+}
+
 impl TestApp {
-    /// Seeds the demo into `db` and serves it.
+    /// Seeds the demo subdistrict and its accounts into `db` and serves it.
     pub async fn spawn(db: TestDb) -> TestApp {
-        seed_if_empty(&db.store, &DemoOptions::default(), &Quiet).await.expect("seed the demo");
-        Self::spawn_unseeded(db).await
+        Self::spawn_with(db, true, WebConfig::default()).await
     }
 
     pub async fn spawn_unseeded(db: TestDb) -> TestApp {
-        let config = WebConfig { geo_refresh: Duration::from_millis(100) };
-        let app = App::new(db.store.clone(), config).await.expect("build the app");
+        Self::spawn_with(db, false, WebConfig::default()).await
+    }
+
+    pub async fn spawn_with(db: TestDb, seed: bool, config: WebConfig) -> TestApp {
+        capture_logs();
+        let key = SecretKey::generate();
+        if seed {
+            seed_if_empty(&db.store, &DemoOptions::default(), &Quiet).await.expect("seed the demo");
+        }
+        if seed {
+            let password = Password::parse(PASSWORD).unwrap();
+            tongxin_demo::access::ensure_accounts(&db.store, &PiiCipher::new(&key), Some(&password))
+                .await
+                .expect("create the demo accounts");
+        }
+        let config = WebConfig { geo_refresh: Duration::from_millis(100), dev_inbox: true, ..config };
+        let app = App::new(db.store.clone(), config, &key).await.expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(tongxin_web::serve(listener, app.clone(), async {
             stopped.await.ok();
         }));
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base, client, app, db, stop: Some(stop), server: Some(server) }
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { base, http, app, db, stop: Some(stop), server: Some(server) }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+    /// A caller with no session and no key.
+    pub fn anonymous(&self) -> Client<'_> {
+        Client::new(self)
     }
 
-    /// GET returning the status and the JSON body.
-    pub async fn json(&self, path: &str) -> (u16, serde_json::Value) {
-        let response = self.get(path).await;
-        let status = response.status().as_u16();
-        (status, response.json().await.expect("a JSON body"))
+    /// A staff member signed in through the JSON API.
+    pub async fn login(&self, username: &str) -> Client<'_> {
+        let mut client = Client::new(self);
+        let (status, body) = client
+            .post_json("/api/v1/auth/login", serde_json::json!({"username": username, "password": PASSWORD}))
+            .await;
+        assert_eq!(status, 200, "login as {username}: {body}");
+        client.csrf = body["csrf_token"].as_str().map(str::to_owned);
+        assert!(client.cookie.is_some(), "the login set a session cookie");
+        client
     }
 
-    /// GET returning the status and the body text.
-    pub async fn text(&self, path: &str) -> (u16, String) {
-        let response = self.get(path).await;
-        (response.status().as_u16(), response.text().await.unwrap())
+    /// Declares a raw personal value this test uses; it must not appear in the log.
+    pub fn personal(value: &str) {
+        PERSONAL.lock().unwrap().insert(value.to_owned());
     }
 
-    /// Stops the server the way SIGTERM does and waits for it.
+    /// Stops the server the way SIGTERM does, waits for it, and checks the log.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             stop.send(()).ok();
@@ -68,6 +141,16 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             server.await.expect("server task").expect("server result");
         }
+        assert_log_has_no_personal_data();
+    }
+}
+
+/// Fails when any registered personal value is in the captured log.
+pub fn assert_log_has_no_personal_data() {
+    let log = String::from_utf8_lossy(&LOG.get().expect("logs are captured").lock().unwrap()).into_owned();
+    assert!(log.contains("answered"), "the capture works: request lines are in it");
+    for value in PERSONAL.lock().unwrap().iter() {
+        assert!(!log.contains(value.as_str()), "the log contains the personal value {value:?}");
     }
 }
 
@@ -81,5 +164,3 @@ pub fn assert_error(got: &(u16, serde_json::Value), status: u16, code: &str, fie
         assert_eq!(body["error"]["details"]["field"], field, "{body}");
     }
 }
-
-pub mod browser;

@@ -3,13 +3,17 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use tongxin_demo::{DemoOptions, Progress, seed_if_empty};
+use tongxin_core::access::password::Password;
+use tongxin_core::access::token::random_hex;
+use tongxin_core::pii::PiiCipher;
+use tongxin_demo::{DemoOptions, Progress, access, seed_if_empty};
 
 use super::serve::{bind, serve};
 use super::{Schema, open_store, say};
 use crate::cli::DemoArgs;
-use crate::config::Config;
+use crate::config::{Config, write_private};
 
 /// Draws a progress bar on stderr for steps big enough to wait for.
 struct Bar(std::sync::Mutex<Option<ProgressBar>>);
@@ -39,9 +43,14 @@ impl Progress for Bar {
     }
 }
 
+/// Where the demo keeps its generated password, so later starts can print it.
+const PASSWORD_FILE: &str = "demo-password.txt";
+
 pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    // Bind first: a busy port is reported before a minute of data generation.
+    // Bind first: a busy port is reported before any work.
     let listener = bind(config).await?;
+    let key = config.demo_secret_key()?;
+    let password = demo_password(config, args.demo_password.as_deref())?;
     let store = open_store(config, Schema::Migrate).await?;
     let options = DemoOptions { scale: usize::from(args.scale), seed: args.seed };
     let started = Instant::now();
@@ -55,9 +64,40 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         )),
         None => say("The database already holds regions; serving them as they are."),
     }
-    serve(config, store, listener, |url| {
-        say(format_args!("Open {url}/map for the grid map; the API is described at {url}/api/v1/openapi.json."));
-        say("Demo logins: none are needed yet; staff accounts and roles arrive with the access model.");
+    let (password, set_now) = password;
+    let pii = PiiCipher::new(&key);
+    let usernames = access::ensure_accounts(&store, &pii, set_now.then_some(&password)).await?;
+    serve(config, store, listener, &key, true, |url| {
+        say(format_args!("Open {url}/ and sign in; the API is described at {url}/api/v1/openapi.json."));
+        say(format_args!("Demo logins (password for all: {}):", password.expose()));
+        for (username, _, role, region) in access::STAFF {
+            say(format_args!("  {username:<12} {:<12} {}", role.zh(), region.unwrap_or("静安寺街道")));
+        }
+        say(format_args!(
+            "Residents sign in at {url}/resident/login with a demo number such as 139****0001 (see the demo module); \
+             codes appear at {url}/dev/sms."
+        ));
+        debug_assert_eq!(usernames.len(), access::STAFF.len());
     })
     .await
+}
+
+/// The demo password and whether to set it on every account now: the one given, else the
+/// one kept from an earlier start, else a new one (kept for the next start).
+fn demo_password(config: &Config, given: Option<&str>) -> anyhow::Result<(Password, bool)> {
+    config.prepare_data_dir()?;
+    let path = config.data_dir.join(PASSWORD_FILE);
+    if let Some(given) = given {
+        let password = Password::parse(given).context("--demo-password")?;
+        write_private(&path, given)?;
+        return Ok((password, true));
+    }
+    if let Ok(kept) = std::fs::read_to_string(&path)
+        && let Ok(password) = Password::parse(kept.trim_end_matches('\n'))
+    {
+        return Ok((password, false));
+    }
+    let fresh = format!("tongxin-{}", random_hex(6));
+    write_private(&path, &fresh)?;
+    Ok((Password::parse(&fresh).expect("19 characters"), true))
 }

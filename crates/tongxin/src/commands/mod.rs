@@ -1,5 +1,6 @@
 //! One module per verb. Each opens the store the way its job needs (see [`open_store`]).
 
+mod accounts;
 mod demo;
 mod grid;
 mod serve;
@@ -9,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use tongxin_store::{Backend, Store, StoreOptions};
 
-use crate::cli::{Command, GridCommand};
+use crate::cli::{AuditCommand, Command, GridCommand};
 use crate::config::Config;
 
 pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
@@ -19,6 +20,13 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Migrate => migrate(&config).await,
         Command::Grid(GridCommand::Import(args)) => grid::import(&config, &args).await,
         Command::Grid(GridCommand::Locate(args)) => grid::locate(&config, &args).await,
+        Command::User(command) => accounts::user(&config, command).await,
+        Command::Apikey(command) => accounts::apikey(&config, command).await,
+        Command::Audit(AuditCommand::Verify) => accounts::verify_audit(&config).await,
+        Command::Keygen => {
+            say(tongxin_core::pii::SecretKey::generate().to_base64());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

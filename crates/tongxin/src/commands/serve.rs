@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
+use tongxin_core::pii::SecretKey;
 use tongxin_store::Store;
 use tongxin_web::{App, WebConfig};
 
@@ -11,9 +12,10 @@ use super::{Schema, open_store, say};
 use crate::config::Config;
 
 pub async fn run(config: &Config) -> anyhow::Result<ExitCode> {
+    let key = config.secret_key()?;
     let store = open_store(config, Schema::Serve).await?;
     let listener = bind(config).await?;
-    serve(config, store, listener, |_| {}).await
+    serve(config, store, listener, &key, false, |_| {}).await
 }
 
 pub async fn bind(config: &Config) -> anyhow::Result<TcpListener> {
@@ -22,13 +24,23 @@ pub async fn bind(config: &Config) -> anyhow::Result<TcpListener> {
 
 /// Serves `store` on `listener`; `announce` prints what the operator needs once the
 /// server is ready, given its base URL.
+///
+/// With `dev_inbox`, SMS are kept for the `/dev/sms` page (the demo only).
 pub async fn serve(
     config: &Config,
     store: Store,
     listener: TcpListener,
+    key: &SecretKey,
+    dev_inbox: bool,
     announce: impl FnOnce(&str),
 ) -> anyhow::Result<ExitCode> {
-    let app = App::new(store.clone(), WebConfig { geo_refresh: config.geo_refresh }).await?;
+    let web = WebConfig {
+        geo_refresh: config.geo_refresh,
+        trust_proxy: config.trust_proxy,
+        dev_inbox,
+        audit_retention_days: config.audit_retention_days,
+    };
+    let app = App::new(store.clone(), web, key).await?;
     let address = listener.local_addr()?;
     let url = format!("http://{address}");
     say(format_args!("Tongxin is serving at {url}/ ({} database)", store.backend().as_str()));

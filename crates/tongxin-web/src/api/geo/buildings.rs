@@ -8,8 +8,11 @@ use tongxin_store::geo::BuildingFilter;
 use utoipa::ToSchema;
 
 use super::Point;
+use super::regions::visible_region;
 use crate::api::params::{CodePath, Params};
+use crate::auth::ApiCaller;
 use crate::{ApiError, App};
+use tongxin_core::access::Permission;
 
 /// A building (楼栋).
 #[derive(Debug, Serialize, ToSchema)]
@@ -59,14 +62,13 @@ pub struct BuildingList {
     responses((status = 200, body = BuildingList), (status = 400), (status = 404)))]
 pub async fn list(
     State(app): State<App>,
+    who: ApiCaller,
     CodePath(code): CodePath,
     params: Params,
 ) -> Result<Json<BuildingList>, ApiError> {
     let limit = params.bounded("limit", 100, 1, 1000)?;
     let offset = params.bounded("offset", 0, 0, i64::MAX)?;
-    if app.store.region(&code).await?.is_none() {
-        return Err(ApiError::not_found(format!("no region with code {code}")));
-    }
+    visible_region(&app, &who, &code).await?;
     let total = app.store.count_buildings(&code).await?;
     let items = app.store.buildings(&BuildingFilter { within: code, limit, offset }).await?;
     Ok(Json(BuildingList { items: items.into_iter().map(Into::into).collect(), total }))
@@ -76,10 +78,15 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/buildings/{id}", tag = "geo",
     params(("id" = i64, Path, description = "building id")),
     responses((status = 200, body = BuildingView), (status = 400), (status = 404)))]
-pub async fn one(State(app): State<App>, Path(raw): Path<String>) -> Result<Json<BuildingView>, ApiError> {
-    let id: i64 =
-        raw.parse().map_err(|_| ApiError::invalid("id", format!("id must be a whole number, got '{raw}'")))?;
-    let building =
-        app.store.building(id).await?.ok_or_else(|| ApiError::not_found(format!("no building with id {id}")))?;
+pub async fn one(
+    State(app): State<App>,
+    who: ApiCaller,
+    Path(raw): Path<String>,
+) -> Result<Json<BuildingView>, ApiError> {
+    who.require(&app, Permission::GeoRead).await?;
+    let id = crate::api::access::id_param(&raw)?;
+    let not_found = || ApiError::not_found(format!("no building with id {id}"));
+    let building = app.store.building(id).await?.ok_or_else(not_found)?;
+    who.covers(&app, &building.fields.grid, not_found()).await?;
     Ok(Json(building.into()))
 }

@@ -9,7 +9,9 @@ use utoipa::ToSchema;
 
 use super::{Point, RegionBrief};
 use crate::api::params::Params;
+use crate::auth::ApiCaller;
 use crate::{ApiError, App};
+use tongxin_core::access::Permission;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Location {
@@ -62,12 +64,17 @@ pub fn point_param(params: &Params) -> Result<(LatLng, Crs), ApiError> {
         (status = 400, description = "lat, lng or crs is missing or invalid; details.field names it"),
         (status = 404, description = "the point is outside every region (error code outside_area)"),
     ))]
-pub async fn locate(State(app): State<App>, params: Params) -> Result<Json<Location>, ApiError> {
+pub async fn locate(State(app): State<App>, who: ApiCaller, params: Params) -> Result<Json<Location>, ApiError> {
+    who.require(&app, Permission::GeoRead).await?;
     let (point, crs) = point_param(&params)?;
     let locator = app.geo.current();
-    let path = locator.locate(point).ok_or_else(|| ApiError::NotFound {
-        code: "outside_area",
-        message: format!("no region contains the point {point} (WGS-84)"),
-    })?;
+    // A point in someone else's regions gets the same answer as a point in none.
+    let path = locator
+        .locate(point)
+        .filter(|path| path.deepest().is_some_and(|r| who.actor.covers(&r.code)))
+        .ok_or_else(|| ApiError::NotFound {
+            code: "outside_area",
+            message: format!("no region contains the point {point} (WGS-84)"),
+        })?;
     Ok(Json(Location::new(point, crs, path)))
 }

@@ -14,7 +14,9 @@ use utoipa::ToSchema;
 
 use super::RegionBrief;
 use crate::api::params::{CodePath, Params};
+use crate::auth::{ApiCaller, Who};
 use crate::{ApiError, App};
+use tongxin_core::access::Permission;
 
 /// A region without its geometry, with its parent.
 #[derive(Debug, Serialize, ToSchema)]
@@ -57,16 +59,34 @@ fn summary(region: &Region) -> RegionSummary {
     }
 }
 
-fn filter(params: &Params) -> Result<RegionFilter, ApiError> {
-    Ok(RegionFilter {
+fn not_found(code: &RegionCode) -> ApiError {
+    ApiError::not_found(format!("no region with code {code}"))
+}
+
+/// The regions `params` asks for that the caller may see. A `parent` or `within` outside
+/// the caller's regions (and not above them) is a 404, like a region that does not exist.
+pub async fn visible_regions(app: &App, who: &Who, params: &Params) -> Result<Vec<Region>, ApiError> {
+    who.require(app, Permission::GeoRead).await?;
+    let filter = RegionFilter {
         level: params.parse::<RegionLevel>("level")?,
         parent: params.parse::<RegionCode>("parent")?,
         within: params.parse::<RegionCode>("within")?,
-    })
+    };
+    for code in [&filter.parent, &filter.within].into_iter().flatten() {
+        if !who.actor.scope.touches(code) {
+            return Err(who.out_of_scope(app, "region", code.as_str(), not_found(code)).await);
+        }
+    }
+    let regions = app.store.regions(&filter).await?;
+    Ok(regions.into_iter().filter(|r| who.actor.covers(&r.code)).collect())
 }
 
-async fn existing(app: &App, code: &RegionCode) -> Result<Region, ApiError> {
-    app.store.region(code).await?.ok_or_else(|| ApiError::not_found(format!("no region with code {code}")))
+/// A region the caller may see.
+pub async fn visible_region(app: &App, who: &Who, code: &RegionCode) -> Result<Region, ApiError> {
+    who.require(app, Permission::GeoRead).await?;
+    let region = app.store.region(code).await?.ok_or_else(|| not_found(code))?;
+    who.covers(app, code, not_found(code)).await?;
+    Ok(region)
 }
 
 /// Lists regions, optionally by level, parent or subtree.
@@ -77,8 +97,8 @@ async fn existing(app: &App, code: &RegionCode) -> Result<Region, ApiError> {
         ("within" = Option<String>, Query, description = "only this region and its descendants"),
     ),
     responses((status = 200, body = RegionList), (status = 400, description = "a parameter is invalid")))]
-pub async fn list(State(app): State<App>, params: Params) -> Result<Json<RegionList>, ApiError> {
-    let regions = app.store.regions(&filter(&params)?).await?;
+pub async fn list(State(app): State<App>, who: ApiCaller, params: Params) -> Result<Json<RegionList>, ApiError> {
+    let regions = visible_regions(&app, &who, &params).await?;
     let items: Vec<_> = regions.iter().map(summary).collect();
     Ok(Json(RegionList { total: items.len(), items }))
 }
@@ -87,8 +107,12 @@ pub async fn list(State(app): State<App>, params: Params) -> Result<Json<RegionL
 #[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "geo",
     params(("code" = String, Path, description = "region code")),
     responses((status = 200, body = RegionDetail), (status = 400), (status = 404)))]
-pub async fn one(State(app): State<App>, CodePath(code): CodePath) -> Result<Json<RegionDetail>, ApiError> {
-    let region = existing(&app, &code).await?;
+pub async fn one(
+    State(app): State<App>,
+    who: ApiCaller,
+    CodePath(code): CodePath,
+) -> Result<Json<RegionDetail>, ApiError> {
+    let region = visible_region(&app, &who, &code).await?;
     let path = app.store.ancestors(&code).await?;
     let children = app.store.regions(&RegionFilter { parent: Some(code.clone()), ..Default::default() }).await?;
     let bbox = region.shape().and_then(|s| s.bounding_rect()).map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
@@ -105,8 +129,12 @@ pub async fn one(State(app): State<App>, CodePath(code): CodePath) -> Result<Jso
 #[utoipa::path(get, path = "/api/v1/regions/{code}/children", tag = "geo",
     params(("code" = String, Path, description = "region code")),
     responses((status = 200, body = RegionList), (status = 400), (status = 404)))]
-pub async fn children(State(app): State<App>, CodePath(code): CodePath) -> Result<Json<RegionList>, ApiError> {
-    existing(&app, &code).await?;
+pub async fn children(
+    State(app): State<App>,
+    who: ApiCaller,
+    CodePath(code): CodePath,
+) -> Result<Json<RegionList>, ApiError> {
+    visible_region(&app, &who, &code).await?;
     let regions = app.store.regions(&RegionFilter { parent: Some(code), ..Default::default() }).await?;
     let items: Vec<_> = regions.iter().map(summary).collect();
     Ok(Json(RegionList { total: items.len(), items }))
@@ -134,8 +162,12 @@ fn geojson(body: Value) -> impl IntoResponse {
 #[utoipa::path(get, path = "/api/v1/regions/{code}/geojson", tag = "geo",
     params(("code" = String, Path, description = "region code")),
     responses((status = 200, description = "a GeoJSON Feature", content_type = "application/geo+json"), (status = 400), (status = 404)))]
-pub async fn feature(State(app): State<App>, CodePath(code): CodePath) -> Result<impl IntoResponse, ApiError> {
-    let region = existing(&app, &code).await?;
+pub async fn feature(
+    State(app): State<App>,
+    who: ApiCaller,
+    CodePath(code): CodePath,
+) -> Result<impl IntoResponse, ApiError> {
+    let region = visible_region(&app, &who, &code).await?;
     Ok(geojson(feature_json(&region)))
 }
 
@@ -147,8 +179,12 @@ pub async fn feature(State(app): State<App>, CodePath(code): CodePath) -> Result
         ("within" = Option<String>, Query, description = "only this region and its descendants"),
     ),
     responses((status = 200, description = "a GeoJSON FeatureCollection", content_type = "application/geo+json"), (status = 400)))]
-pub async fn feature_collection(State(app): State<App>, params: Params) -> Result<impl IntoResponse, ApiError> {
-    let regions = app.store.regions(&filter(&params)?).await?;
+pub async fn feature_collection(
+    State(app): State<App>,
+    who: ApiCaller,
+    params: Params,
+) -> Result<impl IntoResponse, ApiError> {
+    let regions = visible_regions(&app, &who, &params).await?;
     let features: Vec<_> = regions.iter().map(feature_json).collect();
     Ok(geojson(json!({ "type": "FeatureCollection", "features": features })))
 }

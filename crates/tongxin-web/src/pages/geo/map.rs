@@ -10,9 +10,11 @@ use tongxin_store::geo::RegionFilter;
 use super::svg::{Projection, Shape, bounds};
 use crate::api::geo::locate::point_param;
 use crate::api::params::Params;
+use crate::auth::{PageCaller, Who};
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
 use crate::{ApiError, App};
+use tongxin_core::access::Permission;
 
 /// One region on the path of a located point.
 pub struct Crumb {
@@ -53,20 +55,34 @@ struct MapPage {
 
 pub async fn page(
     State(app): State<App>,
+    who: PageCaller,
     lang: Lang,
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> Result<Html<String>, PageError> {
     let failed = |e: ApiError| PageError::from_api(lang, e);
+    who.require(&app, Permission::GeoRead).await.map_err(failed)?;
+    // Only what the caller's regions cover is drawn and counted.
     let list = |level| RegionFilter { level: Some(level), ..Default::default() };
-    let communities = app.store.regions(&list(RegionLevel::Community)).await.map_err(|e| failed(e.into()))?;
-    let grids = app.store.regions(&list(RegionLevel::Grid)).await.map_err(|e| failed(e.into()))?;
-    let buildings = app.store.count_all_buildings().await.map_err(|e| failed(e.into()))?;
+    let visible = |regions: Vec<Region>| regions.into_iter().filter(|r| who.actor.covers(&r.code)).collect::<Vec<_>>();
+    let communities = visible(app.store.regions(&list(RegionLevel::Community)).await.map_err(|e| failed(e.into()))?);
+    let grids = visible(app.store.regions(&list(RegionLevel::Grid)).await.map_err(|e| failed(e.into()))?);
+    let buildings = match who.actor.scope.roots() {
+        None => app.store.count_all_buildings().await.map_err(|e| failed(e.into()))?,
+        Some(roots) => {
+            let mut n = 0;
+            for root in roots {
+                n += app.store.count_buildings(root).await.map_err(|e| failed(e.into()))?;
+            }
+            n
+        }
+    };
     let t = lang.catalog();
     let summary = t
         .fmt("map.summary", &[("communities", &communities.len()), ("grids", &grids.len()), ("buildings", &buildings)]);
 
-    let projection = Projection::fit(bounds(&communities).unwrap_or((121.43, 31.21, 121.46, 31.23)), 1000.0, 12.0);
+    let drawn = if communities.is_empty() { &grids } else { &communities };
+    let projection = Projection::fit(bounds(drawn).unwrap_or((121.43, 31.21, 121.46, 31.23)), 1000.0, 12.0);
     let colour_of =
         |grid: &Region| communities.iter().position(|c| Some(&c.code) == grid.parent().as_ref()).unwrap_or(0);
     let community_shapes: Vec<Shape> = communities
@@ -83,9 +99,9 @@ pub async fn page(
         })
         .collect();
 
-    let (located, marker, form) = locate(&app, &params, &projection);
+    let (located, marker, form) = locate(&app, &who, &params, &projection);
     render(&MapPage {
-        page: PageContext::new(lang, &uri),
+        page: PageContext::new(lang, &uri, Some(&who)),
         width: format!("{:.0}", projection.width),
         height: format!("{:.0}", projection.height),
         communities: community_shapes,
@@ -106,6 +122,7 @@ fn short_name(region: &Region) -> &str {
 /// Runs the locate form when it was submitted.
 fn locate(
     app: &App,
+    who: &Who,
     params: &Params,
     projection: &Projection,
 ) -> (Option<Located>, Option<(String, String)>, LocateForm) {
@@ -133,7 +150,7 @@ fn locate(
     let (x, y) = projection.xy(point.lng(), point.lat());
     let marker = Some((format!("{x:.1}"), format!("{y:.1}")));
     let locator = app.geo.current();
-    let located = match locator.locate(point) {
+    let located = match locator.locate(point).filter(|p| p.deepest().is_some_and(|r| who.actor.covers(&r.code))) {
         Some(path) => Located::Found(
             path.regions()
                 .iter()

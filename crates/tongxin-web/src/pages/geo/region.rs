@@ -13,6 +13,8 @@ use tongxin_store::geo::{BuildingFilter, RegionFilter};
 use super::map::level_key;
 use super::svg::{Projection, Shape, bounds};
 use crate::App;
+use crate::api::geo::regions::visible_region;
+use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
 
@@ -67,18 +69,17 @@ struct RegionPage {
 
 pub async fn page(
     State(app): State<App>,
+    who: PageCaller,
     lang: Lang,
     OriginalUri(uri): OriginalUri,
     Path(raw): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let failed = |e: tongxin_store::StoreError| PageError::from_api(lang, e.into());
     let code = RegionCode::parse(&raw).map_err(|_| PageError::new(lang, StatusCode::BAD_REQUEST, "error.bad_code"))?;
-    let region = app
-        .store
-        .region(&code)
-        .await
-        .map_err(failed)?
-        .ok_or_else(|| PageError::new(lang, StatusCode::NOT_FOUND, "error.region_not_found"))?;
+    let region = visible_region(&app, &who, &code).await.map_err(|e| match e {
+        crate::ApiError::NotFound { .. } => PageError::new(lang, StatusCode::NOT_FOUND, "error.region_not_found"),
+        other => PageError::from_api(lang, other),
+    })?;
     let ancestors = app.store.ancestors(&code).await.map_err(failed)?;
     let children =
         app.store.regions(&RegionFilter { parent: Some(code.clone()), ..Default::default() }).await.map_err(failed)?;
@@ -97,7 +98,7 @@ pub async fn page(
     let t = lang.catalog();
     let block_names: HashMap<&RegionCode, &str> = children.iter().map(|c| (&c.code, c.name.as_str())).collect();
     render(&RegionPage {
-        page: PageContext::new(lang, &uri),
+        page: PageContext::new(lang, &uri, Some(&who)),
         name: region.name.clone(),
         code: code.to_string(),
         level: level_key(region.level()),

@@ -1,0 +1,189 @@
+//! Staff accounts (`users.manage`): list, create, disable, enable, reset a password,
+//! remove a second factor. An administrator manages only accounts whose regions all lie
+//! within their own; any other account answers 404.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use tongxin_core::access::password::Password;
+use tongxin_core::access::{Permission, RegionScope, Role};
+use tongxin_core::geo::RegionCode;
+use tongxin_store::access::{NewUser, User};
+use utoipa::ToSchema;
+
+use super::id_param;
+use crate::auth::{ApiCaller, Who};
+use crate::{ApiError, App};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub regions: Vec<String>,
+    pub disabled: bool,
+    /// Shanghai time until which logins are refused, when locked.
+    pub locked_until: Option<String>,
+    pub has_totp: bool,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            roles: u.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            regions: u.regions.iter().map(|c| c.to_string()).collect(),
+            disabled: u.disabled,
+            locked_until: u.locked_until.map(|t| tongxin_core::time::Timestamp::from_millis(t).to_shanghai_rfc3339()),
+            has_totp: u.has_totp,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewUserRequest {
+    pub username: String,
+    pub display_name: String,
+    /// At least 12 characters.
+    pub password: String,
+    #[schema(example = json!(["gridworker"]))]
+    pub roles: Vec<String>,
+    #[schema(example = json!(["310106013001002"]))]
+    pub regions: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordRequest {
+    pub password: String,
+}
+
+/// Whether `who` may manage `user`: every region of the account lies in the caller's.
+pub fn manages(who: &Who, user: &User) -> bool {
+    match &who.actor.scope {
+        RegionScope::All => true,
+        scope => !user.regions.is_empty() && user.regions.iter().all(|r| scope.covers(r)),
+    }
+}
+
+/// The account, if it exists and the caller may manage it.
+pub async fn managed_user(app: &App, who: &Who, id: i64) -> Result<User, ApiError> {
+    who.require(app, Permission::UsersManage).await?;
+    let not_found = || ApiError::not_found(format!("no user with id {id}"));
+    let user = app.store.user(id).await?.ok_or_else(not_found)?;
+    if !manages(who, &user) {
+        return Err(who.out_of_scope(app, "user", &id.to_string(), not_found()).await);
+    }
+    Ok(user)
+}
+
+/// Lists the accounts the caller manages.
+#[utoipa::path(get, path = "/api/v1/users", tag = "access", responses((status = 200, body = [UserView]), (status = 401), (status = 403)))]
+pub async fn list(State(app): State<App>, who: ApiCaller) -> Result<Json<Vec<UserView>>, ApiError> {
+    who.require(&app, Permission::UsersManage).await?;
+    let users = app.store.users().await?;
+    Ok(Json(users.iter().filter(|u| manages(&who, u)).map(UserView::from).collect()))
+}
+
+/// Parses and checks a new account: roles known, regions within the caller's own.
+pub async fn parse_new_user(app: &App, who: &Who, request: NewUserRequest) -> Result<NewUser, ApiError> {
+    let username = request.username.trim().to_owned();
+    if !(2..=64).contains(&username.chars().count()) || username.contains(char::is_whitespace) {
+        return Err(ApiError::invalid("username", "a username has 2 to 64 characters and no spaces"));
+    }
+    let password = Password::parse(&request.password).map_err(|e| ApiError::invalid("password", e.to_string()))?;
+    let roles = request
+        .roles
+        .iter()
+        .map(|r| r.parse::<Role>().map_err(|e| ApiError::invalid("roles", e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    if roles.is_empty() {
+        return Err(ApiError::invalid("roles", "an account needs at least one role"));
+    }
+    let mut regions = Vec::new();
+    for raw in &request.regions {
+        let code = RegionCode::parse(raw).map_err(|e| ApiError::invalid("regions", format!("regions: {e}")))?;
+        who.covers(app, &code, ApiError::not_found(format!("no region with code {code}"))).await?;
+        regions.push(code);
+    }
+    if regions.is_empty() {
+        return Err(ApiError::invalid("regions", "an account is bound to at least one region"));
+    }
+    let display_name = request.display_name.trim().to_owned();
+    let display_name = if display_name.is_empty() { username.clone() } else { display_name };
+    let password_hash =
+        tokio::task::spawn_blocking(move || password.hash()).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(NewUser { username, display_name, password_hash, roles, regions })
+}
+
+/// Creates an account bound to regions within the caller's.
+#[utoipa::path(post, path = "/api/v1/users", tag = "access", request_body = NewUserRequest,
+    responses((status = 201, body = UserView), (status = 400), (status = 403), (status = 404), (status = 409, description = "the username is taken")))]
+pub async fn create(
+    State(app): State<App>,
+    who: ApiCaller,
+    raw: Result<Json<NewUserRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
+    who.require(&app, Permission::UsersManage).await?;
+    let Json(request) = raw.map_err(|e| ApiError::invalid("body", e.body_text()))?;
+    let new = parse_new_user(&app, &who, request).await?;
+    let user = app.store.create_user(&who.caller(), &new).await?;
+    Ok((StatusCode::CREATED, Json(UserView::from(&user))))
+}
+
+/// Disables or enables an account; disabling ends its sessions at once.
+pub async fn set_disabled(app: &App, who: &Who, id: i64, disabled: bool) -> Result<(), ApiError> {
+    let user = managed_user(app, who, id).await?;
+    if disabled && user.id == who.actor.id && who.actor.is_staff() {
+        return Err(ApiError::Conflict { field: "id".into(), message: "you cannot disable your own account".into() });
+    }
+    app.store.set_user_disabled(&who.caller(), user.id, disabled).await?;
+    Ok(())
+}
+
+/// Disables an account and ends its sessions.
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "access", params(("id" = i64, Path)), responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+pub async fn disable(State(app): State<App>, who: ApiCaller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    set_disabled(&app, &who, id_param(&id)?, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Enables a disabled account.
+#[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "access", params(("id" = i64, Path)), responses((status = 204), (status = 403), (status = 404)))]
+pub async fn enable(State(app): State<App>, who: ApiCaller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    set_disabled(&app, &who, id_param(&id)?, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets a new password; lifts a lock and ends the account's sessions.
+#[utoipa::path(post, path = "/api/v1/users/{id}/reset-password", tag = "access", params(("id" = i64, Path)), request_body = PasswordRequest,
+    responses((status = 204), (status = 400), (status = 403), (status = 404)))]
+pub async fn reset_password(
+    State(app): State<App>,
+    who: ApiCaller,
+    Path(id): Path<String>,
+    raw: Result<Json<PasswordRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let user = managed_user(&app, &who, id_param(&id)?).await?;
+    let Json(request) = raw.map_err(|e| ApiError::invalid("body", e.body_text()))?;
+    let password = Password::parse(&request.password).map_err(|e| ApiError::invalid("password", e.to_string()))?;
+    let hash =
+        tokio::task::spawn_blocking(move || password.hash()).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    app.store.reset_password(&who.caller(), user.id, &hash).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes an account's second factor (a lost phone).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/totp", tag = "access", params(("id" = i64, Path)), responses((status = 204), (status = 403), (status = 404)))]
+pub async fn remove_totp(
+    State(app): State<App>,
+    who: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let user = managed_user(&app, &who, id_param(&id)?).await?;
+    app.store.set_totp(&who.caller(), user.id, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,220 @@
+//! Who is calling, and may they.
+//!
+//! The [`authenticate`] middleware runs on every request. It reads a Bearer API key or the
+//! session cookie, resolves it to an [`Actor`], checks CSRF on every state-changing request
+//! that rides on a session, and leaves an [`Authenticated`] in the request. Handlers then
+//! take an [`ApiCaller`] (401 in the JSON shape when nobody is signed in) or a
+//! [`PageCaller`] (a redirect to the login page), and ask it [`Who::require`] (403 when a
+//! permission is missing) and [`Who::covers`] (404 when the object is outside the caller's
+//! regions). Both refusals are written to the audit log.
+
+pub mod cookies;
+mod csrf;
+pub mod login;
+
+use std::net::SocketAddr;
+use std::ops::Deref;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde_json::json;
+use tongxin_core::access::{Actor, Permission};
+use tongxin_core::geo::RegionCode;
+use tongxin_core::time::Timestamp;
+use tongxin_store::access::{Session, Subject};
+use tongxin_store::audit::{AuditEntry, Caller, Outcome};
+
+use crate::{ApiError, App};
+
+/// The result of authentication, present on every request.
+#[derive(Clone)]
+pub struct Authenticated(pub Option<Who>);
+
+/// A signed-in caller.
+#[derive(Clone)]
+pub struct Who {
+    pub actor: Actor,
+    /// A staff member's display name, or a resident's masked phone.
+    pub display_name: String,
+    pub ip: String,
+    /// The session, when the caller came with the cookie rather than an API key.
+    pub session: Option<Session>,
+}
+
+impl Who {
+    pub fn caller(&self) -> Caller {
+        Caller::new(self.actor.clone(), self.ip.clone())
+    }
+
+    /// Refuses, with a 403 and an audit entry, a caller without `permission`.
+    pub async fn require(&self, app: &App, permission: Permission) -> Result<(), ApiError> {
+        if self.actor.require(permission).is_ok() {
+            return Ok(());
+        }
+        let entry = AuditEntry::ok("access.denied", "permission", permission.as_str()).with_outcome(Outcome::Denied);
+        app.store.audit(&self.caller(), entry).await?;
+        Err(ApiError::Forbidden { permission })
+    }
+
+    /// Refuses, with the same 404 a missing object gets and an audit entry, an object in
+    /// a region outside the caller's scope.
+    pub async fn covers(&self, app: &App, region: &RegionCode, not_found: ApiError) -> Result<(), ApiError> {
+        if self.actor.covers(region) {
+            return Ok(());
+        }
+        Err(self.out_of_scope(app, "region", &region.to_string(), not_found).await)
+    }
+
+    /// Records that the caller reached for an object outside their scope, and returns the
+    /// 404 to answer with (a failure to record is the answer instead).
+    pub async fn out_of_scope(&self, app: &App, kind: &'static str, id: &str, not_found: ApiError) -> ApiError {
+        let entry = AuditEntry::ok("access.out_of_scope", kind, id)
+            .with_outcome(Outcome::Denied)
+            .with_detail(json!({ "request": crate::observe::current_request_id() }));
+        match app.store.audit(&self.caller(), entry).await {
+            Ok(_) => not_found,
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// A caller of the JSON API. Nobody signed in: 401 in the error shape.
+pub struct ApiCaller(pub Who);
+
+impl Deref for ApiCaller {
+    type Target = Who;
+    fn deref(&self) -> &Who {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated(Some(who))) => Ok(ApiCaller(who.clone())),
+            _ => Err(ApiError::Unauthenticated),
+        }
+    }
+}
+
+/// A reader of the pages. Nobody signed in: off to the login page, and back afterwards.
+pub struct PageCaller(pub Who);
+
+impl Deref for PageCaller {
+    type Target = Who;
+    fn deref(&self) -> &Who {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated(Some(who))) => Ok(PageCaller(who.clone())),
+            _ => {
+                let here = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+                let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
+                Err(Redirect::to(&format!("/login?next={next}")).into_response())
+            }
+        }
+    }
+}
+
+/// The client's address as [`client_ip`] found it.
+#[derive(Clone)]
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<ClientIp>().cloned().unwrap_or(ClientIp(String::new())))
+    }
+}
+
+/// Whoever may be signed in: pages that also serve visitors (the login page) take this.
+pub struct MaybeCaller(pub Option<Who>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeCaller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeCaller(parts.extensions.get::<Authenticated>().and_then(|a| a.0.clone())))
+    }
+}
+
+/// The client's address: the peer, or with `trust_proxy` the first `X-Forwarded-For` hop.
+pub fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>, trust_proxy: bool) -> String {
+    let forwarded = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().chars().take(64).collect::<String>())
+        .filter(|v| trust_proxy && !v.is_empty());
+    forwarded.or_else(|| peer.map(|p| p.ip().to_string())).unwrap_or_default()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// The middleware: identify the caller, refuse bad keys and forged form posts.
+pub async fn authenticate(State(app): State<App>, request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let ip = client_ip(request.headers(), peer, app.config.trust_proxy);
+    let now = Timestamp::now().millis();
+    let who = match identify(&app, request.headers(), &ip, now).await {
+        Ok(who) => who,
+        Err(e) => return e.into_response(),
+    };
+    let request = match csrf::check(&app, who.as_ref(), request).await {
+        Ok(request) => request,
+        Err(e) => return e.into_response(),
+    };
+    let mut request = request;
+    request.extensions_mut().insert(Authenticated(who));
+    request.extensions_mut().insert(ClientIp(ip));
+    next.run(request).await
+}
+
+async fn identify(app: &App, headers: &HeaderMap, ip: &str, now: i64) -> Result<Option<Who>, ApiError> {
+    if let Some(secret) = bearer(headers) {
+        let Some(key) = app.store.authenticate_api_key(secret, now).await? else {
+            let caller = Caller::new(Actor::system("unknown api key"), ip);
+            let entry = AuditEntry::ok("auth.api_key", "api_key", "").with_outcome(Outcome::Failed);
+            app.store.audit(&caller, entry).await?;
+            return Err(ApiError::Unauthenticated);
+        };
+        return Ok(Some(Who { actor: key.actor(), display_name: key.name.clone(), ip: ip.into(), session: None }));
+    }
+    let Some(token) = cookies::read(headers, cookies::SESSION) else { return Ok(None) };
+    let Some(session) = app.store.session(&token, now).await? else { return Ok(None) };
+    let who = match session.subject {
+        Subject::Staff(id) => match app.store.user(id).await? {
+            Some(user) if !user.disabled => Some(Who {
+                actor: user.actor(),
+                display_name: user.display_name.clone(),
+                ip: ip.into(),
+                session: Some(session),
+            }),
+            _ => None,
+        },
+        Subject::Resident(id) => match app.store.resident_account(id).await? {
+            Some(account) if !account.disabled => Some(Who {
+                actor: account.actor(),
+                display_name: account.phone_masked.clone(),
+                ip: ip.into(),
+                session: Some(session),
+            }),
+            _ => None,
+        },
+    };
+    Ok(who)
+}

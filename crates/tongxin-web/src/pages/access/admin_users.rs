@@ -1,0 +1,163 @@
+//! `/admin/users`: staff accounts for administrators (`users.manage`) — the list, a form to
+//! add one, and per-account actions (disable, enable, new password, remove two-factor).
+//! The rules are the JSON API's ([`crate::api::access::users`]).
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use tongxin_core::access::{Permission, Role};
+use tongxin_store::access::User;
+
+use crate::api::access::id_param;
+use crate::api::access::users::{NewUserRequest, managed_user, manages, parse_new_user, set_disabled};
+use crate::auth::PageCaller;
+use crate::i18n::Lang;
+use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::{ApiError, App};
+
+#[derive(Template)]
+#[template(path = "access/admin_users.html")]
+struct UsersPage {
+    page: PageContext,
+    users: Vec<User>,
+    roles: Vec<(&'static str, &'static str)>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn show(
+    app: &App,
+    lang: Lang,
+    uri: &axum::http::Uri,
+    who: &PageCaller,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    if let Err(e) = who.require(app, Permission::UsersManage).await {
+        return PageError::from_api(lang, e).into_response();
+    }
+    let users = match app.store.users().await {
+        Ok(users) => users.into_iter().filter(|u| manages(who, u)).collect(),
+        Err(e) => return PageError::from_api(lang, e.into()).into_response(),
+    };
+    let roles = Role::ALL.iter().map(|r| (r.as_str(), r.zh())).collect();
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    (status, render(&UsersPage { page: PageContext::new(lang, uri, Some(who)), users, roles, notice, error }))
+        .into_response()
+}
+
+pub async fn page(State(app): State<App>, lang: Lang, OriginalUri(uri): OriginalUri, who: PageCaller) -> Response {
+    show(&app, lang, &uri, &who, None, None).await
+}
+
+/// The words for a refused form, in the reader's language, naming the field.
+pub fn field_error(lang: Lang, e: &ApiError) -> Option<String> {
+    let t = lang.catalog();
+    match e {
+        ApiError::InvalidParameter { field, message } | ApiError::Conflict { field, message } => {
+            Some(t.fmt("form.error", &[("field", &t.get(field_key(field))), ("message", message)]))
+        }
+        ApiError::NotFound { message, .. } => Some(message.clone()),
+        _ => None,
+    }
+}
+
+/// The catalog key naming a form field.
+fn field_key(field: &str) -> &'static str {
+    match field {
+        "username" => "field.username",
+        "display_name" => "field.display_name",
+        "password" => "field.password",
+        "roles" => "field.roles",
+        "regions" => "field.regions",
+        "name" => "field.name",
+        "scopes" => "field.scopes",
+        "purpose" => "field.purpose",
+        "phone" => "field.phone",
+        _ => "field.other",
+    }
+}
+
+pub async fn create(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    FormParams(form): FormParams,
+) -> Response {
+    if let Err(e) = who.require(&app, Permission::UsersManage).await {
+        return PageError::from_api(lang, e).into_response();
+    }
+    let request = NewUserRequest {
+        username: form.get("username").unwrap_or_default().to_owned(),
+        display_name: form.get("display_name").unwrap_or_default().to_owned(),
+        password: form.raw("password").to_owned(),
+        roles: form.all("roles").into_iter().map(str::to_owned).collect(),
+        regions: form
+            .get("regions")
+            .unwrap_or_default()
+            .split([',', '，', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    let result = match parse_new_user(&app, &who, request).await {
+        Ok(new) => app.store.create_user(&who.caller(), &new).await.map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(user) => {
+            let notice = lang.catalog().fmt("users.created", &[("username", &user.username)]);
+            show(&app, lang, &uri, &who, Some(notice), None).await
+        }
+        Err(e) => match field_error(lang, &e) {
+            Some(message) => show(&app, lang, &uri, &who, None, Some(message)).await,
+            None => PageError::from_api(lang, e).into_response(),
+        },
+    }
+}
+
+/// `POST /admin/users/{id}/{disable|enable|reset-password|remove-totp}`.
+pub async fn act(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    Path((id, action)): Path<(String, String)>,
+    FormParams(form): FormParams,
+) -> Response {
+    let id = match id_param(&id) {
+        Ok(id) => id,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let result = match action.as_str() {
+        "disable" => set_disabled(&app, &who, id, true).await,
+        "enable" => set_disabled(&app, &who, id, false).await,
+        "reset-password" => reset(&app, &who, id, form.raw("password")).await,
+        "remove-totp" => match managed_user(&app, &who, id).await {
+            Ok(user) => app.store.set_totp(&who.caller(), user.id, None).await.map_err(ApiError::from),
+            Err(e) => Err(e),
+        },
+        _ => Err(ApiError::not_found("no such action")),
+    };
+    match result {
+        Ok(()) => Redirect::to("/admin/users").into_response(),
+        Err(e) => match field_error(lang, &e) {
+            Some(message) if !matches!(e, ApiError::NotFound { .. }) => {
+                show(&app, lang, &uri, &who, None, Some(message)).await
+            }
+            _ => PageError::from_api(lang, e).into_response(),
+        },
+    }
+}
+
+async fn reset(app: &App, who: &PageCaller, id: i64, password: &str) -> Result<(), ApiError> {
+    let user = managed_user(app, who, id).await?;
+    let password = tongxin_core::access::password::Password::parse(password)
+        .map_err(|e| ApiError::invalid("password", e.to_string()))?;
+    let hash =
+        tokio::task::spawn_blocking(move || password.hash()).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    app.store.reset_password(&who.caller(), user.id, &hash).await?;
+    Ok(())
+}
