@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tongxin_core::access::{Permission, RegionScope};
-use tongxin_core::pii::PhoneNumber;
+use tongxin_core::pii::{PhoneNumber, mask_name};
 use tongxin_store::access::ResidentAccount;
 use tongxin_store::audit::AuditEntry;
 use utoipa::ToSchema;
@@ -25,6 +25,7 @@ pub struct ResidentAccountView {
     pub id: i64,
     /// Masked: `138****5678`.
     pub phone: String,
+    /// Masked: `张*`.
     pub display_name: String,
     pub region_code: Option<String>,
     pub disabled: bool,
@@ -35,7 +36,7 @@ impl From<&ResidentAccount> for ResidentAccountView {
         Self {
             id: a.id,
             phone: a.phone_masked.clone(),
-            display_name: a.display_name.clone(),
+            display_name: mask_name(&a.display_name),
             region_code: a.region_code.as_ref().map(|c| c.to_string()),
             disabled: a.disabled,
         }
@@ -178,7 +179,8 @@ pub async fn export_csv(app: &App, who: &Who, full: bool) -> Result<String, ApiE
             a.phone_masked.clone()
         };
         let region = a.region_code.as_ref().map(|c| c.to_string()).unwrap_or_default();
-        let row = [a.id.to_string(), phone, a.display_name.clone(), region];
+        let name = if full { a.display_name.clone() } else { mask_name(&a.display_name) };
+        let row = [a.id.to_string(), phone, name, region];
         out.push_str(&row.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }

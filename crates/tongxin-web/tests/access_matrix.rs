@@ -1,0 +1,406 @@
+//! The access matrix: every role (and a resident, an API key, nobody) × every resource kind
+//! × in and out of the caller's regions, on both backends. A missing permission is a 403,
+//! an object outside the caller's regions a 404, and every refusal of a signed-in caller is
+//! in the audit log.
+
+mod common;
+
+use common::{Client, TestApp};
+use serde_json::{Value, json};
+use tongxin_core::access::{ApiScope, Permission, Role};
+use tongxin_core::geo::{LatLng, NewBuilding, RegionCode};
+use tongxin_core::pii::PhoneNumber;
+use tongxin_store::access::NewUser;
+use tongxin_store::access::residents::NewResidentAccount;
+use tongxin_store::audit::{AuditFilter, Caller};
+use tongxin_store::backend_tests;
+use tongxin_store::testing::TestDb;
+
+fn code(raw: &str) -> RegionCode {
+    RegionCode::parse(raw).unwrap()
+}
+
+/// Objects inside the demo subdistrict (and inside gridworker1's grid) and outside every
+/// demo account's regions (in a second subdistrict).
+struct Fixtures {
+    /// A point inside gridworker1's grid (where one of its buildings stands).
+    point_in: LatLng,
+    building_in: i64,
+    building_out: i64,
+    account_in: i64,
+    account_out: i64,
+    user_in: i64,
+    user_out: i64,
+}
+
+const GRID_IN: &str = "310106013001001";
+const REGION_OUT: &str = "310106014001";
+
+async fn fixtures(app: &TestApp) -> Fixtures {
+    let store = &app.db.store;
+    let system = Caller::system("test");
+    let square = json!({"type": "Polygon", "coordinates": [[[121.50, 31.20], [121.51, 31.20], [121.51, 31.21], [121.50, 31.21], [121.50, 31.20]]]});
+    let file = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "310106014", "name": "曹家渡街道"}, "geometry": Value::Null},
+        {"type": "Feature", "properties": {"code": REGION_OUT, "name": "外区居民区"}, "geometry": square},
+    ]});
+    store.import_regions(&system, &file.to_string(), 1.0, false).await.unwrap();
+    let building = |grid: &str, address: &str, lat: f64, lng: f64| NewBuilding {
+        grid: code(grid),
+        block: None,
+        name: address.into(),
+        address: address.into(),
+        location: LatLng::new(lat, lng).unwrap(),
+        floors: 6,
+        has_elevator: false,
+    };
+    let first = app
+        .db
+        .store
+        .buildings(&tongxin_store::geo::BuildingFilter { within: code(GRID_IN), limit: 1, offset: 0 })
+        .await
+        .unwrap();
+    let (building_in, point_in) = (first[0].id, first[0].fields.location);
+    // A building needs a grid; the outside community gets one.
+    let grid_file = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "310106014001001", "name": "外区网格"},
+         "geometry": {"type": "Polygon", "coordinates": [[[121.50, 31.20], [121.505, 31.20], [121.505, 31.21], [121.50, 31.21], [121.50, 31.20]]]}},
+    ]});
+    store.import_regions(&system, &grid_file.to_string(), 1.0, false).await.unwrap();
+    let building_out =
+        store.insert_buildings(&system, &[building("310106014001001", "外区路 1号", 31.205, 121.502)]).await.unwrap()
+            [0];
+
+    let account = |phone: &str, region: &str| {
+        let phone = PhoneNumber::parse(phone).unwrap();
+        NewResidentAccount {
+            phone_sealed: app.app.pii.seal("phone", phone.expose()),
+            phone_index: app.app.pii.blind_index("phone", phone.expose()),
+            phone_masked: phone.masked(),
+            display_name: "测试".into(),
+            region_code: Some(code(region)),
+        }
+    };
+    TestApp::personal("13700001111");
+    TestApp::personal("13700002222");
+    let account_in = store.create_resident_account(&system, &account("13700001111", GRID_IN)).await.unwrap().id;
+    let account_out = store.create_resident_account(&system, &account("13700002222", REGION_OUT)).await.unwrap().id;
+    let user = |name: &str, region: &str| NewUser {
+        username: name.into(),
+        display_name: name.into(),
+        password_hash: tongxin_core::access::password::Password::parse(common::PASSWORD).unwrap().hash(),
+        roles: vec![Role::Viewer],
+        regions: vec![code(region)],
+    };
+    let user_in = store.create_user(&system, &user("target_in", GRID_IN)).await.unwrap().id;
+    let user_out = store.create_user(&system, &user("target_out", REGION_OUT)).await.unwrap().id;
+    let mut kiosk = user("kiosk1", "310106013");
+    kiosk.roles = vec![Role::Kiosk];
+    store.create_user(&system, &kiosk).await.unwrap();
+    Fixtures { point_in, building_in, building_out, account_in, account_out, user_in, user_out }
+}
+
+/// One request: what it needs, and whether it names something inside the caller's regions.
+struct Probe {
+    name: &'static str,
+    needs: &'static [Permission],
+    /// `None`: the request has no region (lists of everything the caller may see).
+    in_scope: Option<bool>,
+    method: &'static str,
+    path: String,
+    body: Value,
+    /// Status when allowed.
+    ok: u16,
+    /// Whether an out-of-scope refusal is audited (locate answers like "no region").
+    audits_scope: bool,
+}
+
+fn probes(f: &Fixtures) -> Vec<Probe> {
+    use Permission::*;
+    let p = |name, needs, in_scope, method, path: String, body, ok| Probe {
+        name,
+        needs,
+        in_scope,
+        method,
+        path,
+        body,
+        ok,
+        audits_scope: true,
+    };
+    let mut list = Vec::new();
+    for (inside, region, building, account, user) in [
+        (true, GRID_IN, f.building_in, f.account_in, f.user_in),
+        (false, REGION_OUT, f.building_out, f.account_out, f.user_out),
+    ] {
+        list.push(p("region", &[GeoRead], Some(inside), "GET", format!("/api/v1/regions/{region}"), Value::Null, 200));
+        list.push(p(
+            "region children",
+            &[GeoRead],
+            Some(inside),
+            "GET",
+            format!("/api/v1/regions/{region}/children"),
+            Value::Null,
+            200,
+        ));
+        list.push(p(
+            "region list filter",
+            &[GeoRead],
+            Some(inside),
+            "GET",
+            format!("/api/v1/regions?within={region}"),
+            Value::Null,
+            200,
+        ));
+        list.push(p(
+            "buildings of a region",
+            &[GeoRead],
+            Some(inside),
+            "GET",
+            format!("/api/v1/regions/{region}/buildings"),
+            Value::Null,
+            200,
+        ));
+        list.push(p(
+            "building",
+            &[GeoRead],
+            Some(inside),
+            "GET",
+            format!("/api/v1/buildings/{building}"),
+            Value::Null,
+            200,
+        ));
+        list.push(p(
+            "resident account",
+            &[ResidentsRead],
+            Some(inside),
+            "GET",
+            format!("/api/v1/resident-accounts/{account}"),
+            Value::Null,
+            200,
+        ));
+        list.push(p(
+            "reveal",
+            &[PiiReveal, ResidentsRead],
+            Some(inside),
+            "POST",
+            format!("/api/v1/resident-accounts/{account}/reveal"),
+            json!({"field": "phone", "purpose": "回访"}),
+            200,
+        ));
+        list.push(p(
+            "disable a user",
+            &[UsersManage],
+            Some(inside),
+            "POST",
+            format!("/api/v1/users/{user}/disable"),
+            Value::Null,
+            204,
+        ));
+    }
+    let (lat_in, lng_in) = (f.point_in.lat(), f.point_in.lng());
+    let mut locate_in = p(
+        "locate",
+        &[GeoRead],
+        Some(true),
+        "GET",
+        format!("/api/v1/locate?lat={lat_in}&lng={lng_in}"),
+        Value::Null,
+        200,
+    );
+    locate_in.audits_scope = false;
+    list.push(locate_in);
+    let mut locate_out =
+        p("locate", &[GeoRead], Some(false), "GET", "/api/v1/locate?lat=31.205&lng=121.502".into(), Value::Null, 200);
+    locate_out.audits_scope = false;
+    list.push(locate_out);
+    list.push(p("region list", &[GeoRead], None, "GET", "/api/v1/regions?level=grid".into(), Value::Null, 200));
+    list.push(p(
+        "resident account search",
+        &[ResidentsRead],
+        None,
+        "GET",
+        "/api/v1/resident-accounts?phone=13700001111".into(),
+        Value::Null,
+        200,
+    ));
+    list.push(p(
+        "masked export",
+        &[ResidentsRead],
+        None,
+        "GET",
+        "/api/v1/resident-accounts.csv".into(),
+        Value::Null,
+        200,
+    ));
+    list.push(p(
+        "full export",
+        &[ResidentsRead, PiiExport],
+        None,
+        "GET",
+        "/api/v1/resident-accounts.csv?full=true".into(),
+        Value::Null,
+        200,
+    ));
+    list.push(p("users", &[UsersManage], None, "GET", "/api/v1/users".into(), Value::Null, 200));
+    list.push(p("api keys", &[ApiKeysManage], None, "GET", "/api/v1/apikeys".into(), Value::Null, 200));
+    list.push(p("audit log", &[AuditRead], None, "GET", "/api/v1/audit".into(), Value::Null, 200));
+    list
+}
+
+async fn send(client: &mut Client<'_>, probe: &Probe) -> u16 {
+    match probe.method {
+        "GET" => client.get(&probe.path).await.status().as_u16(),
+        _ => client.post_json(&probe.path, probe.body.clone()).await.0,
+    }
+}
+
+async fn denials(app: &TestApp) -> i64 {
+    let count = |action: &'static str| async move {
+        app.db
+            .store
+            .audit_entries(&AuditFilter { action: Some(action.into()), limit: 1, ..Default::default() })
+            .await
+            .unwrap()
+            .1
+    };
+    count("access.denied").await + count("access.out_of_scope").await
+}
+
+/// What a caller holding `permissions` over `scope_covers_in` should get.
+fn expected(probe: &Probe, can: &dyn Fn(Permission) -> bool, covers_out: bool) -> (u16, bool) {
+    if !probe.needs.iter().all(|p| can(*p)) {
+        return (403, true);
+    }
+    match probe.in_scope {
+        Some(false) if !covers_out => (404, probe.audits_scope),
+        _ => (probe.ok, false),
+    }
+}
+
+async fn every_role_gets_what_its_permissions_and_regions_allow(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let f = fixtures(&app).await;
+    let probes = probes(&f);
+    let mut expected_denials = denials(&app).await;
+    let mut failures = Vec::new();
+
+    let staff = [
+        "admin",
+        "intake",
+        "dispatcher",
+        "shiftlead",
+        "gridworker1",
+        "dept1",
+        "operator",
+        "kiosk1",
+        "viewer",
+        "auditor",
+    ];
+    for username in staff {
+        let mut client = app.login(username).await;
+        let user = app.db.store.user_by_username(username).await.unwrap().unwrap();
+        let actor = user.actor();
+        for probe in &probes {
+            let (want, audited) = expected(probe, &|p| actor.can(p), false);
+            let got = send(&mut client, probe).await;
+            if got != want {
+                failures.push(format!(
+                    "{username} {} {} ({:?}): got {got}, want {want}",
+                    probe.method, probe.name, probe.in_scope
+                ));
+            }
+            expected_denials += i64::from(audited);
+        }
+    }
+
+    // A resident holds no staff permission.
+    let mut resident = resident_session(&app).await;
+    for probe in &probes {
+        let got = send(&mut resident, probe).await;
+        if got != 403 {
+            failures.push(format!("resident {} {}: got {got}, want 403", probe.method, probe.name));
+        }
+        expected_denials += 1;
+    }
+
+    // An API key with the read scope, bound to the demo subdistrict.
+    let (_, secret) = app
+        .db
+        .store
+        .create_api_key(&Caller::system("test"), "wall", &[ApiScope::Read], Some(&[code("310106013")]))
+        .await
+        .unwrap();
+    let mut key = Client::with_key(&app, &secret);
+    for probe in &probes {
+        let (want, audited) = expected(probe, &|p| p == Permission::GeoRead, false);
+        let got = send(&mut key, probe).await;
+        if got != want {
+            failures.push(format!(
+                "read key {} {} ({:?}): got {got}, want {want}",
+                probe.method, probe.name, probe.in_scope
+            ));
+        }
+        expected_denials += i64::from(audited);
+    }
+
+    // Nobody signed in.
+    let mut nobody = app.anonymous();
+    for probe in &probes {
+        let got = send(&mut nobody, probe).await;
+        if got != 401 && !(probe.method == "POST" && got == 403) {
+            failures.push(format!("anonymous {} {}: got {got}, want 401", probe.method, probe.name));
+        }
+    }
+
+    assert!(failures.is_empty(), "{} cells of the matrix are wrong:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(denials(&app).await, expected_denials, "every refusal of a signed-in caller is audited");
+    app.stop().await;
+}
+
+/// A resident signed in with a code from the development inbox.
+async fn resident_session(app: &TestApp) -> Client<'_> {
+    let mut client = app.anonymous();
+    let phone = tongxin_demo::access::RESIDENTS[0].0;
+    let (status, _) = client.post_json("/api/v1/auth/otp", json!({"phone": phone})).await;
+    assert_eq!(status, 202);
+    let sms = app.db.store.sent_sms(1).await.unwrap();
+    let code: String = sms[0].body.chars().filter(char::is_ascii_digit).take(6).collect();
+    let (status, body) = client.post_json("/api/v1/auth/resident-login", json!({"phone": phone, "code": code})).await;
+    assert_eq!(status, 200, "{body}");
+    client.csrf = body["csrf_token"].as_str().map(str::to_owned);
+    client
+}
+
+/// The grid worker of 景华 sees their own grid and not their neighbour's, by id, through
+/// list filters, search and the map.
+async fn a_grid_worker_sees_only_their_grid(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let worker = app.login("gridworker1").await;
+    let neighbour = "310106013002002"; // gridworker2's grid, in 美丽园
+    let (status, grids) = worker.json("/api/v1/regions?level=grid").await;
+    assert_eq!(status, 200);
+    assert_eq!(grids["total"], 1);
+    assert_eq!(grids["items"][0]["code"], GRID_IN);
+    assert_eq!(worker.json(&format!("/api/v1/regions/{neighbour}")).await.0, 404);
+    assert_eq!(worker.json(&format!("/api/v1/regions?parent={}", &neighbour[..12])).await.0, 404);
+    assert_eq!(worker.json(&format!("/api/v1/regions/{neighbour}/buildings")).await.0, 404);
+    let (_, collection) = worker.json("/api/v1/regions.geojson?level=block").await;
+    assert_eq!(collection["features"].as_array().unwrap().len(), 2, "only the two building groups of the grid");
+
+    let (_, accounts) = worker.json("/api/v1/resident-accounts").await;
+    let seen: Vec<_> =
+        accounts["items"].as_array().unwrap().iter().map(|a| a["region_code"].as_str().unwrap().to_owned()).collect();
+    assert!(!seen.is_empty() && seen.iter().all(|r| r == GRID_IN), "{seen:?}");
+    let neighbour_phone = tongxin_demo::access::RESIDENTS[3].0; // lives in 美丽园
+    let (_, found) = worker.json(&format!("/api/v1/resident-accounts?phone={neighbour_phone}")).await;
+    assert_eq!(found["total"], 0, "search stays in the caller's regions");
+    let csv = worker.get("/api/v1/resident-accounts.csv").await.text().await.unwrap();
+    assert!(!csv.contains(&neighbour_phone[7..]) && csv.lines().count() == 1 + seen.len(), "{csv}");
+
+    let (_, map) = worker.text("/map").await;
+    assert_eq!(map.matches("class=\"grid c").count(), 1, "one grid on the map");
+    assert_eq!(worker.text(&format!("/regions/{neighbour}")).await.0, 404);
+    app.stop().await;
+}
+
+backend_tests!(every_role_gets_what_its_permissions_and_regions_allow, a_grid_worker_sees_only_their_grid);
