@@ -102,6 +102,9 @@ async fn sessions_end_on_logout_idle_and_disable(db: TestDb) {
     let mut forged = app.anonymous();
     forged.cookie = Some("forged-token".into());
     assert_error(&forged.json("/api/v1/me").await, 401, "unauthenticated", None);
+    let response = forged.get("/api/v1/me").await;
+    assert!(response.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"), "the dead cookie is cleared");
+    assert_eq!(audited(&app, "auth.session", Some(Outcome::Failed)).await, 2);
     // logout without the CSRF token is refused
     let token = viewer.csrf.take();
     assert_error(&viewer.post_json("/api/v1/auth/logout", json!({})).await, 403, "csrf", None);

@@ -170,10 +170,11 @@ pub async fn authenticate(State(app): State<App>, request: Request, next: Next) 
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let ip = client_ip(request.headers(), peer, app.config.trust_proxy);
     let now = Timestamp::now().millis();
-    let who = match identify(&app, request.headers(), &ip, now).await {
-        Ok(who) => who,
+    let (who, stale_cookie) = match identify(&app, request.headers(), &ip, now).await {
+        Ok(found) => found,
         Err(e) => return e.into_response(),
     };
+    let headers = request.headers().clone();
     let request = match csrf::check(&app, who.as_ref(), request).await {
         Ok(request) => request,
         Err(e) => return e.into_response(),
@@ -181,10 +182,17 @@ pub async fn authenticate(State(app): State<App>, request: Request, next: Next) 
     let mut request = request;
     request.extensions_mut().insert(Authenticated(who));
     request.extensions_mut().insert(ClientIp(ip));
-    next.run(request).await
+    let mut response = next.run(request).await;
+    if stale_cookie && !response.headers().contains_key(header::SET_COOKIE) {
+        // Forget a dead session cookie, so it is reported once, not on every page.
+        response.headers_mut().insert(header::SET_COOKIE, cookies::clear_session(&headers));
+    }
+    response
 }
 
-async fn identify(app: &App, headers: &HeaderMap, ip: &str, now: i64) -> Result<Option<Who>, ApiError> {
+/// The caller, and whether the request carried a session cookie that leads nowhere (forged,
+/// expired, ended, or of a disabled account), which is recorded as a failed sign-in.
+async fn identify(app: &App, headers: &HeaderMap, ip: &str, now: i64) -> Result<(Option<Who>, bool), ApiError> {
     if let Some(secret) = bearer(headers) {
         let Some(key) = app.store.authenticate_api_key(secret, now).await? else {
             let caller = Caller::new(Actor::system("unknown api key"), ip);
@@ -192,29 +200,37 @@ async fn identify(app: &App, headers: &HeaderMap, ip: &str, now: i64) -> Result<
             app.store.audit(&caller, entry).await?;
             return Err(ApiError::Unauthenticated);
         };
-        return Ok(Some(Who { actor: key.actor(), display_name: key.name.clone(), ip: ip.into(), session: None }));
+        return Ok((
+            Some(Who { actor: key.actor(), display_name: key.name.clone(), ip: ip.into(), session: None }),
+            false,
+        ));
     }
-    let Some(token) = cookies::read(headers, cookies::SESSION) else { return Ok(None) };
-    let Some(session) = app.store.session(&token, now).await? else { return Ok(None) };
-    let who = match session.subject {
-        Subject::Staff(id) => match app.store.user(id).await? {
-            Some(user) if !user.disabled => Some(Who {
-                actor: user.actor(),
-                display_name: user.display_name.clone(),
-                ip: ip.into(),
-                session: Some(session),
-            }),
+    let Some(token) = cookies::read(headers, cookies::SESSION).filter(|t| !t.is_empty()) else {
+        return Ok((None, false));
+    };
+    let session = app.store.session(&token, now).await?;
+    let who = match session.as_ref().map(|s| s.subject) {
+        None => None,
+        Some(Subject::Staff(id)) => match app.store.user(id).await? {
+            Some(user) if !user.disabled => {
+                Some(Who { actor: user.actor(), display_name: user.display_name.clone(), ip: ip.into(), session })
+            }
             _ => None,
         },
-        Subject::Resident(id) => match app.store.resident_account(id).await? {
-            Some(account) if !account.disabled => Some(Who {
-                actor: account.actor(),
-                display_name: account.phone_masked.clone(),
-                ip: ip.into(),
-                session: Some(session),
-            }),
+        Some(Subject::Resident(id)) => match app.store.resident_account(id).await? {
+            Some(account) if !account.disabled => {
+                Some(Who { actor: account.actor(), display_name: account.phone_masked.clone(), ip: ip.into(), session })
+            }
             _ => None,
         },
     };
-    Ok(who)
+    if who.is_none() {
+        let caller = Caller::new(Actor::system("session cookie"), ip);
+        let entry = AuditEntry::ok("auth.session", "session", "")
+            .with_outcome(Outcome::Failed)
+            .with_detail(json!({ "reason": "unknown, expired or ended session" }));
+        app.store.audit(&caller, entry).await?;
+    }
+    let stale = who.is_none();
+    Ok((who, stale))
 }

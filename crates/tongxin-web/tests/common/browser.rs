@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 pub const REQUIRED_VAR: &str = "TONGXIN_BROWSER_TESTS";
@@ -81,6 +81,65 @@ impl Browser {
         std::fs::write(&path, &png).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         path
+    }
+
+    /// The text of the first element matching `css`, waiting for it to appear.
+    pub async fn text(&self, css: &str) -> String {
+        let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
+        found.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+    }
+
+    /// Waits until the element's text is `expected` (the page may still be loading).
+    pub async fn wait_for_text(&self, css: &str, expected: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let now = self.text(css).await;
+            if now == expected {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "{css} shows {now:?}, never {expected:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the browser is at `target`: a path (`/map`), or text in the query (`lat=95`).
+    pub async fn wait_for_url(&self, target: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.client.current_url().await.unwrap();
+            let arrived =
+                if target.starts_with('/') { url.path() == target } else { url.query().unwrap_or("").contains(target) };
+            if arrived {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "the browser never reached {target}; it is at {url}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Types `value` into the input matched by `css`, replacing what was there.
+    pub async fn fill(&self, css: &str, value: &str) {
+        let input = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        input.clear().await.unwrap();
+        input.send_keys(value).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// Signs in through the login page as a person would, and lands on `next`.
+    pub async fn sign_in(&self, base: &str, username: &str, next: &str) {
+        self.goto(&format!("{base}{next}")).await;
+        self.wait_for_text("h1", "工作人员登录").await;
+        self.fill("input[name=username]", username).await;
+        self.fill("input[name=password]", super::PASSWORD).await;
+        self.click("form.stack button[type=submit]").await;
+        self.wait_for_url(next).await;
     }
 
     pub async fn stop(mut self) {

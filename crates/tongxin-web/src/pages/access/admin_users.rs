@@ -54,13 +54,35 @@ pub async fn page(State(app): State<App>, lang: Lang, OriginalUri(uri): Original
 /// The words for a refused form, in the reader's language, naming the field.
 pub fn field_error(lang: Lang, e: &ApiError) -> Option<String> {
     let t = lang.catalog();
-    match e {
-        ApiError::InvalidParameter { field, message } | ApiError::Conflict { field, message } => {
-            Some(t.fmt("form.error", &[("field", &t.get(field_key(field))), ("message", message)]))
+    let (field, explanation) = match e {
+        ApiError::InvalidParameter { field, message } => {
+            (field, problem_key("invalid", field).map_or(message.as_str(), |k| t.get(k)))
         }
-        ApiError::NotFound { message, .. } => Some(message.clone()),
-        _ => None,
-    }
+        ApiError::Conflict { field, message } => {
+            (field, problem_key("conflict", field).map_or(message.as_str(), |k| t.get(k)))
+        }
+        ApiError::NotFound { .. } => return Some(t.get("form.no_region").to_owned()),
+        _ => return None,
+    };
+    Some(t.fmt("form.error", &[("field", &t.get(field_key(field))), ("message", &explanation)]))
+}
+
+/// The catalog key explaining a refused field, when there is one.
+fn problem_key(kind: &str, field: &str) -> Option<&'static str> {
+    Some(match (kind, field) {
+        ("invalid", "username") => "form.invalid.username",
+        ("invalid", "password") => "form.invalid.password",
+        ("invalid", "roles") => "form.invalid.roles",
+        ("invalid", "regions") => "form.invalid.regions",
+        ("invalid", "name") => "form.invalid.name",
+        ("invalid", "scopes") => "form.invalid.scopes",
+        ("invalid", "purpose") => "form.invalid.purpose",
+        ("invalid", "phone") => "form.invalid.phone",
+        ("conflict", "username") => "form.conflict.username",
+        ("conflict", "name") => "form.conflict.name",
+        ("conflict", "id") => "form.conflict.self",
+        _ => return None,
+    })
 }
 
 /// The catalog key naming a form field.

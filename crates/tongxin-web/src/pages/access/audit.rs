@@ -34,6 +34,13 @@ struct AuditPage {
     error: Option<String>,
 }
 
+/// An entry with its time as people read it: `2026-11-27 12:51:38`.
+fn display(record: &tongxin_store::audit::AuditRecord) -> AuditEntryView {
+    let mut view = AuditEntryView::from(record);
+    view.at = view.at.replace('T', " ").trim_end_matches("+08:00").to_owned();
+    view
+}
+
 pub async fn page(
     State(app): State<App>,
     lang: Lang,
@@ -62,7 +69,7 @@ pub async fn page(
         form_urlencoded::Serializer::new(String::new()).extend_pairs(&filter_params).finish().as_bytes(),
     );
     let (entries, total, error) = match entries(&app, &who, &filter).await {
-        Ok((records, total)) => (records.iter().map(AuditEntryView::from).collect(), total, None),
+        Ok((records, total)) => (records.iter().map(display).collect(), total, None),
         Err(ApiError::InvalidParameter { field, .. }) => {
             (Vec::new(), 0, Some(t.fmt("audit.error.filter", &[("field", &field)])))
         }
