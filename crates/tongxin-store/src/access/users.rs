@@ -52,26 +52,15 @@ const COLUMNS: &str = "id, username, display_name, disabled, locked_until, totp_
 impl Store {
     async fn user_from_row(&self, row: &AnyRow) -> Result<User, StoreError> {
         let id: i64 = row.try_get("id")?;
-        let roles = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
-            .bind(id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| {
-                let name: String = r.try_get("role")?;
-                name.parse::<Role>().map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let regions = sqlx::query("SELECT region_code FROM user_regions WHERE user_id = $1 ORDER BY region_code")
-            .bind(id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| {
-                let code: String = r.try_get("region_code")?;
-                RegionCode::parse(&code).map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let roles = self.user_list(id, "SELECT role AS value FROM user_roles WHERE user_id = $1 ORDER BY role", |v| {
+            v.parse::<Role>().map_err(|e| e.to_string())
+        });
+        let regions = self.user_list(
+            id,
+            "SELECT region_code AS value FROM user_regions WHERE user_id = $1 ORDER BY region_code",
+            |v| RegionCode::parse(v).map_err(|e| e.to_string()),
+        );
+        let (roles, regions) = (roles.await?, regions.await?);
         Ok(User {
             id,
             username: row.try_get("username")?,
@@ -82,6 +71,22 @@ impl Store {
             locked_until: row.try_get("locked_until")?,
             has_totp: row_bool(row, "has_totp")?,
         })
+    }
+
+    /// One of an account's lists (roles, regions), each row's `value` parsed.
+    async fn user_list<T>(
+        &self,
+        id: i64,
+        sql: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Vec<T>, StoreError> {
+        let rows = sqlx::query(sql).bind(id).fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                let value: String = r.try_get("value")?;
+                parse(&value).map_err(|e| StoreError::Corrupt(format!("account {id}: {e}")))
+            })
+            .collect()
     }
 
     pub async fn create_user(&self, caller: &Caller, new: &NewUser) -> Result<User, StoreError> {

@@ -34,6 +34,16 @@ impl Params {
         self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
     }
 
+    /// A list typed into one field, split at commas (either width) and spaces.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        self.get(name)
+            .unwrap_or_default()
+            .split([',', '，', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Every non-empty value of `name` (checkboxes, multi-selects).
     pub fn all(&self, name: &str) -> Vec<&str> {
         self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()

@@ -6,7 +6,7 @@
 //! first sign-in creates their account.
 
 use serde_json::json;
-use tongxin_core::access::password::{Totp, verify_nothing, verify_password};
+use tongxin_core::access::password::{Password, Totp, verify_nothing, verify_password};
 use tongxin_core::access::{Actor, token};
 use tongxin_core::pii::PhoneNumber;
 use tongxin_core::time::Timestamp;
@@ -37,8 +37,13 @@ async fn failed(app: &App, ip: &str, username: &str, reason: &str) -> Result<(),
     Ok(())
 }
 
-/// Checks a password off the async threads: argon2id is deliberately slow.
-async fn password_matches(attempt: &str, stored: Option<String>) -> bool {
+/// Hashes a password off the async threads: argon2id is deliberately slow.
+pub async fn hash_password(password: Password) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || password.hash()).await.map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Checks a password off the async threads (`None`: spend the time, match nothing).
+pub async fn password_matches(attempt: &str, stored: Option<String>) -> bool {
     let attempt = attempt.to_owned();
     tokio::task::spawn_blocking(move || match stored {
         Some(hash) => verify_password(&attempt, &hash),

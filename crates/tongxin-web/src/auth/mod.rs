@@ -167,6 +167,13 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// The middleware: identify the caller, refuse bad keys and forged form posts.
 pub async fn authenticate(State(app): State<App>, request: Request, next: Next) -> Response {
+    // Stylesheets and probes need nobody: spare them the session lookup.
+    let path = request.uri().path();
+    if path.starts_with("/static/") || matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        let mut request = request;
+        request.extensions_mut().insert(Authenticated(None));
+        return next.run(request).await;
+    }
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let ip = client_ip(request.headers(), peer, app.config.trust_proxy);
     let now = Timestamp::now().millis();

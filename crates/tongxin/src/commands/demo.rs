@@ -74,8 +74,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             say(format_args!("  {username:<12} {:<12} {}", role.zh(), region.unwrap_or("静安寺街道")));
         }
         say(format_args!(
-            "Residents sign in at {url}/resident/login with a demo number such as 139****0001 (see the demo module); \
-             codes appear at {url}/dev/sms."
+            "Residents sign in at {url}/resident/login with any mobile number; the code shows at {url}/dev/sms."
         ));
         debug_assert_eq!(usernames.len(), access::STAFF.len());
     })

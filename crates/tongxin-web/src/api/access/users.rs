@@ -114,8 +114,7 @@ pub async fn parse_new_user(app: &App, who: &Who, request: NewUserRequest) -> Re
     }
     let display_name = request.display_name.trim().to_owned();
     let display_name = if display_name.is_empty() { username.clone() } else { display_name };
-    let password_hash =
-        tokio::task::spawn_blocking(move || password.hash()).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let password_hash = crate::auth::login::hash_password(password).await?;
     Ok(NewUser { username, display_name, password_hash, roles, regions })
 }
 
@@ -170,8 +169,7 @@ pub async fn reset_password(
     let user = managed_user(&app, &who, id_param(&id)?).await?;
     let Json(request) = raw.map_err(|e| ApiError::invalid("body", e.body_text()))?;
     let password = Password::parse(&request.password).map_err(|e| ApiError::invalid("password", e.to_string()))?;
-    let hash =
-        tokio::task::spawn_blocking(move || password.hash()).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let hash = crate::auth::login::hash_password(password).await?;
     app.store.reset_password(&who.caller(), user.id, &hash).await?;
     Ok(StatusCode::NO_CONTENT)
 }

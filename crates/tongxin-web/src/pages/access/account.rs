@@ -7,11 +7,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use qrcode::QrCode;
 use qrcode::render::svg;
-use tongxin_core::access::password::{Password, Totp, verify_password};
+use tongxin_core::access::password::{Password, Totp};
 use tongxin_core::time::Timestamp;
 use tongxin_store::access::User;
 
-use crate::auth::PageCaller;
+use crate::auth::{PageCaller, login};
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::{ApiError, App};
@@ -75,16 +75,16 @@ pub async fn change_password(
         Ok((hash, _)) => hash,
         Err(e) => return PageError::from_api(lang, e.into()).into_response(),
     };
-    let current_ok = tokio::task::spawn_blocking(move || verify_password(&current, &stored)).await.unwrap_or(false);
+    let current_ok = login::password_matches(&current, Some(stored)).await;
     if !current_ok {
         return account_page(lang, &uri, &who, user, None, Some(t.get("account.error.current").to_owned()));
     }
     let Ok(password) = Password::parse(&new) else {
         return account_page(lang, &uri, &who, user, None, Some(t.get("account.error.short").to_owned()));
     };
-    let hash = match tokio::task::spawn_blocking(move || password.hash()).await {
+    let hash = match login::hash_password(password).await {
         Ok(hash) => hash,
-        Err(e) => return PageError::internal(lang, e).into_response(),
+        Err(e) => return PageError::from_api(lang, e).into_response(),
     };
     // A new password ends every session, this one included: sign in again.
     if let Err(e) = app.store.reset_password(&who.caller(), user.id, &hash).await {

@@ -58,13 +58,7 @@ pub async fn create(
     if let Err(e) = who.require(&app, Permission::ApiKeysManage).await {
         return PageError::from_api(lang, e).into_response();
     }
-    let regions: Vec<String> = form
-        .get("regions")
-        .unwrap_or_default()
-        .split([',', '，', ' '])
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let regions: Vec<String> = form.list("regions");
     let request = NewKeyRequest {
         name: form.get("name").unwrap_or_default().to_owned(),
         scopes: form.all("scopes").into_iter().map(str::to_owned).collect(),

@@ -116,13 +116,7 @@ pub async fn create(
         display_name: form.get("display_name").unwrap_or_default().to_owned(),
         password: form.raw("password").to_owned(),
         roles: form.all("roles").into_iter().map(str::to_owned).collect(),
-        regions: form
-            .get("regions")
-            .unwrap_or_default()
-            .split([',', '，', ' '])
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        regions: form.list("regions"),
     };
     let result = match parse_new_user(&app, &who, request).await {
         Ok(new) => app.store.create_user(&who.caller(), &new).await.map_err(ApiError::from),
@@ -178,8 +172,7 @@ async fn reset(app: &App, who: &PageCaller, id: i64, password: &str) -> Result<(
     let user = managed_user(app, who, id).await?;
     let password = tongxin_core::access::password::Password::parse(password)
         .map_err(|e| ApiError::invalid("password", e.to_string()))?;
-    let hash =
-        tokio::task::spawn_blocking(move || password.hash()).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let hash = crate::auth::login::hash_password(password).await?;
     app.store.reset_password(&who.caller(), user.id, &hash).await?;
     Ok(())
 }
