@@ -14,6 +14,7 @@
 //! code cannot hold an invalid code, level or coordinate.
 
 pub mod access;
+pub mod cases;
 pub mod geo;
 pub mod pii;
 pub mod time;

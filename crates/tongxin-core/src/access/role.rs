@@ -30,10 +30,37 @@ pub enum Permission {
     /// Read the audit log.
     #[serde(rename = "audit.read")]
     AuditRead,
+    /// See cases in one's regions (a department: the cases dispatched to it).
+    #[serde(rename = "cases.read")]
+    CasesRead,
+    /// File a case.
+    #[serde(rename = "cases.report")]
+    CasesReport,
+    /// 核实: confirm a reported problem on the spot.
+    #[serde(rename = "cases.verify")]
+    CasesVerify,
+    /// 立案 / 不予立案 / 结案, and record a reporter's evaluation.
+    #[serde(rename = "cases.register")]
+    CasesRegister,
+    /// 派遣: send a case to a department.
+    #[serde(rename = "cases.dispatch")]
+    CasesDispatch,
+    /// 处置: take, return, report back, ask for more time or a deferral (own department).
+    #[serde(rename = "cases.handle")]
+    CasesHandle,
+    /// 核查: check the work and pass it or send it back.
+    #[serde(rename = "cases.check")]
+    CasesCheck,
+    /// Decide extension and deferral requests.
+    #[serde(rename = "cases.approve")]
+    CasesApprove,
+    /// Edit the category catalog, departments and dispatch rules.
+    #[serde(rename = "catalog.manage")]
+    CatalogManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 16] = [
         Permission::GeoRead,
         Permission::ResidentsRead,
         Permission::PiiReveal,
@@ -41,6 +68,15 @@ impl Permission {
         Permission::UsersManage,
         Permission::ApiKeysManage,
         Permission::AuditRead,
+        Permission::CasesRead,
+        Permission::CasesReport,
+        Permission::CasesVerify,
+        Permission::CasesRegister,
+        Permission::CasesDispatch,
+        Permission::CasesHandle,
+        Permission::CasesCheck,
+        Permission::CasesApprove,
+        Permission::CatalogManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +88,15 @@ impl Permission {
             Permission::UsersManage => "users.manage",
             Permission::ApiKeysManage => "apikeys.manage",
             Permission::AuditRead => "audit.read",
+            Permission::CasesRead => "cases.read",
+            Permission::CasesReport => "cases.report",
+            Permission::CasesVerify => "cases.verify",
+            Permission::CasesRegister => "cases.register",
+            Permission::CasesDispatch => "cases.dispatch",
+            Permission::CasesHandle => "cases.handle",
+            Permission::CasesCheck => "cases.check",
+            Permission::CasesApprove => "cases.approve",
+            Permission::CatalogManage => "catalog.manage",
         }
     }
 }
@@ -106,16 +151,27 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Admin => &[GeoRead, ResidentsRead, UsersManage, ApiKeysManage],
-            Role::Intake => &[GeoRead, ResidentsRead],
-            Role::Dispatcher => &[GeoRead],
-            Role::ShiftLead => &[GeoRead, ResidentsRead, PiiReveal, PiiExport],
-            Role::GridWorker => &[GeoRead, ResidentsRead],
-            Role::Department => &[GeoRead],
-            Role::Operator => &[GeoRead, ResidentsRead, PiiReveal],
+            Role::Admin => &[GeoRead, ResidentsRead, UsersManage, ApiKeysManage, CasesRead, CatalogManage],
+            Role::Intake => &[GeoRead, ResidentsRead, CasesRead, CasesReport, CasesVerify, CasesRegister],
+            Role::Dispatcher => &[GeoRead, CasesRead, CasesDispatch],
+            Role::ShiftLead => &[
+                GeoRead,
+                ResidentsRead,
+                PiiReveal,
+                PiiExport,
+                CasesRead,
+                CasesReport,
+                CasesVerify,
+                CasesRegister,
+                CasesDispatch,
+                CasesApprove,
+            ],
+            Role::GridWorker => &[GeoRead, ResidentsRead, CasesRead, CasesReport, CasesVerify, CasesCheck],
+            Role::Department => &[GeoRead, CasesRead, CasesHandle],
+            Role::Operator => &[GeoRead, ResidentsRead, PiiReveal, CasesRead, CasesReport],
             // A kiosk's permissions (booking at its site) arrive with the service door.
             Role::Kiosk => &[],
-            Role::Viewer => &[GeoRead],
+            Role::Viewer => &[GeoRead, CasesRead],
             Role::Auditor => &[AuditRead],
         }
     }
