@@ -6,9 +6,11 @@ fn st(status: Status, pending: Option<Pending>) -> State {
     State { status, pending, evaluated: false }
 }
 
-/// The loop as the standard describes it, written out independently of [`step`]:
-/// (from, pending, action, to, pending after).
-const ALLOWED: &[(Status, Option<Pending>, Action, Status, Option<Pending>)] = {
+/// (from, pending, action, to, pending after)
+type Transition = (Status, Option<Pending>, Action, Status, Option<Pending>);
+
+/// The loop as the standard describes it, written out independently of [`step`].
+const ALLOWED: &[Transition] = {
     use Action::*;
     use Pending::*;
     use Status::*;
