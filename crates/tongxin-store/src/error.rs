@@ -22,6 +22,9 @@ pub enum StoreError {
     /// A unique or check constraint refused the write; `field` names the input.
     #[error("{field}: {reason}")]
     Conflict { field: &'static str, reason: String },
+    /// The lifecycle does not allow this action now; the error lists what it allows.
+    #[error(transparent)]
+    Refused(tongxin_core::cases::lifecycle::Refused),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -8,6 +8,7 @@
 //!   out-of-date schema.
 //! - [`geo`]: regions and buildings.
 //! - [`access`]: staff users, sessions, API keys, resident accounts and their codes.
+//! - [`cases`]: the category catalog, cases, their timeline, transitions and the overdue sweep.
 //! - [`audit`]: the append-only, hash-chained audit log; [`audit::Caller`] names who acts.
 //! - [`error`]: [`StoreError`], including the constraint violations turned into "which
 //!   field, and why" where the query runs.
@@ -25,6 +26,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod cases;
 pub mod error;
 pub mod geo;
 pub mod migrate;

@@ -84,7 +84,8 @@ impl DayKind {
 }
 
 /// How long a step may take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "hours", rename_all = "snake_case")]
 pub enum TimeLimit {
     /// 工作时: counted on working days, within working hours.
     WorkingHours(u32),

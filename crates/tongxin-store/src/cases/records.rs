@@ -1,0 +1,477 @@
+//! Cases and their timeline: intake, reading one, listing many.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tongxin_core::cases::calendar::{Calendar, TimeLimit};
+use tongxin_core::cases::catalog::CategoryCode;
+use tongxin_core::cases::lifecycle::{Pending, State, Status};
+use tongxin_core::cases::report::Source;
+use tongxin_core::geo::{LatLng, RegionCode};
+use tongxin_core::time::{SHANGHAI, Timestamp};
+
+use super::catalog::limit_from;
+use crate::audit::{AuditEntry, Caller};
+use crate::{Store, StoreError, Tx, row_bool};
+
+/// A case as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseRecord {
+    pub id: i64,
+    /// `20261127-00042`: the date reported and the id.
+    pub number: String,
+    pub source: Source,
+    pub category: CategoryCode,
+    pub state: State,
+    pub rating: Option<i64>,
+    pub description: String,
+    pub attributes: Value,
+    pub location: Option<LatLng>,
+    /// The deepest region holding the point (or the subdistrict for a case with only an address).
+    pub region: RegionCode,
+    pub grid: Option<RegionCode>,
+    pub address: String,
+    pub building_id: Option<i64>,
+    pub reporter_user: Option<i64>,
+    pub reporter_resident: Option<i64>,
+    pub external_ref: Option<String>,
+    pub department: Option<String>,
+    pub duplicate_of: Option<i64>,
+    pub rework_count: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// When the running step started, its limit and when it is due (none when no step runs).
+    pub step_started_at: Timestamp,
+    pub step_limit: Option<TimeLimit>,
+    pub step_due_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+}
+
+/// One step on a case's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub at: Timestamp,
+    pub actor_kind: String,
+    pub actor_name: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: String,
+    pub data: Value,
+}
+
+/// A case to create: already checked (category, attributes, description, place).
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub source: Source,
+    pub category: CategoryCode,
+    pub description: String,
+    pub attributes: BTreeMap<String, Value>,
+    pub location: Option<LatLng>,
+    pub region: RegionCode,
+    pub grid: Option<RegionCode>,
+    pub address: String,
+    pub building_id: Option<i64>,
+    pub reporter_user: Option<i64>,
+    pub reporter_resident: Option<i64>,
+    /// The reporter's name and phone as given, sealed.
+    pub reporter_sealed: Option<Vec<u8>>,
+    /// An outside system's order number: the same number twice returns the first case.
+    pub external_ref: Option<String>,
+    /// An open case this one repeats (flagged at intake).
+    pub duplicate_of: Option<i64>,
+}
+
+/// Whose cases a caller may see.
+#[derive(Debug, Clone, Default)]
+pub struct CaseScope {
+    /// Every case (the system, an API key bound to every region).
+    pub all: bool,
+    /// Cases in these subtrees.
+    pub regions: Vec<RegionCode>,
+    /// Cases dispatched to these departments.
+    pub departments: Vec<String>,
+    /// Cases this resident reported.
+    pub resident: Option<i64>,
+}
+
+/// Which cases to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub statuses: Vec<Status>,
+    pub category: Option<CategoryCode>,
+    pub within: Option<RegionCode>,
+    pub department: Option<String>,
+    pub source: Option<Source>,
+    /// Only cases past their step's deadline.
+    pub overdue: bool,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    /// Words in the description or address.
+    pub text: Option<String>,
+    /// Cursor: only cases with a smaller id.
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+pub(crate) const COLUMNS: &str = "id, number, source, category_code, status, pending, evaluated, rating, description, attributes, \
+    lat, lng, region_code, grid_code, address, building_id, reporter_user, reporter_resident, external_ref, department_code, \
+    duplicate_of, rework_count, created_at, updated_at, step_started_at, step_limit_kind, step_limit_hours, step_due_at, closed_at";
+
+pub(crate) fn case_from_row(row: &AnyRow) -> Result<CaseRecord, StoreError> {
+    let id: i64 = row.try_get("id")?;
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("case {id} {what}: {e}"));
+    let code = |raw: String| RegionCode::parse(&raw).map_err(|e| corrupt("region", &e));
+    let pending = match row.try_get::<Option<String>, _>("pending")?.as_deref() {
+        None => None,
+        Some("extension") => Some(Pending::Extension),
+        Some("deferral") => Some(Pending::Deferral),
+        Some(other) => return Err(corrupt("pending", &other)),
+    };
+    let location = match (row.try_get::<Option<f64>, _>("lat")?, row.try_get::<Option<f64>, _>("lng")?) {
+        (Some(lat), Some(lng)) => Some(LatLng::new(lat, lng).map_err(|e| corrupt("location", &e))?),
+        _ => None,
+    };
+    let limit_kind: String = row.try_get("step_limit_kind")?;
+    let step_limit = match limit_kind.as_str() {
+        "-" => None,
+        kind => Some(limit_from(kind, row.try_get("step_limit_hours")?)?),
+    };
+    let attributes: String = row.try_get("attributes")?;
+    let source: String = row.try_get("source")?;
+    let status: String = row.try_get("status")?;
+    let category: String = row.try_get("category_code")?;
+    Ok(CaseRecord {
+        id,
+        number: row.try_get("number")?,
+        source: source.parse().map_err(|e: String| corrupt("source", &e))?,
+        category: CategoryCode::parse(&category).map_err(|e| corrupt("category", &e))?,
+        state: State {
+            status: status.parse().map_err(|e: String| corrupt("status", &e))?,
+            pending,
+            evaluated: row_bool(row, "evaluated")?,
+        },
+        rating: row.try_get("rating")?,
+        description: row.try_get("description")?,
+        attributes: serde_json::from_str(&attributes).map_err(|e| corrupt("attributes", &e))?,
+        location,
+        region: code(row.try_get("region_code")?)?,
+        grid: row.try_get::<Option<String>, _>("grid_code")?.map(code).transpose()?,
+        address: row.try_get("address")?,
+        building_id: row.try_get("building_id")?,
+        reporter_user: row.try_get("reporter_user")?,
+        reporter_resident: row.try_get("reporter_resident")?,
+        external_ref: row.try_get("external_ref")?,
+        department: row.try_get("department_code")?,
+        duplicate_of: row.try_get("duplicate_of")?,
+        rework_count: row.try_get("rework_count")?,
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+        updated_at: Timestamp::from_millis(row.try_get("updated_at")?),
+        step_started_at: Timestamp::from_millis(row.try_get("step_started_at")?),
+        step_limit,
+        step_due_at: row.try_get::<Option<i64>, _>("step_due_at")?.map(Timestamp::from_millis),
+        closed_at: row.try_get::<Option<i64>, _>("closed_at")?.map(Timestamp::from_millis),
+    })
+}
+
+pub(crate) fn limit_columns(limit: Option<TimeLimit>) -> (&'static str, i64) {
+    match limit {
+        Some(TimeLimit::WorkingHours(h)) => ("W", i64::from(h)),
+        Some(TimeLimit::NaturalHours(h)) => ("N", i64::from(h)),
+        None => ("-", 0),
+    }
+}
+
+/// A value bound to a dynamically built query.
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl Store {
+    /// Files a case: status reported, the registering deadline running. An external order
+    /// number already on file returns that case instead, with `false`.
+    pub async fn create_case(
+        &self,
+        caller: &Caller,
+        new: &NewCase,
+        calendar: &Calendar,
+    ) -> Result<(CaseRecord, bool), StoreError> {
+        let mut tx = self.begin_write().await?;
+        if let Some(reference) = &new.external_ref {
+            let existing = sqlx::query("SELECT id FROM cases WHERE source = $1 AND external_ref = $2")
+                .bind(new.source.as_str())
+                .bind(reference)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = existing {
+                drop(tx);
+                let id: i64 = row.try_get("id")?;
+                return Ok((
+                    self.case(id).await?.ok_or(StoreError::NotFound { entity: "case", key: id.to_string() })?,
+                    false,
+                ));
+            }
+        }
+        let limits = self.category_limits(&mut tx, &new.category).await?.ok_or_else(|| StoreError::Conflict {
+            field: "category",
+            reason: format!("there is no active category {}", new.category),
+        })?;
+        let now = Timestamp::now();
+        let due = calendar.due(now.to_utc(), limits.register).timestamp_millis();
+        let (kind, hours) = limit_columns(Some(limits.register));
+        let attributes = serde_json::to_string(&new.attributes).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let placeholder = tongxin_core::access::token::random_hex(12);
+        let id: i64 = sqlx::query(
+            "INSERT INTO cases (number, source, category_code, status, description, attributes, lat, lng, region_code, grid_code, \
+               address, building_id, reporter_user, reporter_resident, reporter_sealed, external_ref, duplicate_of, created_at, \
+               updated_at, step_started_at, step_limit_kind, step_limit_hours, step_due_at) \
+             VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $17, $18, $19, $20) \
+             RETURNING id",
+        )
+        .bind(&placeholder)
+        .bind(new.source.as_str())
+        .bind(new.category.as_str())
+        .bind(&new.description)
+        .bind(attributes)
+        .bind(new.location.map(LatLng::lat))
+        .bind(new.location.map(LatLng::lng))
+        .bind(new.region.as_str())
+        .bind(new.grid.as_ref().map(|g| g.as_str()))
+        .bind(&new.address)
+        .bind(new.building_id)
+        .bind(new.reporter_user)
+        .bind(new.reporter_resident)
+        .bind(new.reporter_sealed.clone())
+        .bind(new.external_ref.as_deref())
+        .bind(new.duplicate_of)
+        .bind(now.millis())
+        .bind(kind)
+        .bind(hours)
+        .bind(due)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        let number = format!("{}-{id:05}", now.to_utc().with_timezone(&SHANGHAI).format("%Y%m%d"));
+        sqlx::query("UPDATE cases SET number = $1 WHERE id = $2").bind(&number).bind(id).execute(&mut *tx).await?;
+        let data = json!({ "source": new.source, "duplicate_of": new.duplicate_of });
+        Self::add_event(&mut tx, caller, id, "report", None, Status::Reported, "", data).await?;
+        let detail = json!({ "after": { "number": number, "category": new.category, "source": new.source, "region": new.region } });
+        self.audit_in(&mut tx, caller, AuditEntry::ok("case.create", "case", id).with_detail(detail)).await?;
+        tx.commit().await?;
+        Ok((self.case(id).await?.ok_or(StoreError::NotFound { entity: "case", key: id.to_string() })?, true))
+    }
+
+    /// The limits of an active subclass, read inside a transaction.
+    pub(crate) async fn category_limits(
+        &self,
+        tx: &mut Tx,
+        code: &CategoryCode,
+    ) -> Result<Option<tongxin_core::cases::catalog::Limits>, StoreError> {
+        let row = sqlx::query(
+            "SELECT register_kind, register_hours, dispatch_kind, dispatch_hours, handle_kind, handle_hours, active \
+             FROM categories WHERE code = $1 AND length(code) = 5",
+        )
+        .bind(code.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(row) = row.filter(|r| row_bool(r, "active").unwrap_or(false)) else { return Ok(None) };
+        let limit = |step: &str| -> Result<TimeLimit, StoreError> {
+            limit_from(
+                &row.try_get::<String, _>(format!("{step}_kind").as_str())?,
+                row.try_get(format!("{step}_hours").as_str())?,
+            )
+        };
+        Ok(Some(tongxin_core::cases::catalog::Limits {
+            register: limit("register")?,
+            dispatch: limit("dispatch")?,
+            handle: limit("handle")?,
+        }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn add_event(
+        tx: &mut Tx,
+        caller: &Caller,
+        case_id: i64,
+        action: &str,
+        from: Option<Status>,
+        to: Status,
+        note: &str,
+        data: Value,
+    ) -> Result<(), StoreError> {
+        let actor = &caller.actor;
+        sqlx::query(
+            "INSERT INTO case_events (case_id, at, actor_kind, actor_id, actor_name, action, from_status, to_status, note, data) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(case_id)
+        .bind(Timestamp::now().millis())
+        .bind(actor.kind.as_str())
+        .bind(actor.id)
+        .bind(&actor.name)
+        .bind(action)
+        .bind(from.map(Status::as_str))
+        .bind(to.as_str())
+        .bind(note)
+        .bind(data.to_string())
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn case(&self, id: i64) -> Result<Option<CaseRecord>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM cases WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
+    /// The sealed contact details given with a report.
+    pub async fn case_reporter_sealed(&self, id: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let row =
+            sqlx::query("SELECT reporter_sealed FROM cases WHERE id = $1").bind(id).fetch_optional(self.pool()).await?;
+        Ok(row.map(|r| r.try_get("reporter_sealed")).transpose()?.flatten())
+    }
+
+    /// The timeline, oldest first.
+    pub async fn case_events(&self, case_id: i64) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor_kind, actor_name, action, from_status, to_status, note, data FROM case_events \
+             WHERE case_id = $1 ORDER BY id",
+        )
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let data: String = r.try_get("data")?;
+                Ok(Event {
+                    id: r.try_get("id")?,
+                    at: Timestamp::from_millis(r.try_get("at")?),
+                    actor_kind: r.try_get("actor_kind")?,
+                    actor_name: r.try_get("actor_name")?,
+                    action: r.try_get("action")?,
+                    from_status: r.try_get("from_status")?,
+                    to_status: r.try_get("to_status")?,
+                    note: r.try_get("note")?,
+                    data: serde_json::from_str(&data).unwrap_or(Value::Null),
+                })
+            })
+            .collect()
+    }
+
+    /// Cases within `scope` matching `filter`, newest first; pass the last id back as
+    /// `before` for the next page.
+    pub async fn cases(&self, scope: &CaseScope, filter: &CaseFilter) -> Result<Vec<CaseRecord>, StoreError> {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut binds: Vec<Bind> = Vec::new();
+        let param = |binds: &mut Vec<Bind>, value: Bind| {
+            binds.push(value);
+            format!("${}", binds.len())
+        };
+        if !scope.all {
+            let mut any = Vec::new();
+            for r in &scope.regions {
+                let p = param(&mut binds, Bind::Text(format!("{r}%")));
+                any.push(format!("region_code LIKE {p}"));
+            }
+            for d in &scope.departments {
+                let p = param(&mut binds, Bind::Text(d.clone()));
+                any.push(format!("department_code = {p}"));
+            }
+            if let Some(resident) = scope.resident {
+                let p = param(&mut binds, Bind::Int(resident));
+                any.push(format!("reporter_resident = {p}"));
+            }
+            conditions.push(if any.is_empty() { "1 = 0".into() } else { format!("({})", any.join(" OR ")) });
+        }
+        if !filter.statuses.is_empty() {
+            let ps: Vec<String> =
+                filter.statuses.iter().map(|s| param(&mut binds, Bind::Text(s.as_str().into()))).collect();
+            conditions.push(format!("status IN ({})", ps.join(", ")));
+        }
+        if let Some(c) = &filter.category {
+            let p = param(&mut binds, Bind::Text(if c.is_class() { format!("{c}%") } else { c.to_string() }));
+            conditions.push(format!("category_code LIKE {p}"));
+        }
+        if let Some(r) = &filter.within {
+            let p = param(&mut binds, Bind::Text(format!("{r}%")));
+            conditions.push(format!("region_code LIKE {p}"));
+        }
+        if let Some(d) = &filter.department {
+            let p = param(&mut binds, Bind::Text(d.clone()));
+            conditions.push(format!("department_code = {p}"));
+        }
+        if let Some(s) = filter.source {
+            let p = param(&mut binds, Bind::Text(s.as_str().into()));
+            conditions.push(format!("source = {p}"));
+        }
+        if filter.overdue {
+            let p = param(&mut binds, Bind::Int(Timestamp::now().millis()));
+            conditions.push(format!("step_due_at < {p} AND status NOT IN ('closed', 'rejected')"));
+        }
+        if let Some(t) = filter.since {
+            let p = param(&mut binds, Bind::Int(t.millis()));
+            conditions.push(format!("created_at >= {p}"));
+        }
+        if let Some(t) = filter.until {
+            let p = param(&mut binds, Bind::Int(t.millis()));
+            conditions.push(format!("created_at < {p}"));
+        }
+        if let Some(text) = &filter.text {
+            let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let p = param(&mut binds, Bind::Text(format!("%{escaped}%")));
+            conditions.push(format!(
+                "(description LIKE {p} ESCAPE '\\' OR address LIKE {p} ESCAPE '\\' OR number LIKE {p} ESCAPE '\\')"
+            ));
+        }
+        if let Some(before) = filter.before {
+            let p = param(&mut binds, Bind::Int(before));
+            conditions.push(format!("id < {p}"));
+        }
+        let limit = param(&mut binds, Bind::Int(filter.limit));
+        let where_clause =
+            if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
+        let sql = format!("SELECT {COLUMNS} FROM cases {where_clause} ORDER BY id DESC LIMIT {limit}");
+        let mut query = sqlx::query(&sql);
+        for b in &binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t.as_str()),
+                Bind::Int(i) => query.bind(*i),
+            };
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter().map(case_from_row).collect()
+    }
+
+    /// Open cases of `category` reported since `since`, with a point: the candidates a new
+    /// report may repeat (the distance is measured by the caller).
+    pub async fn open_cases_near(
+        &self,
+        category: &CategoryCode,
+        since: Timestamp,
+        around: LatLng,
+        degrees: f64,
+    ) -> Result<Vec<CaseRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM cases WHERE category_code = $1 AND created_at >= $2 AND status NOT IN ('closed', 'rejected') \
+             AND duplicate_of IS NULL AND lat BETWEEN $3 AND $4 AND lng BETWEEN $5 AND $6 ORDER BY id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(category.as_str())
+            .bind(since.millis())
+            .bind(around.lat() - degrees)
+            .bind(around.lat() + degrees)
+            .bind(around.lng() - degrees * 1.2)
+            .bind(around.lng() + degrees * 1.2)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(case_from_row).collect()
+    }
+}

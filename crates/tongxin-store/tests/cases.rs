@@ -1,0 +1,309 @@
+//! Cases in the store: catalog, intake, the lifecycle, dispatch rules, deadlines, lists and
+//! the overdue sweep, on both backends.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+use tongxin_core::cases::calendar::{Calendar, TimeLimit, WorkingHours};
+use tongxin_core::cases::catalog::{Catalog, CategoryCode};
+use tongxin_core::cases::lifecycle::{Action, Status};
+use tongxin_core::cases::report::Source;
+use tongxin_core::geo::{LatLng, RegionCode};
+use tongxin_core::time::Timestamp;
+use tongxin_store::audit::Caller;
+use tongxin_store::cases::{ActionInput, CaseFilter, CaseScope, NewCase};
+use tongxin_store::testing::TestDb;
+use tongxin_store::{StoreError, backend_tests};
+
+fn code(raw: &str) -> RegionCode {
+    RegionCode::parse(raw).unwrap()
+}
+
+fn system() -> Caller {
+    Caller::system("test")
+}
+
+fn calendar() -> Calendar {
+    Calendar::prc(WorkingHours::default())
+}
+
+async fn setup(db: &TestDb) {
+    let square = |x: f64| json!({"type": "Polygon", "coordinates": [[[x, 31.0], [x + 0.01, 31.0], [x + 0.01, 31.01], [x, 31.01], [x, 31.0]]]});
+    let file = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "310106", "name": "静安区"}, "geometry": Value::Null},
+        {"type": "Feature", "properties": {"code": "310106013", "name": "静安寺街道"}, "geometry": Value::Null},
+        {"type": "Feature", "properties": {"code": "310106013001", "name": "景华"}, "geometry": square(121.0)},
+        {"type": "Feature", "properties": {"code": "310106013002", "name": "美丽园"}, "geometry": square(121.01)},
+    ]});
+    db.store.import_regions(&system(), &file.to_string(), 1.0, false).await.unwrap();
+    db.store.import_catalog(&system(), &Catalog::default_catalog()).await.unwrap();
+}
+
+fn report(category: &str, region: &str) -> NewCase {
+    NewCase {
+        source: Source::Patrol,
+        category: CategoryCode::parse(category).unwrap(),
+        description: "楼道里堆满纸箱".into(),
+        attributes: BTreeMap::new(),
+        location: Some(LatLng::new(31.005, 121.005).unwrap()),
+        region: code(region),
+        grid: None,
+        address: "华山路 1号".into(),
+        building_id: None,
+        reporter_user: None,
+        reporter_resident: None,
+        reporter_sealed: None,
+        external_ref: None,
+        duplicate_of: None,
+    }
+}
+
+fn input() -> ActionInput {
+    ActionInput::default()
+}
+
+async fn the_catalog_imports_and_reads_back(db: TestDb) {
+    setup(&db).await;
+    let categories = db.store.categories().await.unwrap();
+    assert_eq!(categories.len(), Catalog::default_catalog().categories.len());
+    let flying = db.store.category(&CategoryCode::parse("E0503").unwrap()).await.unwrap().unwrap();
+    assert_eq!(flying.name, "电动车飞线充电");
+    assert_eq!(flying.limits.handle, TimeLimit::NaturalHours(24));
+    assert_eq!(flying.attributes.len(), 2);
+    assert_eq!(db.store.category_classes().await.unwrap().len(), 12);
+    assert_eq!(db.store.departments().await.unwrap().len(), 9);
+    // importing again changes nothing
+    db.store.import_catalog(&system(), &Catalog::default_catalog()).await.unwrap();
+    assert_eq!(db.store.categories().await.unwrap(), categories);
+    let mut edited = flying.clone();
+    edited.department = Some("nowhere".into());
+    let err = db.store.save_category(&system(), &edited).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { field: "department", .. }), "{err:?}");
+}
+
+async fn a_case_goes_round_the_whole_loop(db: TestDb) {
+    setup(&db).await;
+    let cal = calendar();
+    let (case, created) = db.store.create_case(&system(), &report("E0103", "310106013001"), &cal).await.unwrap();
+    assert!(created);
+    assert_eq!(case.state.status, Status::Reported);
+    assert!(case.number.ends_with(&format!("-{:05}", case.id)));
+    assert!(case.step_due_at.unwrap() > case.created_at, "the registering deadline runs");
+    let mut id_input = input();
+    for (action, status) in [(Action::Verify, Status::Verified), (Action::Register, Status::Registered)] {
+        let t = db.store.apply_action(&system(), case.id, action, &id_input, &cal).await.unwrap();
+        assert_eq!(t.case.state.status, status);
+        assert_eq!(t.auto_dispatched, None, "no dispatch rules yet");
+    }
+    id_input.department = Some("jwh".into());
+    let dispatched = db.store.apply_action(&system(), case.id, Action::Dispatch, &id_input, &cal).await.unwrap().case;
+    assert_eq!((dispatched.state.status, dispatched.department.as_deref()), (Status::Dispatched, Some("jwh")));
+    assert_eq!(dispatched.step_limit, Some(TimeLimit::WorkingHours(24)), "the handling limit of 楼道堆物");
+    for action in [Action::Accept, Action::Feedback, Action::Rework, Action::Feedback, Action::Pass, Action::Close] {
+        db.store.apply_action(&system(), case.id, action, &input(), &cal).await.unwrap();
+    }
+    let refused = db.store.apply_action(&system(), case.id, Action::Evaluate, &input(), &cal).await.unwrap_err();
+    assert!(matches!(refused, StoreError::Conflict { field: "rating", .. }));
+    let evaluated = db
+        .store
+        .apply_action(&system(), case.id, Action::Evaluate, &ActionInput { rating: Some(5), ..input() }, &cal)
+        .await
+        .unwrap()
+        .case;
+    assert_eq!((evaluated.state.status, evaluated.rating, evaluated.rework_count), (Status::Closed, Some(5), 1));
+    assert!(evaluated.closed_at.is_some() && evaluated.step_due_at.is_none());
+    let timeline: Vec<String> = db.store.case_events(case.id).await.unwrap().iter().map(|e| e.action.clone()).collect();
+    assert_eq!(
+        timeline,
+        [
+            "report", "verify", "register", "dispatch", "accept", "feedback", "rework", "feedback", "pass", "close",
+            "evaluate"
+        ]
+    );
+    let e = db
+        .store
+        .apply_action(&system(), case.id, Action::Evaluate, &ActionInput { rating: Some(1), ..input() }, &cal)
+        .await
+        .unwrap_err();
+    let StoreError::Refused(refused) = e else { panic!("{e:?}") };
+    assert!(refused.allowed.is_empty());
+}
+
+async fn refusals_name_the_field_and_change_nothing(db: TestDb) {
+    setup(&db).await;
+    let cal = calendar();
+    let (case, _) = db.store.create_case(&system(), &report("E0103", "310106013001"), &cal).await.unwrap();
+    let e = db.store.apply_action(&system(), case.id, Action::Dispatch, &input(), &cal).await.unwrap_err();
+    let StoreError::Refused(r) = e else { panic!("{e:?}") };
+    assert_eq!(r.allowed, [Action::Verify, Action::Register, Action::Reject]);
+    let e = db.store.apply_action(&system(), case.id, Action::Reject, &input(), &cal).await.unwrap_err();
+    assert!(matches!(e, StoreError::Conflict { field: "reason", .. }));
+    db.store.apply_action(&system(), case.id, Action::Register, &input(), &cal).await.unwrap();
+    let e = db
+        .store
+        .apply_action(
+            &system(),
+            case.id,
+            Action::Dispatch,
+            &ActionInput { department: Some("xx".into()), ..input() },
+            &cal,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Conflict { field: "department", .. }));
+    assert_eq!(db.store.case(case.id).await.unwrap().unwrap().state.status, Status::Registered);
+    assert_eq!(db.store.case_events(case.id).await.unwrap().len(), 2);
+    let unknown = db.store.create_case(&system(), &report("E0999", "310106013001"), &cal).await.unwrap_err();
+    assert!(matches!(unknown, StoreError::Conflict { field: "category", .. }));
+}
+
+async fn one_matching_rule_dispatches_at_registration(db: TestDb) {
+    setup(&db).await;
+    let cal = calendar();
+    let noise = CategoryCode::parse("E0502").unwrap();
+    db.store.add_dispatch_rule(&system(), &noise, &code("310106013001"), "cgzd").await.unwrap();
+    let (a, _) = db.store.create_case(&system(), &report("E0502", "310106013001"), &cal).await.unwrap();
+    let t = db.store.apply_action(&system(), a.id, Action::Register, &input(), &cal).await.unwrap();
+    assert_eq!((t.case.state.status, t.auto_dispatched.as_deref()), (Status::Dispatched, Some("cgzd")));
+    // a case in the other community matches no rule and waits for the dispatcher
+    let (b, _) = db.store.create_case(&system(), &report("E0502", "310106013002"), &cal).await.unwrap();
+    assert_eq!(
+        db.store.apply_action(&system(), b.id, Action::Register, &input(), &cal).await.unwrap().case.state.status,
+        Status::Registered
+    );
+    // two rules for the same place: the dispatcher chooses
+    db.store.add_dispatch_rule(&system(), &noise.class(), &code("310106013"), "pcs").await.unwrap();
+    let (c, _) = db.store.create_case(&system(), &report("E0502", "310106013001"), &cal).await.unwrap();
+    assert_eq!(
+        db.store.apply_action(&system(), c.id, Action::Register, &input(), &cal).await.unwrap().auto_dispatched,
+        None
+    );
+    let dup = db.store.add_dispatch_rule(&system(), &noise, &code("310106013001"), "cgzd").await.unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict { field: "rule", .. }));
+}
+
+async fn an_external_order_number_is_taken_once(db: TestDb) {
+    setup(&db).await;
+    let cal = calendar();
+    let mut order = report("E0101", "310106013001");
+    order.source = Source::Hotline;
+    order.external_ref = Some("12345-20261127-0001".into());
+    let (first, created) = db.store.create_case(&system(), &order, &cal).await.unwrap();
+    assert!(created);
+    let (again, created) = db.store.create_case(&system(), &order, &cal).await.unwrap();
+    assert!(!created);
+    assert_eq!(again.id, first.id);
+    assert_eq!(
+        db.store
+            .cases(&CaseScope { all: true, ..Default::default() }, &CaseFilter { limit: 10, ..Default::default() })
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn extensions_move_the_deadline(db: TestDb) {
+    setup(&db).await;
+    let cal = calendar();
+    let (case, _) = db.store.create_case(&system(), &report("E0103", "310106013001"), &cal).await.unwrap();
+    db.store.apply_action(&system(), case.id, Action::Register, &input(), &cal).await.unwrap();
+    db.store
+        .apply_action(
+            &system(),
+            case.id,
+            Action::Dispatch,
+            &ActionInput { department: Some("jwh".into()), ..input() },
+            &cal,
+        )
+        .await
+        .unwrap();
+    let handling = db.store.apply_action(&system(), case.id, Action::Accept, &input(), &cal).await.unwrap().case;
+    let due = handling.step_due_at.unwrap();
+    let more = ActionInput { extension: Some(TimeLimit::WorkingHours(8)), ..input() };
+    db.store.apply_action(&system(), case.id, Action::RequestExtension, &more, &cal).await.unwrap();
+    let extended =
+        db.store.apply_action(&system(), case.id, Action::ApproveExtension, &input(), &cal).await.unwrap().case;
+    let expected = cal.add_working_minutes(due.to_utc(), 8 * 60);
+    assert_eq!(extended.step_due_at.unwrap().millis(), expected.timestamp_millis());
+    // a deferral stops the clock; resuming starts the handling limit again
+    db.store.apply_action(&system(), case.id, Action::RequestDeferral, &input(), &cal).await.unwrap();
+    let deferred =
+        db.store.apply_action(&system(), case.id, Action::ApproveDeferral, &input(), &cal).await.unwrap().case;
+    assert_eq!((deferred.state.status, deferred.step_due_at), (Status::Deferred, None));
+    let resumed = db.store.apply_action(&system(), case.id, Action::Resume, &input(), &cal).await.unwrap().case;
+    assert_eq!(resumed.step_limit, Some(TimeLimit::WorkingHours(24)));
+}
+
+async fn lists_filter_and_stay_in_scope(db: TestDb) {
+    setup(&db).await;
+    let cal = calendar();
+    for (category, region) in [("E0103", "310106013001"), ("E0502", "310106013001"), ("E0103", "310106013002")] {
+        db.store.create_case(&system(), &report(category, region), &cal).await.unwrap();
+    }
+    let all = CaseScope { all: true, ..Default::default() };
+    let list = |scope: CaseScope, filter: CaseFilter| {
+        let store = db.store.clone();
+        let limit = if filter.limit == 0 { 50 } else { filter.limit };
+        async move {
+            store.cases(&scope, &CaseFilter { limit, ..filter }).await.unwrap().iter().map(|c| c.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(list(all.clone(), CaseFilter::default()).await, [3, 2, 1]);
+    assert_eq!(
+        list(all.clone(), CaseFilter { category: Some(CategoryCode::parse("E0103").unwrap()), ..Default::default() })
+            .await,
+        [3, 1]
+    );
+    assert_eq!(
+        list(all.clone(), CaseFilter { category: Some(CategoryCode::parse("E05").unwrap()), ..Default::default() })
+            .await,
+        [2]
+    );
+    assert_eq!(list(all.clone(), CaseFilter { within: Some(code("310106013002")), ..Default::default() }).await, [3]);
+    assert_eq!(list(all.clone(), CaseFilter { before: Some(3), limit: 1, ..Default::default() }).await, [2], "cursor");
+    assert_eq!(list(all.clone(), CaseFilter { text: Some("纸箱".into()), ..Default::default() }).await.len(), 3);
+    assert_eq!(list(all.clone(), CaseFilter { text: Some("100%".into()), ..Default::default() }).await.len(), 0);
+    assert_eq!(list(all.clone(), CaseFilter { statuses: vec![Status::Closed], ..Default::default() }).await.len(), 0);
+    let jinghua = CaseScope { regions: vec![code("310106013001")], ..Default::default() };
+    assert_eq!(list(jinghua, CaseFilter::default()).await, [2, 1]);
+    assert_eq!(list(CaseScope::default(), CaseFilter::default()).await.len(), 0, "an empty scope sees nothing");
+}
+
+/// Two servers sweep at once: every overdue case is marked by exactly one of them.
+async fn the_overdue_sweep_marks_each_case_once(db: TestDb) {
+    setup(&db).await;
+    let cal = calendar();
+    for _ in 0..30 {
+        db.store.create_case(&system(), &report("E0103", "310106013001"), &cal).await.unwrap();
+    }
+    db.store.execute_raw("UPDATE cases SET step_due_at = 1000").await.unwrap();
+    let (a, b) = tokio::join!(db.store.sweep_overdue(Timestamp::now()), db.store.sweep_overdue(Timestamp::now()));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let ids: Vec<i64> = a.iter().chain(&b).map(|c| c.id).collect();
+    let unique: BTreeSet<i64> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), 30, "{} + {}", a.len(), b.len());
+    assert_eq!(unique.len(), 30, "no case marked twice");
+    assert!(db.store.sweep_overdue(Timestamp::now()).await.unwrap().is_empty(), "marked once, not every tick");
+    let overdue = db
+        .store
+        .cases(
+            &CaseScope { all: true, ..Default::default() },
+            &CaseFilter { overdue: true, limit: 100, ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(overdue.len(), 30);
+    assert_eq!(db.store.case_events(1).await.unwrap().last().unwrap().action, "overdue");
+}
+
+backend_tests!(
+    the_catalog_imports_and_reads_back,
+    a_case_goes_round_the_whole_loop,
+    refusals_name_the_field_and_change_nothing,
+    one_matching_rule_dispatches_at_registration,
+    an_external_order_number_is_taken_once,
+    extensions_move_the_deadline,
+    lists_filter_and_stay_in_scope,
+    the_overdue_sweep_marks_each_case_once,
+);
