@@ -71,6 +71,13 @@ pub async fn ensure_accounts(
             }
         }
     }
+    // The department account handles what is dispatched to the 城管执法中队.
+    if let Some(dept) = store.user_by_username("dept1").await?
+        && store.user_departments(dept.id).await?.is_empty()
+        && store.departments().await?.iter().any(|(code, _)| code == "cgzd")
+    {
+        store.add_user_department(&caller, dept.id, "cgzd").await?;
+    }
     for (phone, name, grid) in RESIDENTS {
         let phone = PhoneNumber::parse(phone).expect("demo numbers are valid");
         let index = pii.blind_index("phone", phone.expose());

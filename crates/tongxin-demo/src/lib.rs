@@ -9,6 +9,7 @@
 //!   about 600 buildings.
 //! - [`access`]: one staff account per role and a few residents
 //!   ([`access::ensure_accounts`], run at every start).
+//! - [`cases`]: the category catalog and dispatch rules.
 //! - [`names`]: the names they carry.
 //!
 //! [`seed_if_empty`] runs the steps in order, inside one transaction, so an interrupted
@@ -16,6 +17,7 @@
 //! module and a step there.
 
 pub mod access;
+pub mod cases;
 pub mod geo;
 pub mod names;
 
@@ -93,6 +95,7 @@ pub async fn seed_if_empty(
     }
     progress.end();
     tx.commit().await.map_err(StoreError::from)?;
+    cases::seed(store, &caller).await?;
 
     let grids = plan.regions.iter().filter(|r| r.level() == tongxin_core::geo::RegionLevel::Grid).count();
     Ok(Some(DemoSummary { regions: plan.regions.len(), grids, buildings: geography.buildings.len() }))

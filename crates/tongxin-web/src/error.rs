@@ -34,6 +34,9 @@ pub enum ApiError {
     /// 403: a state-changing request without the session's CSRF token.
     #[error("the request lacks a valid CSRF token (X-CSRF-Token header or _csrf field)")]
     CsrfRejected,
+    /// 409: the lifecycle does not allow this step now; `allowed` lists what it allows.
+    #[error("{message}")]
+    NotAllowedNow { message: String, allowed: Vec<String> },
     /// 423: too many failed logins.
     #[error("the account is locked after too many failed logins until {until}")]
     Locked { until: String },
@@ -76,7 +79,7 @@ impl ApiError {
             ApiError::Locked { .. } => StatusCode::LOCKED,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::NotAllowedNow { .. } => StatusCode::CONFLICT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -96,6 +99,7 @@ impl ApiError {
             ApiError::TooManyRequests(_) => "rate_limited",
             ApiError::NotFound { code, .. } => code,
             ApiError::Conflict { .. } => "conflict",
+            ApiError::NotAllowedNow { .. } => "transition_not_allowed",
             ApiError::Unprocessable { .. } => "unprocessable",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
@@ -117,6 +121,7 @@ impl ApiError {
             | ApiError::TotpRequired
             | ApiError::CsrfRejected => (self.to_string(), Value::Null),
             ApiError::Unprocessable { message, details } => (message.clone(), details.clone()),
+            ApiError::NotAllowedNow { message, allowed } => (message.clone(), json!({ "allowed": allowed })),
             ApiError::Unavailable(_) | ApiError::Internal(_) => (
                 format!("the server could not complete the request; quote request id {request_id}"),
                 json!({ "request_id": request_id }),
@@ -144,6 +149,10 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
+            StoreError::Refused(refused) => ApiError::NotAllowedNow {
+                message: refused.to_string(),
+                allowed: refused.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
+            },
             StoreError::Conflict { field, reason } => ApiError::Conflict { field: field.into(), message: reason },
             StoreError::SchemaOutOfDate { .. } | StoreError::Connect { .. } => ApiError::Unavailable(e.to_string()),
             StoreError::Database(sqlx_error @ tongxin_store::sqlx::Error::PoolTimedOut) => {

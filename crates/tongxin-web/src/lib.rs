@@ -34,6 +34,7 @@ use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
+use tongxin_core::cases::calendar::WorkingHours;
 use tongxin_core::pii::{PiiCipher, SecretKey};
 use tongxin_store::Store;
 
@@ -51,11 +52,25 @@ pub struct WebConfig {
     pub dev_inbox: bool,
     /// Days the audit log is kept; at least 180.
     pub audit_retention_days: u32,
+    /// The working periods of a working day, for deadlines.
+    pub working_hours: WorkingHours,
+    /// A new case within this distance (metres) and time (hours) of an open case of the
+    /// same category is flagged as a duplicate.
+    pub duplicate_radius_m: f64,
+    pub duplicate_window_hours: i64,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { geo_refresh: Duration::from_secs(5), trust_proxy: false, dev_inbox: false, audit_retention_days: 365 }
+        Self {
+            geo_refresh: Duration::from_secs(5),
+            trust_proxy: false,
+            dev_inbox: false,
+            audit_retention_days: 365,
+            working_hours: WorkingHours::default(),
+            duplicate_radius_m: 50.0,
+            duplicate_window_hours: 72,
+        }
     }
 }
 
@@ -66,6 +81,8 @@ pub struct App {
     /// Seals, opens and indexes personal fields.
     pub pii: Arc<PiiCipher>,
     pub sms: Arc<dyn sms::SmsSender>,
+    /// The working-time calendar (shipped years plus the database's overrides).
+    pub calendar: Arc<live::LiveCalendar>,
     pub geo: Arc<live::LiveLocator>,
     pub metrics: Arc<observe::Metrics>,
     pub config: Arc<WebConfig>,
@@ -78,7 +95,8 @@ impl App {
         let geo = Arc::new(live::LiveLocator::load(&store).await?);
         metrics.locator_regions.set(geo.current().len() as i64);
         let sms = Arc::new(sms::DevSink { store: store.clone(), keep: config.dev_inbox });
-        Ok(Self { store, pii: Arc::new(PiiCipher::new(key)), sms, geo, metrics, config: Arc::new(config) })
+        let calendar = Arc::new(live::LiveCalendar::load(&store, config.working_hours.clone()).await?);
+        Ok(Self { store, pii: Arc::new(PiiCipher::new(key)), sms, calendar, geo, metrics, config: Arc::new(config) })
     }
 
     pub fn router(&self) -> Router {
@@ -102,7 +120,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let refresher = tokio::spawn(live::refresh_loop(app.clone(), stop_rx.clone()));
-    let housekeeper = tokio::spawn(live::housekeeping_loop(app.clone(), stop_rx));
+    let housekeeper = tokio::spawn(live::housekeeping_loop(app.clone(), stop_rx.clone()));
+    let overdue = tokio::spawn(live::overdue_loop(app.clone(), stop_rx));
     let service = app.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
@@ -113,5 +132,6 @@ pub async fn serve(
     stop_tx.send(true).ok();
     refresher.await.ok();
     housekeeper.await.ok();
+    overdue.await.ok();
     result
 }

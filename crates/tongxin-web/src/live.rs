@@ -1,4 +1,5 @@
-//! In-memory state kept in step with the database.
+//! In-memory state kept in step with the database: the locator and the working-time
+//! calendar.
 //!
 //! [`LiveLocator`] holds the R-tree of region polygons. Every region change bumps a
 //! revision in the database (in the change's own transaction); each node polls that
@@ -9,6 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use tokio::sync::watch;
+use tongxin_core::cases::calendar::{Calendar, WorkingHours};
 use tongxin_core::geo::Locator;
 use tongxin_store::geo::RegionFilter;
 use tongxin_store::{Store, StoreError};
@@ -47,6 +49,28 @@ impl LiveLocator {
     }
 }
 
+/// The working-time calendar, reloaded when administrators add days.
+pub struct LiveCalendar {
+    calendar: RwLock<Arc<Calendar>>,
+    hours: WorkingHours,
+}
+
+impl LiveCalendar {
+    pub async fn load(store: &Store, hours: WorkingHours) -> Result<Self, StoreError> {
+        Ok(Self { calendar: RwLock::new(Arc::new(store.calendar(hours.clone()).await?)), hours })
+    }
+
+    pub fn current(&self) -> Arc<Calendar> {
+        self.calendar.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    pub async fn reload(&self, store: &Store) -> Result<(), StoreError> {
+        let fresh = Arc::new(store.calendar(self.hours.clone()).await?);
+        *self.calendar.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = fresh;
+        Ok(())
+    }
+}
+
 /// Polls for region changes until `stop` turns true.
 pub async fn refresh_loop(app: App, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(app.config.geo_refresh);
@@ -60,6 +84,28 @@ pub async fn refresh_loop(app: App, mut stop: watch::Receiver<bool>) {
                     }
                     Ok(false) => {}
                     Err(e) => tracing::warn!(error = %e, "could not check for region changes"),
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// Once a minute, marks cases whose step is past due; each is marked once, by one node,
+/// and its timeline says so. Until `stop` turns true.
+pub async fn overdue_loop(app: App, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                match app.store.sweep_overdue(tongxin_core::time::Timestamp::now()).await {
+                    Ok(cases) => {
+                        for case in cases {
+                            tracing::warn!(case = %case.number, status = %case.state.status, "case overdue: the shift lead is told");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not sweep overdue cases"),
                 }
             }
             _ = stop.changed() => break,

@@ -172,6 +172,15 @@ pub struct ServeArgs {
     /// Days to keep audit entries, at least 180 [default: 365]
     #[arg(long, env = "TONGXIN_AUDIT_RETENTION_DAYS", value_name = "DAYS")]
     pub audit_retention_days: Option<u32>,
+    /// Working periods of a working day, for deadlines [default: 09:00-12:00,13:00-18:00]
+    #[arg(long, env = "TONGXIN_WORKING_HOURS", value_name = "PERIODS")]
+    pub working_hours: Option<String>,
+    /// A new case this close (metres) to an open case of its category is a duplicate [default: 50]
+    #[arg(long, env = "TONGXIN_DUPLICATE_RADIUS_M", value_name = "METRES")]
+    pub duplicate_radius_m: Option<f64>,
+    /// … when that case was reported within this many hours [default: 72]
+    #[arg(long, env = "TONGXIN_DUPLICATE_WINDOW_HOURS", value_name = "HOURS")]
+    pub duplicate_window_hours: Option<i64>,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use tongxin_core::cases::calendar::WorkingHours;
 use tongxin_core::pii::SecretKey;
 
 use crate::cli::{GlobalArgs, LogFormat, ServeArgs};
@@ -30,6 +31,9 @@ struct FileConfig {
     secret_key_file: Option<PathBuf>,
     trust_proxy: Option<bool>,
     audit_retention_days: Option<u32>,
+    working_hours: Option<String>,
+    duplicate_radius_m: Option<f64>,
+    duplicate_window_hours: Option<i64>,
 }
 
 /// A database URL, which may hold a password: `Debug` and `Display` hide it.
@@ -66,6 +70,9 @@ pub struct Config {
     pub secret_key: SecretSource,
     pub trust_proxy: bool,
     pub audit_retention_days: u32,
+    pub working_hours: WorkingHours,
+    pub duplicate_radius_m: f64,
+    pub duplicate_window_hours: i64,
 }
 
 /// Where the key that encrypts personal data comes from.
@@ -170,7 +177,23 @@ impl Config {
         if audit_retention_days < 180 {
             bail!("audit_retention_days must be at least 180 (the audit log is kept at least 180 days)");
         }
+        let working_hours = match serve.and_then(|s| s.working_hours.clone()).or(file.working_hours) {
+            Some(text) => text.parse::<WorkingHours>().context("working_hours")?,
+            None => WorkingHours::default(),
+        };
+        let duplicate_radius_m = serve.and_then(|s| s.duplicate_radius_m).or(file.duplicate_radius_m).unwrap_or(50.0);
+        if !(duplicate_radius_m.is_finite() && duplicate_radius_m > 0.0 && duplicate_radius_m <= 1000.0) {
+            bail!("duplicate_radius_m must be between 0 and 1000 metres");
+        }
+        let duplicate_window_hours =
+            serve.and_then(|s| s.duplicate_window_hours).or(file.duplicate_window_hours).unwrap_or(72);
+        if !(1..=720).contains(&duplicate_window_hours) {
+            bail!("duplicate_window_hours must be between 1 and 720");
+        }
         Ok(Config {
+            working_hours,
+            duplicate_radius_m,
+            duplicate_window_hours,
             secret_key,
             trust_proxy: serve.and_then(|s| s.trust_proxy).or(file.trust_proxy).unwrap_or(false),
             audit_retention_days,

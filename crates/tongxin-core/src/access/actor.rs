@@ -37,6 +37,8 @@ pub struct Actor {
     /// Username, key name, or a resident's masked phone: safe to log and show.
     pub name: String,
     pub roles: Vec<Role>,
+    /// An API key's scopes (its channel: open311, sensor, hotline …); empty for people.
+    pub api_scopes: Vec<ApiScope>,
     pub permissions: BTreeSet<Permission>,
     pub scope: RegionScope,
 }
@@ -56,6 +58,7 @@ impl Actor {
             id,
             name: username.to_owned(),
             roles,
+            api_scopes: Vec::new(),
             permissions,
             scope: RegionScope::Regions(regions),
         }
@@ -69,6 +72,7 @@ impl Actor {
             id,
             name: masked_phone.to_owned(),
             roles: Vec::new(),
+            api_scopes: Vec::new(),
             permissions: BTreeSet::new(),
             scope: RegionScope::Regions(Vec::new()),
         }
@@ -80,6 +84,7 @@ impl Actor {
             id,
             name: name.to_owned(),
             roles: Vec::new(),
+            api_scopes: scopes.to_vec(),
             permissions: scopes.iter().flat_map(|s| s.permissions().iter().copied()).collect(),
             scope: regions.map_or(RegionScope::All, RegionScope::Regions),
         }
@@ -92,6 +97,7 @@ impl Actor {
             id: 0,
             name: command.to_owned(),
             roles: Vec::new(),
+            api_scopes: Vec::new(),
             permissions: Permission::ALL.into_iter().collect(),
             scope: RegionScope::All,
         }

@@ -167,7 +167,8 @@ impl Role {
                 CasesApprove,
             ],
             Role::GridWorker => &[GeoRead, ResidentsRead, CasesRead, CasesReport, CasesVerify, CasesCheck],
-            Role::Department => &[GeoRead, CasesRead, CasesHandle],
+            // A department sees the cases dispatched to it, not its regions' others.
+            Role::Department => &[GeoRead, CasesHandle],
             Role::Operator => &[GeoRead, ResidentsRead, PiiReveal, CasesRead, CasesReport],
             // A kiosk's permissions (booking at its site) arrive with the service door.
             Role::Kiosk => &[],
@@ -254,12 +255,12 @@ impl ApiScope {
     pub const ALL: [ApiScope; 5] =
         [ApiScope::Read, ApiScope::Open311, ApiScope::Sensor, ApiScope::Hotline, ApiScope::Kiosk];
 
-    /// The permissions a key with this scope holds. Open311, sensors, 12345 and kiosks
-    /// gain theirs with the endpoints they call.
+    /// The permissions a key with this scope holds. Kiosks gain theirs with booking.
     pub fn permissions(self) -> &'static [Permission] {
         match self {
-            ApiScope::Read => &[Permission::GeoRead],
-            ApiScope::Open311 | ApiScope::Sensor | ApiScope::Hotline | ApiScope::Kiosk => &[],
+            ApiScope::Read => &[Permission::GeoRead, Permission::CasesRead],
+            ApiScope::Open311 | ApiScope::Sensor | ApiScope::Hotline => &[Permission::CasesReport],
+            ApiScope::Kiosk => &[],
         }
     }
 

@@ -58,6 +58,14 @@ impl CategoryCode {
     }
 }
 
+impl std::str::FromStr for CategoryCode {
+    type Err = CategoryCodeError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 impl fmt::Display for CategoryCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -97,6 +97,8 @@ pub struct CaseScope {
     pub departments: Vec<String>,
     /// Cases this resident reported.
     pub resident: Option<i64>,
+    /// Cases this staff member reported.
+    pub reporter: Option<i64>,
 }
 
 /// Which cases to list, newest first.
@@ -388,6 +390,10 @@ impl Store {
             if let Some(resident) = scope.resident {
                 let p = param(&mut binds, Bind::Int(resident));
                 any.push(format!("reporter_resident = {p}"));
+            }
+            if let Some(user) = scope.reporter {
+                let p = param(&mut binds, Bind::Int(user));
+                any.push(format!("reporter_user = {p}"));
             }
             conditions.push(if any.is_empty() { "1 = 0".into() } else { format!("({})", any.join(" OR ")) });
         }

@@ -3,6 +3,7 @@
 //! unknown paths and bad path parameters.
 
 pub mod access;
+pub mod cases;
 pub mod geo;
 pub mod openapi;
 pub mod params;
@@ -16,6 +17,7 @@ pub fn routes() -> Router<App> {
     Router::new()
         .merge(geo::routes())
         .merge(access::routes())
+        .merge(cases::routes())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::NotFound { code: "no_route", message: "no such API endpoint".into() } })
 }

@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::geo;
+use super::{access, cases, geo};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,8 +19,38 @@ use super::geo;
         geo::buildings::list,
         geo::buildings::one,
         geo::locate::locate,
+        access::auth::login,
+        access::auth::logout,
+        access::auth::me,
+        access::auth::send_code,
+        access::auth::resident_login,
+        access::users::list,
+        access::users::create,
+        access::users::disable,
+        access::users::enable,
+        access::users::reset_password,
+        access::users::remove_totp,
+        access::apikeys::list,
+        access::apikeys::create,
+        access::apikeys::revoke,
+        access::audit::list,
+        access::audit::verify,
+        access::residents::list,
+        access::residents::one,
+        access::residents::reveal,
+        access::residents::export,
+        cases::intake::create,
+        cases::read::list,
+        cases::read::one,
+        cases::act::act,
+        cases::catalog::categories,
+        cases::catalog::departments,
     ),
-    tags((name = "geo", description = "The grid geography: regions, buildings, locate")),
+    tags(
+        (name = "geo", description = "The grid geography: regions, buildings, locate"),
+        (name = "access", description = "Signing in, accounts, API keys, the audit log, resident accounts"),
+        (name = "cases", description = "Cases (一网统管): intake, lists, the lifecycle, the catalog"),
+    ),
 )]
 pub struct ApiDoc;
 

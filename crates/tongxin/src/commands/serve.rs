@@ -39,6 +39,9 @@ pub async fn serve(
         trust_proxy: config.trust_proxy,
         dev_inbox,
         audit_retention_days: config.audit_retention_days,
+        working_hours: config.working_hours.clone(),
+        duplicate_radius_m: config.duplicate_radius_m,
+        duplicate_window_hours: config.duplicate_window_hours,
     };
     let app = App::new(store.clone(), web, key).await?;
     let address = listener.local_addr()?;

@@ -91,7 +91,7 @@ pub fn filter(params: &Params) -> Result<AuditFilter, ApiError> {
 }
 
 /// A date (midnight, Shanghai) or an RFC 3339 time.
-fn parse_time(raw: &str) -> Option<Timestamp> {
+pub fn parse_time(raw: &str) -> Option<Timestamp> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
         return Some(Timestamp::from_millis(t.timestamp_millis()));
     }

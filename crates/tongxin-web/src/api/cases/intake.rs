@@ -1,0 +1,237 @@
+//! `POST /cases`: one intake for every source. The category must exist and its required
+//! attributes be present; the text is plain and at most 4,000 characters; the point is
+//! located on the grid (a point outside every region is refused unless an address is
+//! given); a report near an open case of the same category, recently, is flagged as its
+//! duplicate; an outside order number already on file returns the first case.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use geo::{Distance, Haversine};
+use serde::Deserialize;
+use serde_json::Value;
+use tongxin_core::access::{ActorKind, ApiScope, Permission, Role};
+use tongxin_core::cases::catalog::CategoryCode;
+use tongxin_core::cases::report::{Source, check_description};
+use tongxin_core::geo::{Crs, LatLng, RegionLevel};
+use tongxin_core::pii::PhoneNumber;
+use tongxin_core::time::Timestamp;
+use tongxin_store::cases::{CaseRecord, NewCase};
+use tongxin_store::geo::RegionFilter;
+use utoipa::ToSchema;
+
+use super::{CaseView, category_names};
+use crate::auth::{ApiCaller, Who};
+use crate::{ApiError, App};
+
+/// A report, as any channel sends it.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ReportRequest {
+    #[schema(example = "E0503")]
+    pub category: String,
+    #[schema(example = "3号楼一楼有人从窗口拉线给电动车充电")]
+    pub description: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    /// wgs84 (default), gcj02 or bd09
+    pub crs: Option<String>,
+    /// Where, in words; required when there is no point or the point is outside every region.
+    pub address: Option<String>,
+    /// Extra attributes of the category: a string, or a list for multiple choice.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub attributes: BTreeMap<String, Value>,
+    pub building_id: Option<i64>,
+    /// The caller's name and phone, when someone reports for them (phone, 12345): kept sealed.
+    pub reporter_name: Option<String>,
+    pub reporter_phone: Option<String>,
+    /// An outside system's order number; the same number twice returns the first case.
+    pub external_ref: Option<String>,
+    /// For staff: patrol, phone or campaign. Others' sources follow from who they are.
+    pub source: Option<String>,
+}
+
+fn source_for(who: &Who, requested: Option<&str>) -> Result<Source, ApiError> {
+    let actor = &who.actor;
+    Ok(match actor.kind {
+        ActorKind::Resident => Source::Resident,
+        ActorKind::ApiKey => {
+            // A key's scopes name its channel; one with several takes the first of these.
+            let channels = [
+                (ApiScope::Hotline, Source::Hotline),
+                (ApiScope::Sensor, Source::Sensor),
+                (ApiScope::Open311, Source::Open311),
+            ];
+            channels.into_iter().find(|(scope, _)| actor.api_scopes.contains(scope)).map_or(Source::Open311, |(_, s)| s)
+        }
+        _ => match requested {
+            Some("patrol") => Source::Patrol,
+            Some("phone") => Source::Phone,
+            Some("campaign") => Source::Campaign,
+            Some(other) => {
+                return Err(ApiError::invalid(
+                    "source",
+                    format!("source must be patrol, phone or campaign, not '{other}'"),
+                ));
+            }
+            None if actor.roles.contains(&Role::GridWorker) => Source::Patrol,
+            None => Source::Phone,
+        },
+    })
+}
+
+/// Files a report for `who`; the case and whether it is new.
+pub async fn file(app: &App, who: &Who, request: ReportRequest) -> Result<(CaseRecord, bool), ApiError> {
+    if who.actor.kind != ActorKind::Resident {
+        who.require(app, Permission::CasesReport).await?;
+    }
+    let source = source_for(who, request.source.as_deref())?;
+    let code = CategoryCode::parse(&request.category).map_err(|e| ApiError::invalid("category", e.to_string()))?;
+    let category = app
+        .store
+        .category(&code)
+        .await?
+        .filter(|c| c.active)
+        .ok_or_else(|| ApiError::invalid("category", format!("there is no category {code}")))?;
+    let attributes = category
+        .check_attributes(&request.attributes)
+        .map_err(|e| ApiError::invalid(format!("attribute[{}]", e.code), e.to_string()))?;
+    let description =
+        check_description(&request.description).map_err(|e| ApiError::invalid("description", e.to_string()))?;
+    let address = request.address.as_deref().map(str::trim).unwrap_or("").to_owned();
+    if address.chars().count() > 200 {
+        return Err(ApiError::invalid("address", "an address has at most 200 characters"));
+    }
+
+    let (location, region, grid) = place(app, &request, &address).await?;
+
+    let reporter_sealed = match (
+        request.reporter_name.as_deref().map(str::trim).filter(|n| !n.is_empty()),
+        request.reporter_phone.as_deref().map(str::trim).filter(|p| !p.is_empty()),
+    ) {
+        (None, None) => None,
+        (name, phone) => {
+            let phone = phone
+                .map(PhoneNumber::parse)
+                .transpose()
+                .map_err(|e| ApiError::invalid("reporter_phone", e.to_string()))?;
+            if name.is_some_and(|n| n.chars().count() > 50) {
+                return Err(ApiError::invalid("reporter_name", "a name has at most 50 characters"));
+            }
+            let contact = serde_json::json!({ "name": name, "phone": phone.as_ref().map(PhoneNumber::expose) });
+            Some(app.pii.seal("case_reporter", &contact.to_string()))
+        }
+    };
+    let external_ref = request.external_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    if external_ref.as_ref().is_some_and(|r| r.chars().count() > 100) {
+        return Err(ApiError::invalid("external_ref", "an order number has at most 100 characters"));
+    }
+    let duplicate_of = match location {
+        Some(point) => duplicate(app, &code, point).await?,
+        None => None,
+    };
+    let new = NewCase {
+        source,
+        category: code,
+        description,
+        attributes,
+        location,
+        region,
+        grid,
+        address,
+        building_id: request.building_id,
+        reporter_user: who.actor.is_staff().then_some(who.actor.id),
+        reporter_resident: (who.actor.kind == ActorKind::Resident).then_some(who.actor.id),
+        reporter_sealed,
+        external_ref,
+        duplicate_of,
+    };
+    Ok(app.store.create_case(&who.caller(), &new, &app.calendar.current()).await?)
+}
+
+/// The point (converted to WGS-84), the deepest region holding it and its grid; or, for a
+/// report with only an address, the subdistrict.
+async fn place(
+    app: &App,
+    request: &ReportRequest,
+    address: &str,
+) -> Result<(Option<LatLng>, tongxin_core::geo::RegionCode, Option<tongxin_core::geo::RegionCode>), ApiError> {
+    let crs = request
+        .crs
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(str::parse::<Crs>)
+        .transpose()
+        .map_err(|e| ApiError::invalid("crs", e.to_string()))?;
+    match (request.lat, request.lng) {
+        (Some(lat), Some(lng)) => {
+            let point = LatLng::from_crs(lat, lng, crs.unwrap_or_default())
+                .map_err(|e| ApiError::invalid(e.field(), e.to_string()))?;
+            let locator = app.geo.current();
+            match locator.locate(point) {
+                Some(path) => {
+                    let deepest = path
+                        .deepest()
+                        .map(|r| r.code.clone())
+                        .ok_or_else(|| ApiError::Internal("an empty region path".into()))?;
+                    let grid = path.at(RegionLevel::Grid).map(|r| r.code.clone());
+                    Ok((Some(point), deepest, grid))
+                }
+                None if !address.is_empty() => Ok((Some(point), home(app).await?, None)),
+                None => Err(ApiError::invalid(
+                    "lat",
+                    "the point is outside the subdistrict; give an address to file the case anyway",
+                )),
+            }
+        }
+        (None, None) if !address.is_empty() => Ok((None, home(app).await?, None)),
+        (None, None) => Err(ApiError::invalid("lat", "give a point (lat and lng) or an address")),
+        (Some(_), None) => Err(ApiError::invalid("lng", "lng is required with lat")),
+        (None, Some(_)) => Err(ApiError::invalid("lat", "lat is required with lng")),
+    }
+}
+
+/// The subdistrict cases without a place on the grid belong to.
+async fn home(app: &App) -> Result<tongxin_core::geo::RegionCode, ApiError> {
+    let filter = RegionFilter { level: Some(RegionLevel::Subdistrict), ..Default::default() };
+    let subdistricts = app.store.regions(&filter).await?;
+    subdistricts
+        .into_iter()
+        .next()
+        .map(|r| r.code)
+        .ok_or_else(|| ApiError::Unavailable("no subdistrict is configured".into()))
+}
+
+/// An open case of the same category near `point`, reported within the window.
+async fn duplicate(app: &App, category: &CategoryCode, point: LatLng) -> Result<Option<i64>, ApiError> {
+    let radius = app.config.duplicate_radius_m;
+    let since = Timestamp::from_millis(Timestamp::now().millis() - app.config.duplicate_window_hours * 3_600_000);
+    let degrees = radius / 100_000.0; // generous: a degree of latitude is about 111 km
+    let candidates = app.store.open_cases_near(category, since, point, degrees).await?;
+    Ok(candidates
+        .iter()
+        .find(|c| c.location.is_some_and(|p| Haversine.distance(p.to_point(), point.to_point()) <= radius))
+        .map(|c| c.id))
+}
+
+/// Files a case from any channel.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = ReportRequest,
+    responses(
+        (status = 201, body = CaseView, description = "filed"),
+        (status = 200, body = CaseView, description = "the external order number was already on file: the first case"),
+        (status = 400, description = "a field is wrong: details.field names it (category, attribute[CODE], description, lat, lng, address, reporter_phone …)"),
+        (status = 403), (status = 401)))]
+pub async fn create(
+    State(app): State<App>,
+    who: ApiCaller,
+    raw: Result<Json<ReportRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<CaseView>), ApiError> {
+    let Json(request) = raw.map_err(|e| ApiError::invalid("body", e.body_text()))?;
+    let (case, created) = file(&app, &who, request).await?;
+    let names = category_names(&app).await?;
+    let name = names.get(case.category.as_str()).cloned().unwrap_or_default();
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(CaseView::new(&app, &case, name))))
+}

@@ -1,0 +1,147 @@
+//! `GET /cases` and `GET /cases/{id}`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use tongxin_core::access::{ActorKind, Permission};
+use tongxin_core::cases::catalog::CategoryCode;
+use tongxin_core::cases::lifecycle::Status;
+use tongxin_core::cases::report::Source;
+use tongxin_core::geo::RegionCode;
+use tongxin_store::cases::{CaseFilter, CaseRecord};
+use utoipa::ToSchema;
+
+use super::{CaseView, EventView, Reach, category_names, visible};
+use crate::api::access::audit::parse_time;
+use crate::api::access::id_param;
+use crate::api::params::Params;
+use crate::auth::{ApiCaller, Who};
+use crate::{ApiError, App};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CasePage {
+    pub items: Vec<CaseView>,
+    /// Pass as `cursor` for the next page; null on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// Reads the list filters, naming a bad one.
+pub fn filter(params: &Params) -> Result<CaseFilter, ApiError> {
+    let statuses = params
+        .get("status")
+        .map(|raw| {
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| match s {
+                    "open" => Ok(Status::ALL.into_iter().filter(|s| s.is_open()).collect::<Vec<_>>()),
+                    s => s.parse::<Status>().map(|s| vec![s]).map_err(|e| ApiError::invalid("status", e)),
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?
+        .map(|lists| lists.into_iter().flatten().collect())
+        .unwrap_or_default();
+    let time = |name: &str| {
+        params
+            .get(name)
+            .map(|raw| {
+                parse_time(raw)
+                    .ok_or_else(|| ApiError::invalid(name, format!("{name} must be a date or an RFC 3339 time")))
+            })
+            .transpose()
+    };
+    let cursor = params
+        .get("cursor")
+        .map(|c| c.parse::<i64>().map_err(|_| ApiError::invalid("cursor", "use the next_cursor of the previous page")))
+        .transpose()?;
+    Ok(CaseFilter {
+        statuses,
+        category: params.parse::<CategoryCode>("category")?,
+        within: params.parse::<RegionCode>("region")?,
+        department: params.get("department").map(str::to_owned),
+        source: params
+            .get("source")
+            .map(|s| s.parse::<Source>().map_err(|e| ApiError::invalid("source", e)))
+            .transpose()?,
+        overdue: params.parse::<bool>("overdue")?.unwrap_or(false),
+        since: time("since")?,
+        until: time("until")?,
+        text: params.get("q").map(str::to_owned),
+        before: cursor,
+        limit: params.bounded("limit", 50, 1, 500)?,
+    })
+}
+
+/// The cases within the caller's reach that match `params`, and the next cursor.
+pub async fn search(app: &App, who: &Who, params: &Params) -> Result<(Vec<CaseRecord>, Option<String>), ApiError> {
+    if !Reach::reads_cases(who) {
+        who.require(app, Permission::CasesRead).await?;
+    }
+    let filter = filter(params)?;
+    if let Some(region) = &filter.within
+        && !who.actor.scope.touches(region)
+        && who.actor.kind != ActorKind::Resident
+    {
+        return Err(who
+            .out_of_scope(app, "region", region.as_str(), ApiError::not_found(format!("no region with code {region}")))
+            .await);
+    }
+    let reach = Reach::of(app, who).await?;
+    let cases = app.store.cases(&reach.scope(who), &filter).await?;
+    let next = (cases.len() as i64 == filter.limit).then(|| cases.last().map(|c| c.id.to_string())).flatten();
+    Ok((cases, next))
+}
+
+/// Lists cases, newest first, with cursor pagination.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases",
+    params(
+        ("status" = Option<String>, Query, description = "a status, a comma list, or open"),
+        ("category" = Option<String>, Query, description = "a class (E05) or subclass (E0503)"),
+        ("region" = Option<String>, Query, description = "cases in this region and below"),
+        ("department" = Option<String>, Query), ("source" = Option<String>, Query),
+        ("overdue" = Option<bool>, Query, description = "only cases past their step's deadline"),
+        ("since" = Option<String>, Query), ("until" = Option<String>, Query),
+        ("q" = Option<String>, Query, description = "words in the description, address or number"),
+        ("cursor" = Option<String>, Query), ("limit" = Option<i64>, Query, description = "1–500, default 50"),
+    ),
+    responses((status = 200, body = CasePage), (status = 400), (status = 403)))]
+pub async fn list(State(app): State<App>, who: ApiCaller, params: Params) -> Result<Json<CasePage>, ApiError> {
+    let (cases, next_cursor) = search(&app, &who, &params).await?;
+    let names = category_names(&app).await?;
+    let items = cases
+        .iter()
+        .map(|c| CaseView::new(&app, c, names.get(c.category.as_str()).cloned().unwrap_or_default()))
+        .collect();
+    Ok(Json(CasePage { items, next_cursor }))
+}
+
+/// A case with its timeline and the steps the caller may take now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: CaseView,
+    pub timeline: Vec<EventView>,
+    /// Actions the lifecycle allows now and the caller may take.
+    pub actions: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseDetail), (status = 403), (status = 404)))]
+pub async fn one(
+    State(app): State<App>,
+    who: ApiCaller,
+    Path(raw): Path<String>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let id = id_param(&raw)?;
+    let reach = Reach::of(&app, &who).await?;
+    let case = visible(&app, &who, &reach, id).await?;
+    let timeline = app.store.case_events(id).await?.iter().map(EventView::from).collect();
+    let names = category_names(&app).await?;
+    let actions = reach.actions(&who, &case).iter().map(|a| a.as_str().to_owned()).collect();
+    Ok(Json(CaseDetail {
+        case: CaseView::new(&app, &case, names.get(case.category.as_str()).cloned().unwrap_or_default()),
+        timeline,
+        actions,
+    }))
+}
