@@ -297,7 +297,23 @@ async fn the_overdue_sweep_marks_each_case_once(db: TestDb) {
     assert_eq!(db.store.case_events(1).await.unwrap().last().unwrap().action, "overdue");
 }
 
+/// A case without a point, then one with: the same prepared statement takes a NULL and then
+/// a real coordinate (sqlx's Any driver mistypes NULL floats on PostgreSQL).
+async fn cases_with_and_without_a_point(db: TestDb) {
+    setup(&db).await;
+    let cal = calendar();
+    for _ in 0..3 {
+        let mut address_only = report("E0101", "310106013");
+        address_only.location = None;
+        let (a, _) = db.store.create_case(&system(), &address_only, &cal).await.unwrap();
+        assert_eq!(a.location, None);
+        let (b, _) = db.store.create_case(&system(), &report("E0101", "310106013001"), &cal).await.unwrap();
+        assert_eq!(b.location, Some(LatLng::new(31.005, 121.005).unwrap()));
+    }
+}
+
 backend_tests!(
+    cases_with_and_without_a_point,
     the_catalog_imports_and_reads_back,
     a_case_goes_round_the_whole_loop,
     refusals_name_the_field_and_change_nothing,

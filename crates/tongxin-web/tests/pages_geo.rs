@@ -18,7 +18,7 @@ async fn the_map_draws_every_grid_in_chinese_or_english(db: TestDb) {
     let viewer = app.login("viewer").await;
     let response = viewer.get("/").await;
     assert_eq!(response.status(), 303);
-    assert_eq!(response.headers()["location"], "/map");
+    assert_eq!(response.headers()["location"], "/cases", "a viewer starts on the case board");
 
     let (status, html) = viewer.text("/map").await;
     assert_eq!(status, 200);

@@ -285,7 +285,8 @@ impl Category {
                 AttributeType::Number => {
                     let n = value.as_f64().or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()));
                     let n = n.filter(|n| n.is_finite()).ok_or_else(|| err(&def.code, "must be a number"))?;
-                    serde_json::json!(n)
+                    // Whole numbers stay whole (楼层 2, not 2.0).
+                    if n.fract() == 0.0 && n.abs() < 1e15 { serde_json::json!(n as i64) } else { serde_json::json!(n) }
                 }
                 AttributeType::Datetime => {
                     let t = text(value).ok_or_else(|| err(&def.code, "must be a date and time"))?;
@@ -422,7 +423,9 @@ mod tests {
         let c = category();
         let ok =
             c.check_attributes(&given(json!({"source": "site", "floor": "3", "times": ["day", "night"]}))).unwrap();
-        assert_eq!(ok["floor"], json!(3.0));
+        assert_eq!(ok["floor"], json!(3));
+        let half = c.check_attributes(&given(json!({"source": "site", "floor": 2.5}))).unwrap();
+        assert_eq!(half["floor"], json!(2.5));
         assert_eq!(ok["times"], json!(["day", "night"]));
         let one = c.check_attributes(&given(json!({"source": "shop", "times": "night"}))).unwrap();
         assert_eq!(one["times"], json!(["night"]));

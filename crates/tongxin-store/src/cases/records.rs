@@ -232,7 +232,8 @@ impl Store {
             "INSERT INTO cases (number, source, category_code, status, description, attributes, lat, lng, region_code, grid_code, \
                address, building_id, reporter_user, reporter_resident, reporter_sealed, external_ref, duplicate_of, created_at, \
                updated_at, step_started_at, step_limit_kind, step_limit_hours, step_due_at) \
-             VALUES ($1, $2, $3, 'reported', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $17, $18, $19, $20) \
+             VALUES ($1, $2, $3, 'reported', $4, $5, CAST($6 AS DOUBLE PRECISION), CAST($7 AS DOUBLE PRECISION), $8, $9, $10, $11, \
+               $12, $13, $14, $15, $16, $17, $17, $17, $18, $19, $20) \
              RETURNING id",
         )
         .bind(&placeholder)
@@ -240,8 +241,10 @@ impl Store {
         .bind(new.category.as_str())
         .bind(&new.description)
         .bind(attributes)
-        .bind(new.location.map(LatLng::lat))
-        .bind(new.location.map(LatLng::lng))
+        // Coordinates travel as text: sqlx 0.8's Any driver types a NULL float as float4
+        // on PostgreSQL, which breaks the prepared statement for the next real float8.
+        .bind(new.location.map(|p| p.lat().to_string()))
+        .bind(new.location.map(|p| p.lng().to_string()))
         .bind(new.region.as_str())
         .bind(new.grid.as_ref().map(|g| g.as_str()))
         .bind(&new.address)

@@ -7,6 +7,7 @@
 //! caller's permissions reach.
 
 pub mod access;
+pub mod cases;
 pub mod geo;
 
 use askama::Template;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<App> {
         .route("/lang/{code}", get(switch_language))
         .merge(geo::routes())
         .merge(access::routes())
+        .merge(cases::routes())
         .fallback(not_found)
 }
 
@@ -55,19 +57,30 @@ impl UserMenu {
         let actor = &who.actor;
         let mut links = Vec::new();
         let pages = [
+            (Permission::CasesRead, "/cases", "nav.cases"),
+            (Permission::CasesReport, "/report", "nav.report"),
+            (Permission::CasesCheck, "/checks", "nav.checks"),
             (Permission::GeoRead, "/map", "nav.map"),
             (Permission::ResidentsRead, "/residents", "nav.residents"),
             (Permission::UsersManage, "/admin/users", "nav.users"),
             (Permission::ApiKeysManage, "/admin/apikeys", "nav.apikeys"),
             (Permission::AuditRead, "/audit", "nav.audit"),
+            (Permission::CatalogManage, "/admin/catalog", "nav.catalog"),
         ];
         for (permission, href, key) in pages {
             if actor.can(permission) {
                 links.push((href, key));
             }
         }
+        if actor.can(Permission::CasesHandle) && !actor.can(Permission::CasesRead) {
+            links.insert(0, ("/cases", "nav.department_cases"));
+        }
         match actor.kind {
-            ActorKind::Resident => links.push(("/me", "nav.me")),
+            ActorKind::Resident => {
+                links.push(("/report", "nav.report"));
+                links.push(("/my/reports", "nav.my_reports"));
+                links.push(("/me", "nav.me"));
+            }
             _ => links.push(("/account", "nav.account")),
         }
         let csrf = who.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default();
@@ -170,7 +183,8 @@ async fn not_found(lang: Lang, OriginalUri(uri): OriginalUri) -> Response {
 async fn home(MaybeCaller(who): MaybeCaller) -> Redirect {
     let target = match who {
         None => "/login",
-        Some(who) if who.actor.kind == ActorKind::Resident => "/me",
+        Some(who) if who.actor.kind == ActorKind::Resident => "/my/reports",
+        Some(who) if who.actor.can(Permission::CasesRead) || who.actor.can(Permission::CasesHandle) => "/cases",
         Some(who) if who.actor.can(Permission::GeoRead) => "/map",
         Some(who) if who.actor.can(Permission::AuditRead) => "/audit",
         Some(_) => "/account",

@@ -85,8 +85,20 @@ impl Browser {
 
     /// The text of the first element matching `css`, waiting for it to appear.
     pub async fn text(&self, css: &str) -> String {
-        let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
-        found.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+        // A page may be replaced between finding an element and reading it: try again.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
+            let element = found.unwrap_or_else(|e| panic!("{css}: {e}"));
+            match element.text().await {
+                Ok(text) => return text,
+                Err(e) if std::time::Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("{css}: {e}"),
+            }
+        }
     }
 
     /// Waits until the element's text is `expected` (the page may still be loading).
@@ -107,8 +119,11 @@ impl Browser {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
             let url = self.client.current_url().await.unwrap();
-            let arrived =
-                if target.starts_with('/') { url.path() == target } else { url.query().unwrap_or("").contains(target) };
+            let arrived = match target.split_once('?') {
+                Some((path, query)) if target.starts_with('/') => url.path() == path && url.query() == Some(query),
+                None if target.starts_with('/') => url.path() == target,
+                _ => url.query().unwrap_or("").contains(target),
+            };
             if arrived {
                 return;
             }

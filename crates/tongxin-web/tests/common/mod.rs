@@ -48,6 +48,10 @@ struct Capture(Arc<Mutex<Vec<u8>>>);
 impl Write for Capture {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.0.lock().unwrap().extend_from_slice(buf);
+        // TONGXIN_TEST_LOG=1 shows the servers' log while debugging a test.
+        if std::env::var_os("TONGXIN_TEST_LOG").is_some() {
+            std::io::stderr().write_all(buf)?;
+        }
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 use tongxin_core::access::Permission;
-use tongxin_core::cases::catalog::{AttributeDef, format_limit};
+use tongxin_core::cases::catalog::{AttributeDef, Category, CategoryCode, format_limit};
 use utoipa::ToSchema;
 
 use crate::auth::ApiCaller;
@@ -32,36 +32,36 @@ pub struct CategoryView {
     pub keywords: Vec<String>,
 }
 
+impl CategoryView {
+    pub fn new(c: Category, classes: &[(CategoryCode, String)]) -> Self {
+        let class = c.code.class();
+        CategoryView {
+            class_name: classes.iter().find(|(code, _)| *code == class).map(|(_, n)| n.clone()).unwrap_or_default(),
+            class: class.to_string(),
+            kind: serde_json::to_value(c.code.kind())
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            code: c.code.to_string(),
+            name: c.name,
+            department: c.department,
+            priority: c.priority.0,
+            register_limit: format_limit(c.limits.register),
+            dispatch_limit: format_limit(c.limits.dispatch),
+            handle_limit: format_limit(c.limits.handle),
+            entry_criteria: c.entry_criteria,
+            closing_criteria: c.closing_criteria,
+            attributes: c.attributes,
+            keywords: c.keywords,
+        }
+    }
+}
+
 /// The active subclasses with their classes.
 pub async fn active_categories(app: &App) -> Result<Vec<CategoryView>, ApiError> {
     let classes = app.store.category_classes().await?;
     let categories = app.store.categories().await?;
-    Ok(categories
-        .into_iter()
-        .filter(|c| c.active)
-        .map(|c| {
-            let class = c.code.class();
-            CategoryView {
-                class_name: classes.iter().find(|(code, _)| *code == class).map(|(_, n)| n.clone()).unwrap_or_default(),
-                class: class.to_string(),
-                kind: serde_json::to_value(c.code.kind())
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                code: c.code.to_string(),
-                name: c.name,
-                department: c.department,
-                priority: c.priority.0,
-                register_limit: format_limit(c.limits.register),
-                dispatch_limit: format_limit(c.limits.dispatch),
-                handle_limit: format_limit(c.limits.handle),
-                entry_criteria: c.entry_criteria,
-                closing_criteria: c.closing_criteria,
-                attributes: c.attributes,
-                keywords: c.keywords,
-            }
-        })
-        .collect())
+    Ok(categories.into_iter().filter(|c| c.active).map(|c| CategoryView::new(c, &classes)).collect())
 }
 
 /// The category catalog, for reporting forms.

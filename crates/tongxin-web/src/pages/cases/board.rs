@@ -1,0 +1,141 @@
+//! `/cases` (the board), `/checks` (a grid worker's work) and `/my/reports` (a resident's).
+
+use askama::Template;
+use axum::extract::{OriginalUri, State};
+use axum::response::{IntoResponse, Response};
+use tongxin_core::access::{ActorKind, Permission};
+use tongxin_core::cases::lifecycle::Status;
+use tongxin_store::cases::{CaseFilter, CaseRecord};
+
+use super::Card;
+use crate::api::cases::{Reach, category_names};
+use crate::auth::PageCaller;
+use crate::i18n::Lang;
+use crate::pages::{PageContext, PageError, render};
+use crate::{ApiError, App};
+
+/// The most cases one board shows; the JSON API pages through more.
+const BOARD_LIMIT: i64 = 500;
+
+/// One column of the board.
+pub struct Column {
+    pub key: &'static str,
+    pub cards: Vec<Card>,
+}
+
+#[derive(Template)]
+#[template(path = "cases/board.html")]
+struct BoardPage {
+    page: PageContext,
+    columns: Vec<Column>,
+    departments: Vec<(String, String)>,
+    can_dispatch: bool,
+    can_report: bool,
+}
+
+async fn open_cases(app: &App, who: &PageCaller, statuses: Vec<Status>) -> Result<(Vec<CaseRecord>, Reach), ApiError> {
+    if !Reach::reads_cases(who) {
+        who.require(app, Permission::CasesRead).await?;
+    }
+    let reach = Reach::of(app, who).await?;
+    let filter = CaseFilter { statuses, limit: BOARD_LIMIT, ..Default::default() };
+    Ok((app.store.cases(&reach.scope(who), &filter).await?, reach))
+}
+
+pub async fn page(State(app): State<App>, lang: Lang, OriginalUri(uri): OriginalUri, who: PageCaller) -> Response {
+    let open = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
+    let (cases, _) = match open_cases(&app, &who, open).await {
+        Ok(found) => found,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let names = match category_names(&app).await {
+        Ok(names) => names,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let stages: [(&'static str, &[Status]); 5] = [
+        ("board.intake", &[Status::Reported, Status::Verified]),
+        ("board.dispatch", &[Status::Registered]),
+        ("board.handling", &[Status::Dispatched, Status::Handling, Status::Deferred]),
+        ("board.check", &[Status::Handled]),
+        ("board.close", &[Status::Checked]),
+    ];
+    let columns = stages
+        .into_iter()
+        .map(|(key, statuses)| Column {
+            key,
+            cards: cases
+                .iter()
+                .filter(|c| statuses.contains(&c.state.status))
+                .map(|c| Card::new(&app, c, names.get(c.category.as_str()).map_or("", String::as_str)))
+                .collect(),
+        })
+        .collect();
+    let departments = app.store.departments().await.unwrap_or_default();
+    let page = BoardPage {
+        page: PageContext::new(lang, &uri, Some(&who)),
+        columns,
+        departments,
+        can_dispatch: who.actor.can(Permission::CasesDispatch),
+        can_report: who.actor.can(Permission::CasesReport),
+    };
+    render(&page).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "cases/list.html")]
+struct ListPage {
+    page: PageContext,
+    title: &'static str,
+    intro: &'static str,
+    cards: Vec<Card>,
+    report_link: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn list(
+    app: &App,
+    lang: Lang,
+    uri: &axum::http::Uri,
+    who: &PageCaller,
+    statuses: Vec<Status>,
+    title: &'static str,
+    intro: &'static str,
+    mine: bool,
+) -> Response {
+    let (cases, _) = match open_cases(app, who, statuses).await {
+        Ok(found) => found,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let names = category_names(app).await.unwrap_or_default();
+    let cards = cases
+        .iter()
+        .filter(|c| !mine || c.reporter_user == Some(who.actor.id) || c.reporter_resident == Some(who.actor.id))
+        .map(|c| Card::new(app, c, names.get(c.category.as_str()).map_or("", String::as_str)))
+        .collect();
+    let page = ListPage { page: PageContext::new(lang, uri, Some(who)), title, intro, cards, report_link: true };
+    render(&page).into_response()
+}
+
+/// A grid worker's work: fixes waiting for their check.
+pub async fn checks(State(app): State<App>, lang: Lang, OriginalUri(uri): OriginalUri, who: PageCaller) -> Response {
+    if let Err(e) = who.require(&app, Permission::CasesCheck).await {
+        return PageError::from_api(lang, e).into_response();
+    }
+    list(&app, lang, &uri, &who, vec![Status::Handled, Status::Reported], "checks.title", "checks.intro", false).await
+}
+
+/// What the caller reported, in every state.
+pub async fn my_reports(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+) -> Response {
+    if who.actor.kind != ActorKind::Resident
+        && !who.actor.can(Permission::CasesReport)
+        && let Err(e) = who.require(&app, Permission::CasesReport).await
+    {
+        return PageError::from_api(lang, e).into_response();
+    }
+    list(&app, lang, &uri, &who, Vec::new(), "mine.title", "mine.intro", true).await
+}

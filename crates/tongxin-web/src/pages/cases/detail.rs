@@ -1,0 +1,279 @@
+//! `/cases/{id}`: a case's page, and `POST /cases/{id}/act`, its action forms.
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use tongxin_core::cases::lifecycle::Action;
+
+use super::{action_key, short_time, status_key};
+use crate::api::access::id_param;
+use crate::api::cases::act::{ActionRequest, take};
+use crate::api::cases::{Reach, visible};
+use crate::auth::PageCaller;
+use crate::i18n::Lang;
+use crate::pages::access::admin_users::field_error;
+use crate::pages::geo::svg::{Projection, bounds};
+use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::{ApiError, App};
+
+pub struct Step {
+    pub at: String,
+    pub actor: String,
+    /// The catalog key naming the step.
+    pub action: &'static str,
+    pub to: &'static str,
+    pub note: String,
+    pub detail: String,
+}
+
+/// An action the reader may take, with the extra field it needs.
+pub struct ActionForm {
+    pub action: &'static str,
+    pub label: &'static str,
+    /// department, reason, extension, rating, or ""
+    pub needs: &'static str,
+}
+
+pub struct Position {
+    pub width: String,
+    pub height: String,
+    pub outline: String,
+    pub x: String,
+    pub y: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/detail.html")]
+struct DetailPage {
+    page: PageContext,
+    id: i64,
+    number: String,
+    category: String,
+    status: &'static str,
+    pending: Option<&'static str>,
+    sla: &'static str,
+    due: String,
+    description: String,
+    attributes: Vec<(String, String)>,
+    address: String,
+    region: String,
+    department: String,
+    source: &'static str,
+    duplicate_of: Option<i64>,
+    rating: Option<i64>,
+    timeline: Vec<Step>,
+    actions: Vec<ActionForm>,
+    departments: Vec<(String, String)>,
+    position: Option<Position>,
+    error: Option<String>,
+}
+
+fn needs(action: Action) -> &'static str {
+    match action {
+        Action::Dispatch => "department",
+        Action::Reject | Action::Return | Action::DenyExtension | Action::DenyDeferral => "reason",
+        Action::RequestExtension => "extension",
+        Action::Evaluate => "rating",
+        _ => "",
+    }
+}
+
+fn source_key(source: tongxin_core::cases::report::Source) -> &'static str {
+    use tongxin_core::cases::report::Source::*;
+    match source {
+        Resident => "source.resident",
+        Patrol => "source.patrol",
+        Phone => "source.phone",
+        Hotline => "source.hotline",
+        Sensor => "source.sensor",
+        Campaign => "source.campaign",
+        Open311 => "source.open311",
+    }
+}
+
+async fn show(
+    app: &App,
+    lang: Lang,
+    uri: &axum::http::Uri,
+    who: &PageCaller,
+    id: i64,
+    error: Option<String>,
+) -> Response {
+    let reach = match Reach::of(app, who).await {
+        Ok(reach) => reach,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let case = match visible(app, who, &reach, id).await {
+        Ok(case) => case,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let category = app.store.category(&case.category).await.ok().flatten();
+    let events = app.store.case_events(id).await.unwrap_or_default();
+    let t = lang.catalog();
+    let attributes = case
+        .attributes
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .map(|(code, value)| {
+                    let def = category.as_ref().and_then(|c| c.attributes.iter().find(|a| &a.code == code));
+                    let label = def.map_or(code.clone(), |d| d.name.clone());
+                    let text = |v: &serde_json::Value| {
+                        let raw = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+                        match def.map(|d| &d.datatype) {
+                            Some(
+                                tongxin_core::cases::catalog::AttributeType::SingleChoice(values)
+                                | tongxin_core::cases::catalog::AttributeType::MultiChoice(values),
+                            ) => values.iter().find(|(k, _)| *k == raw).map_or(raw.clone(), |(_, name)| name.clone()),
+                            _ => raw,
+                        }
+                    };
+                    let shown = match value {
+                        serde_json::Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join("、"),
+                        other => text(other),
+                    };
+                    (label, shown)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let calendar = app.calendar.current();
+    let sla = match (case.step_limit, case.step_due_at) {
+        (Some(limit), Some(due)) => calendar
+            .sla(case.step_started_at.to_utc(), limit, due.to_utc(), tongxin_core::time::Timestamp::now().to_utc())
+            .as_str(),
+        _ => "",
+    };
+    let position = position(app, &case).await;
+    let departments = app.store.departments().await.unwrap_or_default();
+    let page = DetailPage {
+        page: PageContext::new(lang, uri, Some(who)),
+        id,
+        number: case.number.clone(),
+        category: category.as_ref().map_or(case.category.to_string(), |c| format!("{} {}", c.code, c.name)),
+        status: status_key(case.state.status),
+        pending: case.state.pending.map(|p| match p {
+            tongxin_core::cases::lifecycle::Pending::Extension => "pending.extension",
+            tongxin_core::cases::lifecycle::Pending::Deferral => "pending.deferral",
+        }),
+        sla,
+        due: case.step_due_at.map(|t| short_time(&t.to_shanghai_rfc3339())).unwrap_or_default(),
+        description: case.description.clone(),
+        attributes,
+        address: case.address.clone(),
+        region: case.grid.as_ref().unwrap_or(&case.region).to_string(),
+        department: case
+            .department
+            .as_ref()
+            .map(|code| departments.iter().find(|(c, _)| c == code).map_or(code.clone(), |(_, n)| n.clone()))
+            .unwrap_or_default(),
+        source: source_key(case.source),
+        duplicate_of: case.duplicate_of,
+        rating: case.rating,
+        timeline: events
+            .iter()
+            .map(|e| Step {
+                at: short_time(&e.at.to_shanghai_rfc3339()),
+                actor: e.actor_name.clone(),
+                action: e.action.parse::<Action>().map(action_key).unwrap_or(match e.action.as_str() {
+                    "report" => "action.report",
+                    _ => "action.overdue",
+                }),
+                to: e.to_status.parse().map(status_key).unwrap_or("status.reported"),
+                note: e.note.clone(),
+                detail: e
+                    .data
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .filter(|(_, v)| !v.is_null())
+                            .map(|(k, v)| format!("{k}: {}", v.as_str().map_or(v.to_string(), str::to_owned)))
+                            .collect::<Vec<_>>()
+                            .join("；")
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        actions: reach
+            .actions(who, &case)
+            .into_iter()
+            .map(|a| ActionForm { action: a.as_str(), label: action_key(a), needs: needs(a) })
+            .collect(),
+        departments,
+        position,
+        error: error.map(|e| format!("{}{e}", t.get("case.refused"))),
+    };
+    let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    (status, render(&page)).into_response()
+}
+
+/// The case's grid (or region) drawn small, with the reported point.
+async fn position(app: &App, case: &tongxin_store::cases::CaseRecord) -> Option<Position> {
+    let point = case.location?;
+    let region = app.store.region(case.grid.as_ref().unwrap_or(&case.region)).await.ok().flatten()?;
+    let shape = region.shape()?;
+    let projection = Projection::fit(bounds(std::slice::from_ref(&region))?, 320.0, 16.0);
+    let (x, y) = projection.xy(point.lng(), point.lat());
+    Some(Position {
+        width: format!("{:.0}", projection.width),
+        height: format!("{:.0}", projection.height),
+        outline: projection.path(&shape),
+        x: format!("{x:.1}"),
+        y: format!("{y:.1}"),
+    })
+}
+
+pub async fn page(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    match id_param(&raw) {
+        Ok(id) => show(&app, lang, &uri, &who, id, None).await,
+        Err(e) => PageError::from_api(lang, e).into_response(),
+    }
+}
+
+/// Takes the action a form names, then shows the case again.
+pub async fn act(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    Path(raw): Path<String>,
+    FormParams(form): FormParams,
+) -> Response {
+    let id = match id_param(&raw) {
+        Ok(id) => id,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let action = match form.get("action").unwrap_or_default().parse::<Action>() {
+        Ok(action) => action,
+        Err(e) => return PageError::from_api(lang, ApiError::invalid("action", e)).into_response(),
+    };
+    let request = ActionRequest {
+        note: form.get("note").unwrap_or_default().to_owned(),
+        department: form.get("department").map(str::to_owned),
+        reason: form.get("reason").map(str::to_owned),
+        extension: form
+            .get("extension")
+            .map(|h| if h.chars().all(|c| c.is_ascii_digit()) { format!("W{h}") } else { h.to_owned() }),
+        rating: form.get("rating").and_then(|r| r.parse().ok()),
+    };
+    let back = form.get("back").filter(|b| b.starts_with('/') && !b.starts_with("//")).map(str::to_owned);
+    let detail_uri: axum::http::Uri = format!("/cases/{id}").parse().unwrap_or(uri);
+    match take(&app, &who, id, action, request).await {
+        Ok(_) => Redirect::to(back.as_deref().unwrap_or(&format!("/cases/{id}"))).into_response(),
+        Err(e @ (ApiError::InvalidParameter { .. } | ApiError::Conflict { .. })) => {
+            show(&app, lang, &detail_uri, &who, id, field_error(lang, &e)).await
+        }
+        Err(ApiError::NotAllowedNow { .. }) => {
+            let message = lang.catalog().get("case.not_now").to_owned();
+            show(&app, lang, &detail_uri, &who, id, Some(message)).await
+        }
+        Err(e) => PageError::from_api(lang, e).into_response(),
+    }
+}

@@ -1,0 +1,114 @@
+//! Casework pages: the board (queues per stage with SLA colours and one-click dispatch),
+//! a case's page (timeline, position, the steps the reader may take), the reporting page
+//! for phones, the grid worker's checks, a resident's reports, and the catalog editor.
+//! The rules are the JSON API's ([`crate::api::cases`]).
+
+pub mod board;
+pub mod catalog;
+pub mod detail;
+pub mod report;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tongxin_core::cases::lifecycle::{Action, Status};
+use tongxin_store::cases::CaseRecord;
+
+use crate::App;
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/cases", get(board::page))
+        .route("/cases/{id}", get(detail::page))
+        .route("/cases/{id}/act", post(detail::act))
+        .route("/report", get(report::form).post(report::submit))
+        .route("/checks", get(board::checks))
+        .route("/my/reports", get(board::my_reports))
+        .route("/admin/catalog", get(catalog::page))
+        .route("/admin/catalog/{code}", post(catalog::save))
+}
+
+/// The catalog key naming a status.
+pub fn status_key(status: Status) -> &'static str {
+    match status {
+        Status::Reported => "status.reported",
+        Status::Verified => "status.verified",
+        Status::Registered => "status.registered",
+        Status::Rejected => "status.rejected",
+        Status::Dispatched => "status.dispatched",
+        Status::Handling => "status.handling",
+        Status::Handled => "status.handled",
+        Status::Checked => "status.checked",
+        Status::Closed => "status.closed",
+        Status::Deferred => "status.deferred",
+    }
+}
+
+/// The catalog key naming an action (and its button).
+pub fn action_key(action: Action) -> &'static str {
+    match action {
+        Action::Verify => "action.verify",
+        Action::Register => "action.register",
+        Action::Reject => "action.reject",
+        Action::Dispatch => "action.dispatch",
+        Action::Accept => "action.accept",
+        Action::Return => "action.return",
+        Action::Feedback => "action.feedback",
+        Action::Pass => "action.pass",
+        Action::Rework => "action.rework",
+        Action::Close => "action.close",
+        Action::RequestExtension => "action.request_extension",
+        Action::ApproveExtension => "action.approve_extension",
+        Action::DenyExtension => "action.deny_extension",
+        Action::RequestDeferral => "action.request_deferral",
+        Action::ApproveDeferral => "action.approve_deferral",
+        Action::DenyDeferral => "action.deny_deferral",
+        Action::Resume => "action.resume",
+        Action::Evaluate => "action.evaluate",
+    }
+}
+
+/// A case as a card on the board or a row in a list.
+pub struct Card {
+    pub id: i64,
+    pub number: String,
+    pub category: String,
+    pub place: String,
+    pub status: &'static str,
+    /// green, yellow, red, or "" when no deadline runs
+    pub sla: &'static str,
+    pub due: String,
+    pub pending: bool,
+    pub duplicate: bool,
+}
+
+impl Card {
+    pub fn new(app: &App, case: &CaseRecord, category: &str) -> Self {
+        let calendar = app.calendar.current();
+        let now = tongxin_core::time::Timestamp::now().to_utc();
+        let sla = match (case.step_limit, case.step_due_at) {
+            (Some(limit), Some(due)) => calendar.sla(case.step_started_at.to_utc(), limit, due.to_utc(), now).as_str(),
+            _ => "",
+        };
+        let place = if case.address.is_empty() {
+            case.grid.as_ref().unwrap_or(&case.region).to_string()
+        } else {
+            case.address.clone()
+        };
+        Self {
+            id: case.id,
+            number: case.number.clone(),
+            category: category.to_owned(),
+            place,
+            status: status_key(case.state.status),
+            sla,
+            due: case.step_due_at.map(|t| short_time(&t.to_shanghai_rfc3339())).unwrap_or_default(),
+            pending: case.state.pending.is_some(),
+            duplicate: case.duplicate_of.is_some(),
+        }
+    }
+}
+
+/// `2026-11-27T13:14:00+08:00` as `11-27 13:14`.
+pub fn short_time(rfc3339: &str) -> String {
+    rfc3339.get(5..16).map(|s| s.replace('T', " ")).unwrap_or_default()
+}
