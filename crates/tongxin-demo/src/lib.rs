@@ -10,6 +10,7 @@
 //! - [`access`]: one staff account per role and a few residents
 //!   ([`access::ensure_accounts`], run at every start).
 //! - [`cases`]: the category catalog and dispatch rules.
+//! - [`history`]: a year of cases in every state, following the seasons.
 //! - [`names`]: the names they carry.
 //!
 //! [`seed_if_empty`] runs the steps in order, inside one transaction, so an interrupted
@@ -19,6 +20,7 @@
 pub mod access;
 pub mod cases;
 pub mod geo;
+pub mod history;
 pub mod names;
 
 use rand::SeedableRng;
@@ -33,11 +35,13 @@ pub struct DemoOptions {
     /// Multiplies the size of everything (for benchmarks); 1 is the real subdistrict.
     pub scale: usize,
     pub seed: u64,
+    /// Months of past cases to generate, up to now (0: none).
+    pub case_months: u32,
 }
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self { scale: 1, seed: 20_200_101 }
+        Self { scale: 1, seed: 20_200_101, case_months: 12 }
     }
 }
 
@@ -47,6 +51,7 @@ pub struct DemoSummary {
     pub regions: usize,
     pub grids: usize,
     pub buildings: usize,
+    pub cases: usize,
 }
 
 /// Reports progress of long steps; the CLI draws a progress bar with it.
@@ -96,7 +101,8 @@ pub async fn seed_if_empty(
     progress.end();
     tx.commit().await.map_err(StoreError::from)?;
     cases::seed(store, &caller).await?;
+    let cases = cases::seed_history(store, &caller, &mut rng, options).await?;
 
     let grids = plan.regions.iter().filter(|r| r.level() == tongxin_core::geo::RegionLevel::Grid).count();
-    Ok(Some(DemoSummary { regions: plan.regions.len(), grids, buildings: geography.buildings.len() }))
+    Ok(Some(DemoSummary { regions: plan.regions.len(), grids, buildings: geography.buildings.len(), cases }))
 }

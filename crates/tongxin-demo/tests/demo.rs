@@ -6,6 +6,7 @@ use rand_chacha::ChaCha8Rng;
 use tongxin_core::geo::{LatLng, Locator, RegionLevel};
 use tongxin_demo::{DemoOptions, Quiet, geo::generate, seed_if_empty};
 use tongxin_store::backend_tests;
+use tongxin_store::cases::{CaseFilter, CaseScope};
 use tongxin_store::geo::RegionFilter;
 use tongxin_store::testing::TestDb;
 
@@ -70,7 +71,8 @@ fn scale_multiplies_everything() {
 
 async fn seeds_once(db: TestDb) {
     let store = &db.store;
-    let summary = seed_if_empty(store, &DemoOptions::default(), &Quiet).await.unwrap().unwrap();
+    let options = DemoOptions { case_months: 2, ..Default::default() };
+    let summary = seed_if_empty(store, &options, &Quiet).await.unwrap().unwrap();
     assert_eq!(summary.grids, 60);
     assert_eq!(summary.buildings, demo(1).buildings.len());
     let grids = store.regions(&RegionFilter { level: Some(RegionLevel::Grid), ..Default::default() }).await.unwrap();
@@ -79,6 +81,23 @@ async fn seeds_once(db: TestDb) {
         store.count_buildings(&grids[0].code.parent().unwrap().parent().unwrap()).await.unwrap() as usize,
         summary.buildings
     );
+    // two months of cases, each with its timeline
+    let all = CaseScope { all: true, ..Default::default() };
+    let cases = store.cases(&all, &CaseFilter { limit: 100_000, ..Default::default() }).await.unwrap();
+    assert_eq!(cases.len(), summary.cases);
+    assert!((300..=700).contains(&cases.len()), "{} cases in two months", cases.len());
+    let numbers: std::collections::BTreeSet<&str> = cases.iter().map(|c| c.number.as_str()).collect();
+    assert_eq!(numbers.len(), cases.len(), "case numbers are unique");
+    let rated = cases.iter().find(|c| c.rating.is_some()).expect("some cases were evaluated");
+    let events = store.case_events(rated.id).await.unwrap();
+    assert_eq!(events.first().unwrap().action, "report");
+    assert_eq!(events.last().unwrap().data["rating"].as_i64(), rated.rating);
+    assert!(
+        events.iter().any(|e| e.action == "dispatch" && e.data["department"].as_str() == rated.department.as_deref())
+    );
+    let now = tongxin_core::time::Timestamp::now();
+    let overdue = store.cases(&all, &CaseFilter { overdue: true, limit: 1_000, ..Default::default() }).await.unwrap();
+    assert!(overdue.iter().all(|c| c.step_due_at.is_some_and(|d| d < now)));
     // a second start finds the data and leaves it alone
     assert!(seed_if_empty(store, &DemoOptions::default(), &Quiet).await.unwrap().is_none());
     assert_eq!(store.geo_revision().await.unwrap(), 1);

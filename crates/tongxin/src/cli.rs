@@ -193,6 +193,9 @@ pub struct DemoArgs {
     /// Seed of the generator; the same seed gives the same subdistrict
     #[arg(long, default_value_t = tongxin_demo::DemoOptions::default().seed)]
     pub seed: u64,
+    /// Months of past cases to create, in every state and following the seasons (0: none)
+    #[arg(long, default_value_t = tongxin_demo::DemoOptions::default().case_months, value_parser = clap::value_parser!(u32).range(0..=36))]
+    pub case_months: u32,
     /// One password for every demo account (at least 12 characters); without it, one is
     /// generated at the first start and kept in the data directory
     #[arg(long, env = "TONGXIN_DEMO_PASSWORD", value_name = "PASSWORD", hide_env_values = true)]

@@ -79,21 +79,28 @@ fn capture_logs() {
 
 impl TestApp {
     /// Seeds the demo subdistrict and its accounts into `db` and serves it.
+    /// (Without past cases: each test makes the cases it needs.)
     pub async fn spawn(db: TestDb) -> TestApp {
-        Self::spawn_with(db, true, WebConfig::default()).await
+        Self::spawn_with(db, Some(DemoOptions { case_months: 0, ..Default::default() }), WebConfig::default()).await
+    }
+
+    /// Seeds the demo with `months` of past cases.
+    pub async fn spawn_with_history(db: TestDb, months: u32) -> TestApp {
+        Self::spawn_with(db, Some(DemoOptions { case_months: months, ..Default::default() }), WebConfig::default())
+            .await
     }
 
     pub async fn spawn_unseeded(db: TestDb) -> TestApp {
-        Self::spawn_with(db, false, WebConfig::default()).await
+        Self::spawn_with(db, None, WebConfig::default()).await
     }
 
-    pub async fn spawn_with(db: TestDb, seed: bool, config: WebConfig) -> TestApp {
+    pub async fn spawn_with(db: TestDb, seed: Option<DemoOptions>, config: WebConfig) -> TestApp {
         capture_logs();
         let key = SecretKey::generate();
-        if seed {
-            seed_if_empty(&db.store, &DemoOptions::default(), &Quiet).await.expect("seed the demo");
+        if let Some(options) = &seed {
+            seed_if_empty(&db.store, options, &Quiet).await.expect("seed the demo");
         }
-        if seed {
+        if seed.is_some() {
             let password = Password::parse(PASSWORD).unwrap();
             tongxin_demo::access::ensure_accounts(&db.store, &PiiCipher::new(&key), Some(&password))
                 .await

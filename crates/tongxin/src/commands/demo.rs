@@ -52,15 +52,16 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let key = config.demo_secret_key()?;
     let password = demo_password(config, args.demo_password.as_deref())?;
     let store = open_store(config, Schema::Migrate).await?;
-    let options = DemoOptions { scale: usize::from(args.scale), seed: args.seed };
+    let options = DemoOptions { scale: usize::from(args.scale), seed: args.seed, case_months: args.case_months };
     let started = Instant::now();
     match seed_if_empty(&store, &options, &Bar(Default::default())).await? {
         Some(summary) => say(format_args!(
-            "Created the demo subdistrict 静安寺街道 in {} ms: {} regions, {} grids, {} buildings.",
+            "Created the demo subdistrict 静安寺街道 in {} ms: {} regions, {} grids, {} buildings, {} cases.",
             started.elapsed().as_millis(),
             summary.regions,
             summary.grids,
-            summary.buildings
+            summary.buildings,
+            summary.cases
         )),
         None => say("The database already holds regions; serving them as they are."),
     }
