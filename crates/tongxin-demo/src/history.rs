@@ -319,6 +319,7 @@ fn story(
             reporter_sealed: None,
             external_ref: (source == Source::Hotline).then(|| format!("SH12345-{}", created.timestamp_millis())),
             duplicate_of: None,
+            photos: Vec::new(),
         },
         created_at: millis(created),
         state: standing.state,

@@ -27,6 +27,9 @@ pub enum StoreError {
     Refused(tongxin_core::cases::lifecycle::Refused),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    /// The blob store (photo files) failed.
+    #[error("file storage error: {0}")]
+    Blob(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }

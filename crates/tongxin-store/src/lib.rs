@@ -9,6 +9,7 @@
 //! - [`geo`]: regions and buildings.
 //! - [`access`]: staff users, sessions, API keys, resident accounts and their codes.
 //! - [`cases`]: the category catalog, cases, their timeline, transitions and the overdue sweep.
+//! - [`blobs`]: uploaded files, in a directory or an S3-compatible bucket.
 //! - [`audit`]: the append-only, hash-chained audit log; [`audit::Caller`] names who acts.
 //! - [`error`]: [`StoreError`], including the constraint violations turned into "which
 //!   field, and why" where the query runs.
@@ -26,6 +27,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod blobs;
 pub mod cases;
 pub mod error;
 pub mod geo;

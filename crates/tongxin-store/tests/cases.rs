@@ -11,7 +11,7 @@ use tongxin_core::cases::report::Source;
 use tongxin_core::geo::{LatLng, RegionCode};
 use tongxin_core::time::Timestamp;
 use tongxin_store::audit::Caller;
-use tongxin_store::cases::{ActionInput, CaseFilter, CaseScope, NewCase};
+use tongxin_store::cases::{ActionInput, CaseFilter, CaseScope, NewCase, NewPhoto};
 use tongxin_store::testing::TestDb;
 use tongxin_store::{StoreError, backend_tests};
 
@@ -55,6 +55,7 @@ fn report(category: &str, region: &str) -> NewCase {
         reporter_sealed: None,
         external_ref: None,
         duplicate_of: None,
+        photos: Vec::new(),
     }
 }
 
@@ -312,7 +313,57 @@ async fn cases_with_and_without_a_point(db: TestDb) {
     }
 }
 
+fn photo(key: &str) -> NewPhoto {
+    NewPhoto {
+        key: format!("cases/{key}.jpg"),
+        thumb_key: format!("cases/{key}-thumb.jpg"),
+        content_type: "image/jpeg".into(),
+        width: 640,
+        height: 480,
+        bytes: 51_200,
+    }
+}
+
+async fn photos_belong_to_their_step(db: TestDb) {
+    setup(&db).await;
+    let cal = calendar();
+    let mut new = report("E0103", "310106013001");
+    new.photos = vec![photo("a"), photo("b")];
+    let (case, _) = db.store.create_case(&system(), &new, &cal).await.unwrap();
+    let with_verify = ActionInput { photos: vec![photo("c")], note: "现场照片".into(), ..input() };
+    db.store.apply_action(&system(), case.id, Action::Verify, &with_verify, &cal).await.unwrap();
+    let added = db.store.add_photos(&system(), case.id, "补充照片", &[photo("d")]).await.unwrap();
+    assert_eq!(added.len(), 1);
+    let events = db.store.case_events(case.id).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["report", "verify", "add_photos"]);
+    assert_eq!(events[2].to_status, "verified", "adding photos keeps the status");
+    let photos = db.store.case_photos(case.id).await.unwrap();
+    let by_event: Vec<(Option<i64>, &str)> = photos.iter().map(|p| (p.event_id, p.key.as_str())).collect();
+    assert_eq!(
+        by_event,
+        [
+            (Some(events[0].id), "cases/a.jpg"),
+            (Some(events[0].id), "cases/b.jpg"),
+            (Some(events[1].id), "cases/c.jpg"),
+            (Some(events[2].id), "cases/d.jpg")
+        ]
+    );
+    assert_eq!(db.store.case_photo(case.id, photos[1].id).await.unwrap().unwrap(), photos[1]);
+    assert_eq!(db.store.case_photo(case.id + 1, photos[1].id).await.unwrap(), None, "a photo is read through its case");
+
+    // a step whose photo cannot be recorded is not taken at all
+    let clash = ActionInput { photos: vec![photo("e"), photo("a")], ..input() };
+    db.store.apply_action(&system(), case.id, Action::Register, &clash, &cal).await.unwrap_err();
+    assert_eq!(db.store.case(case.id).await.unwrap().unwrap().state.status, Status::Verified);
+    assert_eq!(db.store.case_events(case.id).await.unwrap().len(), 3);
+    assert_eq!(db.store.case_photos(case.id).await.unwrap().len(), 4);
+    let missing = db.store.add_photos(&system(), case.id + 100, "", &[photo("f")]).await.unwrap_err();
+    assert!(matches!(missing, StoreError::NotFound { entity: "case", .. }), "{missing:?}");
+}
+
 backend_tests!(
+    photos_belong_to_their_step,
     cases_with_and_without_a_point,
     the_catalog_imports_and_reads_back,
     a_case_goes_round_the_whole_loop,

@@ -8,6 +8,7 @@
 //! - [`auth`]: who is calling (session cookie or API key), CSRF, and the checks every
 //!   handler makes: a permission (403) and a region scope (404).
 //! - [`sms`]: the pluggable SMS sender for residents' one-time codes.
+//! - [`uploads`]: forms with photos, and keeping the photos in the blob store.
 //! - [`observe`]: request ids, the request span and the Prometheus metrics.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`api`]: the JSON API under `/api/v1`, one folder per capability (`api/geo`) and the
@@ -27,6 +28,7 @@ pub mod live;
 pub mod observe;
 pub mod pages;
 pub mod sms;
+pub mod uploads;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -37,6 +39,7 @@ use tokio::net::TcpListener;
 use tongxin_core::cases::calendar::WorkingHours;
 use tongxin_core::pii::{PiiCipher, SecretKey};
 use tongxin_store::Store;
+use tongxin_store::blobs::{BlobConfig, Blobs};
 
 pub use error::ApiError;
 
@@ -58,6 +61,8 @@ pub struct WebConfig {
     /// same category is flagged as a duplicate.
     pub duplicate_radius_m: f64,
     pub duplicate_window_hours: i64,
+    /// Where case photos are kept.
+    pub photos: BlobConfig,
 }
 
 impl Default for WebConfig {
@@ -70,6 +75,7 @@ impl Default for WebConfig {
             working_hours: WorkingHours::default(),
             duplicate_radius_m: 50.0,
             duplicate_window_hours: 72,
+            photos: BlobConfig::Directory("data/photos".into()),
         }
     }
 }
@@ -85,6 +91,8 @@ pub struct App {
     pub calendar: Arc<live::LiveCalendar>,
     pub geo: Arc<live::LiveLocator>,
     pub metrics: Arc<observe::Metrics>,
+    /// Case photos (a directory or an S3 bucket).
+    pub blobs: Blobs,
     pub config: Arc<WebConfig>,
 }
 
@@ -96,7 +104,17 @@ impl App {
         metrics.locator_regions.set(geo.current().len() as i64);
         let sms = Arc::new(sms::DevSink { store: store.clone(), keep: config.dev_inbox });
         let calendar = Arc::new(live::LiveCalendar::load(&store, config.working_hours.clone()).await?);
-        Ok(Self { store, pii: Arc::new(PiiCipher::new(key)), sms, calendar, geo, metrics, config: Arc::new(config) })
+        let blobs = Blobs::open(&config.photos)?;
+        Ok(Self {
+            store,
+            pii: Arc::new(PiiCipher::new(key)),
+            sms,
+            calendar,
+            geo,
+            metrics,
+            blobs,
+            config: Arc::new(config),
+        })
     }
 
     pub fn router(&self) -> Router {

@@ -24,6 +24,26 @@ async fn take(browser: &Browser, action: &str, note: &str) {
     browser.click(&format!("{form} button")).await;
 }
 
+/// Writes a 400×300 photo of one colour next to the app's photo store; returns its path.
+fn photo_file(app: &TestApp, name: &str, rgb: [u8; 3]) -> String {
+    let path = app.photo_dir.path().join(format!("upload-{name}"));
+    image::RgbImage::from_pixel(400, 300, image::Rgb(rgb)).save(&path).unwrap();
+    path.display().to_string()
+}
+
+/// Whether every photo on the page has loaded.
+async fn images_loaded(browser: &Browser) -> bool {
+    let script =
+        "return Array.from(document.querySelectorAll('#photos img')).every(i => i.complete && i.naturalWidth > 0);";
+    for _ in 0..50 {
+        if browser.client.execute(script, vec![]).await.unwrap() == serde_json::Value::Bool(true) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
 async fn a_case_from_phone_to_closed(db: TestDb) {
     let Some(browser) = Browser::start().await else { return };
     let app = TestApp::spawn(db).await;
@@ -47,9 +67,13 @@ async fn a_case_from_phone_to_closed(db: TestDb) {
     browser.fill("#report-form input[name=attr_floor]", "2").await;
     browser.fill("#lat", &building.fields.location.lat().to_string()).await;
     browser.fill("#lng", &building.fields.location.lng().to_string()).await;
+    let photo = photo_file(&app, "boxes.jpg", [150, 110, 60]);
+    c.find(Locator::Css("#photo")).await.unwrap().send_keys(&photo).await.unwrap();
     browser.screenshot("case-report-phone").await;
     browser.click("#report-form button[type=submit]").await;
     browser.wait_for_text("#case-status", "已上报").await;
+    assert_eq!(c.find_all(Locator::Css("#photo-list img")).await.unwrap().len(), 1);
+    assert!(images_loaded(&browser).await, "the thumbnail is served to the page");
     let id = c.current_url().await.unwrap().path().trim_start_matches("/cases/").to_owned();
     take(&browser, "verify", "现场确认").await;
     browser.wait_for_text("#case-status", "已核实").await;
@@ -78,8 +102,19 @@ async fn a_case_from_phone_to_closed(db: TestDb) {
     browser.click(&format!("article[data-case='{id}'] a")).await;
     take(&browser, "accept", "").await;
     browser.wait_for_text("#case-status", "处置中").await;
+    let after = photo_file(&app, "cleared.png", [220, 220, 220]);
+    c.find(Locator::Css("form.action[data-action=feedback] input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(&after)
+        .await
+        .unwrap();
     take(&browser, "feedback", "已清理完毕").await;
     browser.wait_for_text("#case-status", "已反馈").await;
+    assert_eq!(c.find_all(Locator::Css("#photo-list img")).await.unwrap().len(), 2);
+    assert_eq!(c.find_all(Locator::Css("#timeline .thumbs img")).await.unwrap().len(), 2, "each photo by its step");
+    assert!(images_loaded(&browser).await);
+    browser.screenshot("case-feedback-photos").await;
     sign_out(&browser).await;
 
     // The grid worker checks it.

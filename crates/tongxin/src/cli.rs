@@ -181,6 +181,16 @@ pub struct ServeArgs {
     /// … when that case was reported within this many hours [default: 72]
     #[arg(long, env = "TONGXIN_DUPLICATE_WINDOW_HOURS", value_name = "HOURS")]
     pub duplicate_window_hours: Option<i64>,
+    /// Keep case photos in this S3-compatible bucket instead of DATA_DIR/photos; the keys come
+    /// from TONGXIN_S3_ACCESS_KEY_ID and TONGXIN_S3_SECRET_ACCESS_KEY
+    #[arg(long, env = "TONGXIN_S3_BUCKET", value_name = "BUCKET")]
+    pub s3_bucket: Option<String>,
+    /// The S3 service's URL when it is not AWS (MinIO, OSS, COS …)
+    #[arg(long, env = "TONGXIN_S3_ENDPOINT", value_name = "URL")]
+    pub s3_endpoint: Option<String>,
+    /// The bucket's region [default: us-east-1]
+    #[arg(long, env = "TONGXIN_S3_REGION", value_name = "REGION")]
+    pub s3_region: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use tongxin_core::cases::calendar::WorkingHours;
 use tongxin_core::pii::SecretKey;
+use tongxin_store::blobs::{BlobConfig, S3Config};
 
 use crate::cli::{GlobalArgs, LogFormat, ServeArgs};
 
@@ -34,6 +35,9 @@ struct FileConfig {
     working_hours: Option<String>,
     duplicate_radius_m: Option<f64>,
     duplicate_window_hours: Option<i64>,
+    s3_bucket: Option<String>,
+    s3_endpoint: Option<String>,
+    s3_region: Option<String>,
 }
 
 /// A database URL, which may hold a password: `Debug` and `Display` hide it.
@@ -73,6 +77,8 @@ pub struct Config {
     pub working_hours: WorkingHours,
     pub duplicate_radius_m: f64,
     pub duplicate_window_hours: i64,
+    /// Where case photos are kept: DATA_DIR/photos, or an S3 bucket.
+    pub photos: BlobConfig,
 }
 
 /// Where the key that encrypts personal data comes from.
@@ -190,7 +196,33 @@ impl Config {
         if !(1..=720).contains(&duplicate_window_hours) {
             bail!("duplicate_window_hours must be between 1 and 720");
         }
+        let photos = match serve.and_then(|s| s.s3_bucket.clone()).or(file.s3_bucket) {
+            None => BlobConfig::Directory(data_dir.join("photos")),
+            Some(bucket) => {
+                let key = |name: &str| {
+                    std::env::var(name)
+                        .ok()
+                        .filter(|v| !v.trim().is_empty())
+                        .with_context(|| format!("s3_bucket is set: set {name} too"))
+                };
+                let endpoint = serve.and_then(|s| s.s3_endpoint.clone()).or(file.s3_endpoint);
+                if endpoint.as_deref().is_some_and(|e| !(e.starts_with("http://") || e.starts_with("https://"))) {
+                    bail!("s3_endpoint must be an http:// or https:// URL");
+                }
+                BlobConfig::S3(S3Config {
+                    bucket,
+                    endpoint,
+                    region: serve
+                        .and_then(|s| s.s3_region.clone())
+                        .or(file.s3_region)
+                        .unwrap_or_else(|| "us-east-1".into()),
+                    access_key_id: key("TONGXIN_S3_ACCESS_KEY_ID")?,
+                    secret_access_key: key("TONGXIN_S3_SECRET_ACCESS_KEY")?,
+                })
+            }
+        };
         Ok(Config {
+            photos,
             working_hours,
             duplicate_radius_m,
             duplicate_window_hours,

@@ -23,6 +23,7 @@ use crate::config::Config;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    tongxin_store::blobs::install_tls();
     let serve_args = match &cli.command {
         Command::Serve(args) => Some(args),
         Command::Demo(args) => Some(&args.serve),

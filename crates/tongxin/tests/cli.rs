@@ -103,9 +103,15 @@ impl Drop for Server {
 
 const DEMO_PASSWORD: &str = "cli test password";
 
+/// An HTTP client (TLS through rustls with ring, as in the binary).
+fn http() -> reqwest::Client {
+    tongxin_store::blobs::install_tls();
+    reqwest::Client::new()
+}
+
 /// Signs in through the JSON API and returns the session cookie.
 async fn login(base: &str, username: &str) -> String {
-    let response = reqwest::Client::new()
+    let response = http()
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"username": username, "password": DEMO_PASSWORD}))
         .send()
@@ -117,12 +123,12 @@ async fn login(base: &str, username: &str) -> String {
 }
 
 async fn get_as(url: &str, cookie: &str) -> (u16, Value) {
-    let response = reqwest::Client::new().get(url).header("cookie", cookie).send().await.expect("request");
+    let response = http().get(url).header("cookie", cookie).send().await.expect("request");
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 
 async fn get_json(url: &str) -> (u16, Value) {
-    let response = reqwest::get(url).await.expect("request");
+    let response = http().get(url).send().await.expect("request");
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 

@@ -26,16 +26,28 @@ use crate::{Backend, Store, StoreError, Tx};
 pub struct Caller {
     pub actor: Actor,
     pub ip: String,
+    /// How case timelines name the caller: a staff member's name (网格员 张伟), a key's
+    /// name, a resident's masked phone. The audit log keeps the actor's username.
+    pub display_name: String,
 }
 
 impl Caller {
     pub fn new(actor: Actor, ip: impl Into<String>) -> Self {
-        Self { actor, ip: ip.into() }
+        let display_name = actor.name.clone();
+        Self { actor, ip: ip.into(), display_name }
+    }
+
+    /// The same caller, shown in timelines as `name` (ignored when empty).
+    pub fn shown_as(mut self, name: &str) -> Self {
+        if !name.trim().is_empty() {
+            self.display_name = name.to_owned();
+        }
+        self
     }
 
     /// The operator at the console running `tongxin COMMAND`.
     pub fn system(command: &str) -> Self {
-        Self { actor: Actor::system(command), ip: "local".into() }
+        Self::new(Actor::system(command), "local")
     }
 }
 

@@ -1,14 +1,16 @@
 //! Cases in the database: the catalog (departments, categories, dispatch rules, calendar
 //! overrides) in [`catalog`], the cases with their timeline in [`records`], the moves along
-//! the lifecycle in [`transitions`], the overdue sweep in [`overdue`], and cases with a
+//! the lifecycle in [`transitions`], the overdue sweep in [`overdue`], photo rows in [`photos`], and cases with a
 //! past written in bulk in [`history`].
 
 pub mod catalog;
 pub mod history;
 pub mod overdue;
+pub mod photos;
 pub mod records;
 pub mod transitions;
 
 pub use history::{PastCase, PastEvent};
+pub use photos::{NewPhoto, Photo};
 pub use records::{CaseFilter, CaseRecord, CaseScope, Event, NewCase};
 pub use transitions::{ActionInput, Transition};

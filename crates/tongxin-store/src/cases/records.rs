@@ -14,6 +14,7 @@ use tongxin_core::geo::{LatLng, RegionCode};
 use tongxin_core::time::{SHANGHAI, Timestamp};
 
 use super::catalog::limit_from;
+use super::photos::NewPhoto;
 use crate::audit::{AuditEntry, Caller};
 use crate::{Store, StoreError, Tx, row_bool};
 
@@ -84,6 +85,8 @@ pub struct NewCase {
     pub external_ref: Option<String>,
     /// An open case this one repeats (flagged at intake).
     pub duplicate_of: Option<i64>,
+    /// Photos that came with the report, already in the blob store.
+    pub photos: Vec<NewPhoto>,
 }
 
 /// Whose cases a caller may see.
@@ -264,7 +267,8 @@ impl Store {
         let number = format!("{}-{id:05}", now.to_utc().with_timezone(&SHANGHAI).format("%Y%m%d"));
         sqlx::query("UPDATE cases SET number = $1 WHERE id = $2").bind(&number).bind(id).execute(&mut *tx).await?;
         let data = json!({ "source": new.source, "duplicate_of": new.duplicate_of });
-        Self::add_event(&mut tx, caller, id, "report", None, Status::Reported, "", data).await?;
+        let event = Self::add_event(&mut tx, caller, id, "report", None, Status::Reported, "", data).await?;
+        Self::add_photos_in(&mut tx, caller, id, event, &new.photos).await?;
         let detail = json!({ "after": { "number": number, "category": new.category, "source": new.source, "region": new.region } });
         self.audit_in(&mut tx, caller, AuditEntry::ok("case.create", "case", id).with_detail(detail)).await?;
         tx.commit().await?;
@@ -308,25 +312,25 @@ impl Store {
         to: Status,
         note: &str,
         data: Value,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         let actor = &caller.actor;
-        sqlx::query(
+        let row = sqlx::query(
             "INSERT INTO case_events (case_id, at, actor_kind, actor_id, actor_name, action, from_status, to_status, note, data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(case_id)
         .bind(Timestamp::now().millis())
         .bind(actor.kind.as_str())
         .bind(actor.id)
-        .bind(&actor.name)
+        .bind(&caller.display_name)
         .bind(action)
         .bind(from.map(Status::as_str))
         .bind(to.as_str())
         .bind(note)
         .bind(data.to_string())
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
-        Ok(())
+        Ok(row.try_get("id")?)
     }
 
     pub async fn case(&self, id: i64) -> Result<Option<CaseRecord>, StoreError> {

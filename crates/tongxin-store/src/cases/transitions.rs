@@ -26,6 +26,8 @@ pub struct ActionInput {
     pub extension: Option<TimeLimit>,
     /// Evaluate: 1 to 5.
     pub rating: Option<i64>,
+    /// Photos of the step, already in the blob store.
+    pub photos: Vec<super::photos::NewPhoto>,
 }
 
 /// The case after an action, and whether registering it dispatched it automatically.
@@ -167,7 +169,7 @@ impl Store {
         .bind(id)
         .execute(&mut **tx)
         .await?;
-        Self::add_event(
+        let event = Self::add_event(
             tx,
             caller,
             id,
@@ -178,6 +180,7 @@ impl Store {
             data.clone(),
         )
         .await?;
+        Self::add_photos_in(tx, caller, id, event, &input.photos).await?;
         let detail =
             json!({ "before": { "status": case.state.status }, "after": { "status": next.status }, "data": data });
         self.audit_in(tx, caller, AuditEntry::ok("case.transition", "case", id).with_detail(detail)).await?;

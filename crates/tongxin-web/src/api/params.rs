@@ -29,6 +29,11 @@ impl Params {
         Params(form_urlencoded::parse(body).into_owned().collect())
     }
 
+    /// Fields read some other way (a multipart form).
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Params(pairs)
+    }
+
     /// The first value of `name` exactly as sent, untrimmed (passwords), or "".
     pub fn raw(&self, name: &str) -> &str {
         self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())

@@ -1,17 +1,18 @@
 //! CSRF protection. A state-changing request that rides on a session cookie must carry the
-//! session's token: JSON calls in the `X-CSRF-Token` header, HTML forms in a `_csrf`
-//! field. Requests with an API key carry no cookie and need none. Sign-in forms, which
+//! session's token: JSON calls in the `X-CSRF-Token` header, HTML forms (urlencoded or
+//! multipart, with photos) in a `_csrf` field. Requests with an API key carry no cookie and need none. Sign-in forms, which
 //! have no session yet, must come from this site (checked by `Origin`/`Referer`); the
 //! SameSite=Lax cookie does the rest.
 
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use axum::extract::{FromRequest, Request};
 use axum::http::{Method, header};
 use serde_json::json;
 use tongxin_core::access::token::same;
 use tongxin_store::audit::{AuditEntry, Outcome};
 
 use super::Who;
+use crate::uploads::MAX_UPLOAD_BYTES;
 use crate::{ApiError, App};
 
 /// Form bodies are read here to find `_csrf`; nothing legitimate is larger.
@@ -27,22 +28,40 @@ pub async fn check(app: &App, who: Option<&Who>, request: Request) -> Result<Req
     if let Some(token) = request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
         return if same(token, &session.csrf_token) { Ok(request) } else { refuse(app, who).await };
     }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let multipart = content_type.starts_with("multipart/form-data");
+    if !multipart && !content_type.starts_with("application/x-www-form-urlencoded") {
         return refuse(app, who).await;
     }
     let (parts, body) = request.into_parts();
-    let bytes = to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| ApiError::invalid("body", "the form is too large"))?;
-    let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == "_csrf").map(|(_, v)| v.into_owned());
+    let limit = if multipart { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
+    let bytes = to_bytes(body, limit).await.map_err(|_| ApiError::invalid("body", "the form is too large"))?;
+    let token = if multipart {
+        multipart_token(&parts, &bytes).await
+    } else {
+        form_urlencoded::parse(&bytes).find(|(k, _)| k == "_csrf").map(|(_, v)| v.into_owned())
+    };
     if token.is_some_and(|t| same(&t, &session.csrf_token)) {
         Ok(Request::from_parts(parts, Body::from(bytes)))
     } else {
         refuse(app, who).await
     }
+}
+
+/// The `_csrf` field of a multipart form (the pages put it first).
+async fn multipart_token(parts: &axum::http::request::Parts, bytes: &axum::body::Bytes) -> Option<String> {
+    let mut head = axum::http::Request::builder().method(parts.method.clone()).uri(parts.uri.clone());
+    if let Some(value) = parts.headers.get(header::CONTENT_TYPE) {
+        head = head.header(header::CONTENT_TYPE, value);
+    }
+    let request = head.body(Body::from(bytes.clone())).ok()?;
+    let mut form = axum::extract::Multipart::from_request(request, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("_csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 async fn refuse(app: &App, who: Option<&Who>) -> Result<Request, ApiError> {

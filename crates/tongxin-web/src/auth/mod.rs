@@ -46,7 +46,7 @@ pub struct Who {
 
 impl Who {
     pub fn caller(&self) -> Caller {
-        Caller::new(self.actor.clone(), self.ip.clone())
+        Caller::new(self.actor.clone(), self.ip.clone()).shown_as(&self.display_name)
     }
 
     /// Refuses, with a 403 and an audit entry, a caller without `permission`.

@@ -101,6 +101,41 @@ impl<'a> Client<'a> {
         response
     }
 
+    /// A multipart post with files in parts named `photo`. As a page sends it (`page`),
+    /// the CSRF token is the first field; as a script does, it is in the header.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        photos: &[Vec<u8>],
+        page: bool,
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new();
+        if page && let Some(token) = self.csrf.clone() {
+            form = form.text("_csrf", token);
+        }
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        for (i, bytes) in photos.iter().enumerate() {
+            let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name(format!("photo{i}.jpg"));
+            form = form.part("photo", part.mime_str("image/jpeg").unwrap());
+        }
+        let mut r = if page {
+            let mut r = self.app.http.post(self.app.url(path));
+            if let Some(cookies) = self.cookies() {
+                r = r.header("cookie", cookies);
+            }
+            r
+        } else {
+            self.request(reqwest::Method::POST, path)
+        };
+        r = r.multipart(form);
+        let response = r.send().await.expect("request");
+        self.remember(response.headers());
+        response
+    }
+
     pub async fn delete(&self, path: &str) -> (u16, Value) {
         let r = self.request(reqwest::Method::DELETE, path).send().await.expect("request");
         let status = r.status().as_u16();

@@ -20,6 +20,7 @@ use tokio::sync::oneshot;
 use tongxin_core::access::password::Password;
 use tongxin_core::pii::{PiiCipher, SecretKey};
 use tongxin_demo::{DemoOptions, Quiet, seed_if_empty};
+use tongxin_store::blobs::BlobConfig;
 use tongxin_store::testing::TestDb;
 use tongxin_web::{App, WebConfig};
 
@@ -33,6 +34,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub app: App,
     pub db: TestDb,
+    /// Where this server keeps photos (removed with the app).
+    pub photo_dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -96,6 +99,7 @@ impl TestApp {
 
     pub async fn spawn_with(db: TestDb, seed: Option<DemoOptions>, config: WebConfig) -> TestApp {
         capture_logs();
+        tongxin_store::blobs::install_tls();
         let key = SecretKey::generate();
         if let Some(options) = &seed {
             seed_if_empty(&db.store, options, &Quiet).await.expect("seed the demo");
@@ -106,7 +110,9 @@ impl TestApp {
                 .await
                 .expect("create the demo accounts");
         }
-        let config = WebConfig { geo_refresh: Duration::from_millis(100), dev_inbox: true, ..config };
+        let photo_dir = tempfile::tempdir().expect("a photo directory");
+        let photos = BlobConfig::Directory(photo_dir.path().to_owned());
+        let config = WebConfig { geo_refresh: Duration::from_millis(100), dev_inbox: true, photos, ..config };
         let app = App::new(db.store.clone(), config, &key).await.expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -115,7 +121,7 @@ impl TestApp {
             stopped.await.ok();
         }));
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base, http, app, db, stop: Some(stop), server: Some(server) }
+        TestApp { base, http, app, db, photo_dir, stop: Some(stop), server: Some(server) }
     }
 
     pub fn url(&self, path: &str) -> String {

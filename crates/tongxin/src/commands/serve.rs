@@ -42,8 +42,11 @@ pub async fn serve(
         working_hours: config.working_hours.clone(),
         duplicate_radius_m: config.duplicate_radius_m,
         duplicate_window_hours: config.duplicate_window_hours,
+        photos: config.photos.clone(),
     };
     let app = App::new(store.clone(), web, key).await?;
+    // A wrong bucket or key is one clear error now, not a failed upload later.
+    app.blobs.check().await.with_context(|| format!("the photo store ({:?}) does not work", config.photos))?;
     let address = listener.local_addr()?;
     let url = format!("http://{address}");
     say(format_args!("Tongxin is serving at {url}/ ({} database)", store.backend().as_str()));

@@ -10,10 +10,12 @@ use tongxin_core::cases::lifecycle::{self, Action};
 use tongxin_store::cases::ActionInput;
 use utoipa::ToSchema;
 
+use super::photos::PhotoForm;
 use super::read::CaseDetail;
 use super::{CaseView, EventView, Reach, category_names, visible};
 use crate::api::access::id_param;
 use crate::auth::{ApiCaller, Who};
+use crate::uploads::{WithPhotos, discard, keep};
 use crate::{ApiError, App};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -31,13 +33,14 @@ pub struct ActionRequest {
     pub rating: Option<i64>,
 }
 
-/// Checks what the action needs and takes it.
+/// Checks what the action needs and takes it, with the photos of the step.
 pub async fn take(
     app: &App,
     who: &Who,
     id: i64,
     action: Action,
     request: ActionRequest,
+    photos: Vec<Vec<u8>>,
 ) -> Result<tongxin_store::cases::CaseRecord, ApiError> {
     let reach = Reach::of(app, who).await?;
     let case = visible(app, who, &reach, id).await?;
@@ -81,26 +84,34 @@ pub async fn take(
         }
         _ => None,
     };
-    let input = ActionInput { note, department: request.department, reason, extension, rating: request.rating };
-    let done = app.store.apply_action(&who.caller(), id, action, &input, &app.calendar.current()).await?;
-    Ok(done.case)
+    let photos = keep(app, photos).await?;
+    let input = ActionInput { note, department: request.department, reason, extension, rating: request.rating, photos };
+    match app.store.apply_action(&who.caller(), id, action, &input, &app.calendar.current()).await {
+        Ok(done) => Ok(done.case),
+        Err(e) => {
+            discard(app, &input.photos).await;
+            Err(e.into())
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions/{action}", tag = "cases",
     params(("id" = i64, Path), ("action" = String, Path, description = "verify, register, reject, dispatch, accept, return, feedback, pass, rework, close, request_extension, approve_extension, deny_extension, request_deferral, approve_deferral, deny_deferral, resume, evaluate")),
-    request_body = ActionRequest,
+    request_body(content(
+        (ActionRequest = "application/json"),
+        (PhotoForm = "multipart/form-data"),
+    ), description = "JSON; or multipart/form-data with the same JSON in a part named json and up to 6 photos in parts named photo"),
     responses((status = 200, body = CaseDetail), (status = 400), (status = 403), (status = 404),
         (status = 409, description = "not allowed now: details.allowed lists the steps that are")))]
 pub async fn act(
     State(app): State<App>,
     who: ApiCaller,
     Path((raw_id, raw_action)): Path<(String, String)>,
-    raw: Option<Json<ActionRequest>>,
+    body: WithPhotos<ActionRequest>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let id = id_param(&raw_id)?;
     let action = raw_action.parse::<Action>().map_err(|e| ApiError::invalid("action", e))?;
-    let request = raw.map(|Json(r)| r).unwrap_or_default();
-    let case = take(&app, &who, id, action, request).await?;
+    let case = take(&app, &who, id, action, body.body, body.photos).await?;
     let reach = Reach::of(&app, &who).await?;
     let names = category_names(&app).await?;
     let timeline = app.store.case_events(id).await?.iter().map(EventView::from).collect();
@@ -109,5 +120,6 @@ pub async fn act(
         case: CaseView::new(&app, &case, names.get(case.category.as_str()).cloned().unwrap_or_default()),
         timeline,
         actions,
+        photos: super::photos::views(&app, id).await?,
     }))
 }

@@ -22,8 +22,10 @@ use tongxin_store::cases::{CaseRecord, NewCase};
 use tongxin_store::geo::RegionFilter;
 use utoipa::ToSchema;
 
+use super::photos::PhotoForm;
 use super::{CaseView, category_names};
 use crate::auth::{ApiCaller, Who};
+use crate::uploads::{WithPhotos, discard, keep};
 use crate::{ApiError, App};
 
 /// A report, as any channel sends it.
@@ -82,8 +84,14 @@ fn source_for(who: &Who, requested: Option<&str>) -> Result<Source, ApiError> {
     })
 }
 
-/// Files a report for `who`; the case and whether it is new.
-pub async fn file(app: &App, who: &Who, request: ReportRequest) -> Result<(CaseRecord, bool), ApiError> {
+/// Files a report for `who`, with its photos; the case and whether it is new (an order
+/// number already on file returns the first case, and the photos sent again are not kept).
+pub async fn file(
+    app: &App,
+    who: &Who,
+    request: ReportRequest,
+    photos: Vec<Vec<u8>>,
+) -> Result<(CaseRecord, bool), ApiError> {
     if who.actor.kind != ActorKind::Resident {
         who.require(app, Permission::CasesReport).await?;
     }
@@ -147,8 +155,19 @@ pub async fn file(app: &App, who: &Who, request: ReportRequest) -> Result<(CaseR
         reporter_sealed,
         external_ref,
         duplicate_of,
+        photos: keep(app, photos).await?,
     };
-    Ok(app.store.create_case(&who.caller(), &new, &app.calendar.current()).await?)
+    match app.store.create_case(&who.caller(), &new, &app.calendar.current()).await {
+        Ok((case, true)) => Ok((case, true)),
+        Ok((first, false)) => {
+            discard(app, &new.photos).await;
+            Ok((first, false))
+        }
+        Err(e) => {
+            discard(app, &new.photos).await;
+            Err(e.into())
+        }
+    }
 }
 
 /// The point (converted to WGS-84), the deepest region holding it and its grid; or, for a
@@ -217,7 +236,11 @@ async fn duplicate(app: &App, category: &CategoryCode, point: LatLng) -> Result<
 }
 
 /// Files a case from any channel.
-#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = ReportRequest,
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases",
+    request_body(content(
+        (ReportRequest = "application/json"),
+        (PhotoForm = "multipart/form-data"),
+    ), description = "JSON; or multipart/form-data with the same JSON in a part named json and up to 6 photos in parts named photo"),
     responses(
         (status = 201, body = CaseView, description = "filed"),
         (status = 200, body = CaseView, description = "the external order number was already on file: the first case"),
@@ -226,10 +249,9 @@ async fn duplicate(app: &App, category: &CategoryCode, point: LatLng) -> Result<
 pub async fn create(
     State(app): State<App>,
     who: ApiCaller,
-    raw: Result<Json<ReportRequest>, axum::extract::rejection::JsonRejection>,
+    body: WithPhotos<ReportRequest>,
 ) -> Result<(StatusCode, Json<CaseView>), ApiError> {
-    let Json(request) = raw.map_err(|e| ApiError::invalid("body", e.body_text()))?;
-    let (case, created) = file(&app, &who, request).await?;
+    let (case, created) = file(&app, &who, body.body, body.photos).await?;
     let names = category_names(&app).await?;
     let name = names.get(case.category.as_str()).cloned().unwrap_or_default();
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };

@@ -10,9 +10,11 @@
 pub mod act;
 pub mod catalog;
 pub mod intake;
+pub mod photos;
 pub mod read;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use serde::Serialize;
 use tongxin_core::access::{ActorKind, Permission};
@@ -21,13 +23,16 @@ use tongxin_store::cases::{CaseRecord, CaseScope, Event};
 use utoipa::ToSchema;
 
 use crate::auth::Who;
+use crate::uploads::MAX_UPLOAD_BYTES;
 use crate::{ApiError, App};
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/cases", get(read::list).post(intake::create))
+        .route("/cases", get(read::list).post(intake::create).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/cases/{id}", get(read::one))
-        .route("/cases/{id}/actions/{action}", post(act::act))
+        .route("/cases/{id}/actions/{action}", post(act::act).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/cases/{id}/photos", get(photos::list).post(photos::add).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/cases/{id}/photos/{photo}", get(photos::image))
         .route("/categories", get(catalog::categories))
         .route("/departments", get(catalog::departments))
 }

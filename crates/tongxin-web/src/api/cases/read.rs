@@ -11,6 +11,7 @@ use tongxin_core::geo::RegionCode;
 use tongxin_store::cases::{CaseFilter, CaseRecord};
 use utoipa::ToSchema;
 
+use super::photos::{PhotoView, views};
 use super::{CaseView, EventView, Reach, category_names, visible};
 use crate::api::access::audit::parse_time;
 use crate::api::access::id_param;
@@ -124,6 +125,7 @@ pub struct CaseDetail {
     pub timeline: Vec<EventView>,
     /// Actions the lifecycle allows now and the caller may take.
     pub actions: Vec<String>,
+    pub photos: Vec<PhotoView>,
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
@@ -143,5 +145,6 @@ pub async fn one(
         case: CaseView::new(&app, &case, names.get(case.category.as_str()).cloned().unwrap_or_default()),
         timeline,
         actions,
+        photos: views(&app, id).await?,
     }))
 }

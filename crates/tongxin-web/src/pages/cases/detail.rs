@@ -9,12 +9,14 @@ use tongxin_core::cases::lifecycle::Action;
 use super::{action_key, short_time, status_key};
 use crate::api::access::id_param;
 use crate::api::cases::act::{ActionRequest, take};
+use crate::api::cases::photos::{PhotoView, add_to, may_add, views};
 use crate::api::cases::{Reach, visible};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::access::admin_users::field_error;
 use crate::pages::geo::svg::{Projection, bounds};
-use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::pages::{PageContext, PageError, render};
+use crate::uploads::FormWithPhotos;
 use crate::{ApiError, App};
 
 pub struct Step {
@@ -25,6 +27,8 @@ pub struct Step {
     pub to: &'static str,
     pub note: String,
     pub detail: String,
+    /// (full, thumbnail) links of the photos that came with the step.
+    pub photos: Vec<(String, String)>,
 }
 
 /// An action the reader may take, with the extra field it needs.
@@ -33,6 +37,8 @@ pub struct ActionForm {
     pub label: &'static str,
     /// department, reason, extension, rating, or ""
     pub needs: &'static str,
+    /// Whether photos may come with this step.
+    pub photos: bool,
 }
 
 pub struct Position {
@@ -66,7 +72,19 @@ struct DetailPage {
     actions: Vec<ActionForm>,
     departments: Vec<(String, String)>,
     position: Option<Position>,
+    /// Each photo with the catalog key of the step it came with.
+    photos: Vec<(PhotoView, &'static str)>,
+    can_add_photos: bool,
     error: Option<String>,
+}
+
+/// The catalog key of a timeline step named by its action.
+fn step_key(action: &str) -> &'static str {
+    action.parse::<Action>().map(action_key).unwrap_or(match action {
+        "report" => "action.report",
+        "add_photos" => "action.add_photos",
+        _ => "action.overdue",
+    })
 }
 
 fn needs(action: Action) -> &'static str {
@@ -77,6 +95,20 @@ fn needs(action: Action) -> &'static str {
         Action::Evaluate => "rating",
         _ => "",
     }
+}
+
+/// Steps that usually come with pictures: what was found, what was done, what was checked.
+fn takes_photos(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Verify
+            | Action::Reject
+            | Action::Feedback
+            | Action::Pass
+            | Action::Rework
+            | Action::RequestExtension
+            | Action::RequestDeferral
+    )
 }
 
 fn source_key(source: tongxin_core::cases::report::Source) -> &'static str {
@@ -110,6 +142,11 @@ async fn show(
     };
     let category = app.store.category(&case.category).await.ok().flatten();
     let events = app.store.case_events(id).await.unwrap_or_default();
+    let photos = match views(app, id).await {
+        Ok(photos) => photos,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let stored = app.store.case_photos(id).await.unwrap_or_default();
     let t = lang.catalog();
     let attributes = case
         .attributes
@@ -176,10 +213,7 @@ async fn show(
             .map(|e| Step {
                 at: short_time(&e.at.to_shanghai_rfc3339()),
                 actor: e.actor_name.clone(),
-                action: e.action.parse::<Action>().map(action_key).unwrap_or(match e.action.as_str() {
-                    "report" => "action.report",
-                    _ => "action.overdue",
-                }),
+                action: step_key(&e.action),
                 to: e.to_status.parse().map(status_key).unwrap_or("status.reported"),
                 note: e.note.clone(),
                 detail: e
@@ -193,12 +227,26 @@ async fn show(
                             .join("；")
                     })
                     .unwrap_or_default(),
+                photos: stored
+                    .iter()
+                    .zip(&photos)
+                    .filter(|(p, _)| p.event_id == Some(e.id))
+                    .map(|(_, v)| (v.url.clone(), v.thumbnail_url.clone()))
+                    .collect(),
             })
             .collect(),
         actions: reach
             .actions(who, &case)
             .into_iter()
-            .map(|a| ActionForm { action: a.as_str(), label: action_key(a), needs: needs(a) })
+            .map(|a| ActionForm { action: a.as_str(), label: action_key(a), needs: needs(a), photos: takes_photos(a) })
+            .collect(),
+        can_add_photos: case.state.status.is_open() && may_add(who, &reach, &case),
+        photos: photos
+            .into_iter()
+            .map(|p| {
+                let step = step_key(p.step.as_deref().unwrap_or("report"));
+                (p, step)
+            })
             .collect(),
         departments,
         position,
@@ -244,12 +292,14 @@ pub async fn act(
     OriginalUri(uri): OriginalUri,
     who: PageCaller,
     Path(raw): Path<String>,
-    FormParams(form): FormParams,
+    mut upload: FormWithPhotos,
 ) -> Response {
     let id = match id_param(&raw) {
         Ok(id) => id,
         Err(e) => return PageError::from_api(lang, e).into_response(),
     };
+    let photos = upload.checked_photos();
+    let form = upload.fields;
     let action = match form.get("action").unwrap_or_default().parse::<Action>() {
         Ok(action) => action,
         Err(e) => return PageError::from_api(lang, ApiError::invalid("action", e)).into_response(),
@@ -265,15 +315,54 @@ pub async fn act(
     };
     let back = form.get("back").filter(|b| b.starts_with('/') && !b.starts_with("//")).map(str::to_owned);
     let detail_uri: axum::http::Uri = format!("/cases/{id}").parse().unwrap_or(uri);
-    match take(&app, &who, id, action, request).await {
-        Ok(_) => Redirect::to(back.as_deref().unwrap_or(&format!("/cases/{id}"))).into_response(),
+    let taken = match photos {
+        Ok(photos) => take(&app, &who, id, action, request, photos).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let back = back.unwrap_or_else(|| format!("/cases/{id}"));
+    after_form(&app, lang, &detail_uri, &who, id, taken, &back).await
+}
+
+/// After a form on the case page: back where the reader was, or the page again with
+/// what went wrong.
+async fn after_form(
+    app: &App,
+    lang: Lang,
+    uri: &axum::http::Uri,
+    who: &PageCaller,
+    id: i64,
+    done: Result<(), ApiError>,
+    back: &str,
+) -> Response {
+    match done {
+        Ok(()) => Redirect::to(back).into_response(),
         Err(e @ (ApiError::InvalidParameter { .. } | ApiError::Conflict { .. })) => {
-            show(&app, lang, &detail_uri, &who, id, field_error(lang, &e)).await
+            show(app, lang, uri, who, id, field_error(lang, &e)).await
         }
         Err(ApiError::NotAllowedNow { .. }) => {
             let message = lang.catalog().get("case.not_now").to_owned();
-            show(&app, lang, &detail_uri, &who, id, Some(message)).await
+            show(app, lang, uri, who, id, Some(message)).await
         }
         Err(e) => PageError::from_api(lang, e).into_response(),
     }
+}
+
+/// Adds photos to the case from its page.
+pub async fn add_photos(
+    State(app): State<App>,
+    lang: Lang,
+    who: PageCaller,
+    Path(raw): Path<String>,
+    mut upload: FormWithPhotos,
+) -> Response {
+    let id = match id_param(&raw) {
+        Ok(id) => id,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let added = match upload.checked_photos() {
+        Ok(photos) => add_to(&app, &who, id, upload.fields.get("note").unwrap_or_default(), photos).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let uri: axum::http::Uri = format!("/cases/{id}").parse().unwrap_or_default();
+    after_form(&app, lang, &uri, &who, id, added, &format!("/cases/{id}#photos")).await
 }

@@ -9,18 +9,21 @@ pub mod detail;
 pub mod report;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use tongxin_core::cases::lifecycle::{Action, Status};
 use tongxin_store::cases::CaseRecord;
 
 use crate::App;
+use crate::uploads::MAX_UPLOAD_BYTES;
 
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/cases", get(board::page))
         .route("/cases/{id}", get(detail::page))
-        .route("/cases/{id}/act", post(detail::act))
-        .route("/report", get(report::form).post(report::submit))
+        .route("/cases/{id}/act", post(detail::act).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/cases/{id}/photos", post(detail::add_photos).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/report", get(report::form).post(report::submit).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/checks", get(board::checks))
         .route("/my/reports", get(board::my_reports))
         .route("/admin/catalog", get(catalog::page))

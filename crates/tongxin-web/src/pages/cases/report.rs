@@ -17,7 +17,8 @@ use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::access::admin_users::field_error;
-use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::pages::{PageContext, PageError, render};
+use crate::uploads::FormWithPhotos;
 use crate::{ApiError, App};
 
 /// One extra question of the chosen category.
@@ -125,8 +126,10 @@ pub async fn submit(
     lang: Lang,
     OriginalUri(uri): OriginalUri,
     who: PageCaller,
-    FormParams(form): FormParams,
+    mut upload: FormWithPhotos,
 ) -> Response {
+    let photos = upload.checked_photos();
+    let form = upload.fields;
     let mut attributes = BTreeMap::new();
     if let Some(category) = form.get("category").and_then(|c| CategoryCode::parse(c).ok())
         && let Ok(Some(category)) = app.store.category(&category).await
@@ -162,9 +165,9 @@ pub async fn submit(
         }),
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
-    let filed = match request {
-        Ok(request) => file(&app, &who, request).await,
-        Err(e) => Err(e),
+    let filed = match (request, photos) {
+        (Ok(request), Ok(photos)) => file(&app, &who, request, photos).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match filed {
         Ok((case, _)) => Redirect::to(&format!("/cases/{}", case.id)).into_response(),

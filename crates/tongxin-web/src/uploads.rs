@@ -1,0 +1,210 @@
+//! Forms that carry photos, and keeping the photos.
+//!
+//! A report or a step may come as `multipart/form-data`: text fields plus up to
+//! [`MAX_PER_STEP`] files in parts named `photo`. [`FormWithPhotos`] reads such a body (or
+//! a plain urlencoded one) without ever holding more than one photo over the limit: a
+//! part is refused as soon as it passes 10 MB. [`keep`] then checks each photo by its
+//! content, re-encodes it off the async threads (EXIF and GPS gone), and writes it and its
+//! thumbnail to the blob store under keys the server makes. If the change that should
+//! record them fails, [`discard`] removes the files again.
+
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::header;
+use tongxin_core::access::token::random_hex;
+use tongxin_core::cases::photo::{self, MAX_BYTES, MAX_PER_STEP, PhotoError};
+use tongxin_core::time::{SHANGHAI, Timestamp};
+use tongxin_store::cases::NewPhoto;
+
+use crate::api::params::Params;
+use crate::{ApiError, App};
+
+/// The most a body with photos may be: every photo at its limit, and room for the text.
+pub const MAX_UPLOAD_BYTES: usize = MAX_PER_STEP * MAX_BYTES + 1024 * 1024;
+
+/// The name of the file parts.
+pub const PHOTO_FIELD: &str = "photo";
+
+/// A form body, urlencoded or multipart, with the photos it carried. A problem with the
+/// photos does not lose the text: it is kept in `problem`, so a page can show the form
+/// again with what was typed.
+pub struct FormWithPhotos {
+    pub fields: Params,
+    pub photos: Vec<Vec<u8>>,
+    pub problem: Option<ApiError>,
+}
+
+fn photo_error(index: usize, e: &PhotoError) -> ApiError {
+    ApiError::invalid(PHOTO_FIELD, format!("photo {}: {e}", index + 1))
+}
+
+impl<S: Send + Sync> FromRequest<S> for FormWithPhotos {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let bytes = axum::body::Bytes::from_request(request, state)
+                .await
+                .map_err(|e| ApiError::invalid("body", e.body_text()))?;
+            return Ok(FormWithPhotos { fields: Params::from_form(&bytes), photos: Vec::new(), problem: None });
+        }
+        let mut form =
+            Multipart::from_request(request, state).await.map_err(|e| ApiError::invalid("body", e.body_text()))?;
+        read_parts(&mut form).await
+    }
+}
+
+fn too_big(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::invalid(
+            PHOTO_FIELD,
+            format!(
+                "the upload is larger than {} MB in all; send at most {MAX_PER_STEP} photos of 10 MB",
+                MAX_UPLOAD_BYTES >> 20
+            ),
+        )
+    } else {
+        ApiError::invalid("body", e.body_text())
+    }
+}
+
+async fn read_parts(form: &mut Multipart) -> Result<FormWithPhotos, ApiError> {
+    let mut fields = Vec::new();
+    let mut photos = Vec::new();
+    let mut problem = None;
+    while let Some(mut part) = form.next_field().await.map_err(too_big)? {
+        let name = part.name().unwrap_or_default().to_owned();
+        if name != PHOTO_FIELD {
+            let text = part.text().await.map_err(too_big)?;
+            if text.len() > 64 * 1024 {
+                return Err(ApiError::invalid(name, "a text field has at most 64 KB"));
+            }
+            fields.push((name, text));
+            continue;
+        }
+        // An empty file input still sends a part: no name, no bytes.
+        let index = photos.len();
+        let mut bytes = Vec::new();
+        let mut over = false;
+        while let Some(chunk) = part.chunk().await.map_err(too_big)? {
+            if bytes.len() + chunk.len() > MAX_BYTES {
+                over = true;
+            } else if !over {
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        if over {
+            problem.get_or_insert(photo_error(index, &PhotoError::TooLarge { bytes: MAX_BYTES + 1 }));
+            photos.push(Vec::new());
+        } else if !bytes.is_empty() {
+            photos.push(bytes);
+        }
+        if photos.len() > MAX_PER_STEP {
+            problem.get_or_insert(ApiError::invalid(PHOTO_FIELD, format!("at most {MAX_PER_STEP} photos at a time")));
+        }
+    }
+    Ok(FormWithPhotos { fields: Params::from_pairs(fields), photos, problem })
+}
+
+impl FormWithPhotos {
+    /// The photos, or the problem found while reading them.
+    pub fn checked_photos(&mut self) -> Result<Vec<Vec<u8>>, ApiError> {
+        match self.problem.take() {
+            Some(problem) => Err(problem),
+            None => Ok(std::mem::take(&mut self.photos)),
+        }
+    }
+}
+
+/// Checks, re-encodes and stores photos; returns them ready to record. Nothing is left in
+/// the blob store when one of them is refused.
+pub async fn keep(app: &App, uploads: Vec<Vec<u8>>) -> Result<Vec<NewPhoto>, ApiError> {
+    if uploads.len() > MAX_PER_STEP {
+        return Err(ApiError::invalid(PHOTO_FIELD, format!("at most {MAX_PER_STEP} photos at a time")));
+    }
+    let processed = tokio::task::spawn_blocking(move || {
+        uploads
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| photo::process(bytes).map_err(|e| (i, e)))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("photo processing stopped: {e}")))?
+    .map_err(|(i, e)| photo_error(i, &e))?;
+    let month = Timestamp::now().to_utc().with_timezone(&SHANGHAI).format("%Y/%m").to_string();
+    let mut kept = Vec::new();
+    for p in processed {
+        let name = random_hex(16);
+        let photo = NewPhoto {
+            key: format!("cases/{month}/{name}.{}", p.extension()),
+            thumb_key: format!("cases/{month}/{name}-thumb.jpg"),
+            content_type: p.content_type.to_owned(),
+            width: i64::from(p.width),
+            height: i64::from(p.height),
+            bytes: p.bytes.len() as i64,
+        };
+        let stored = async {
+            app.blobs.put(&photo.key, p.bytes).await?;
+            app.blobs.put(&photo.thumb_key, p.thumb).await
+        };
+        if let Err(e) = stored.await {
+            kept.push(photo);
+            discard(app, &kept).await;
+            return Err(ApiError::Unavailable(format!("the photo store failed: {e}")));
+        }
+        kept.push(photo);
+    }
+    Ok(kept)
+}
+
+/// Removes photos whose record was not written. Failures are logged: a leftover file is
+/// unreachable (no row names it), never shown.
+pub async fn discard(app: &App, photos: &[NewPhoto]) {
+    for p in photos {
+        for key in [&p.key, &p.thumb_key] {
+            if let Err(e) = app.blobs.delete(key).await {
+                tracing::warn!(key = %key, error = %e, "could not remove an unrecorded photo");
+            }
+        }
+    }
+}
+
+/// A JSON API body that may come with photos: plain JSON, or `multipart/form-data` with
+/// the same JSON in a part named `json` and the files in parts named `photo`. An empty
+/// body reads as `{}`.
+pub struct WithPhotos<T> {
+    pub body: T,
+    pub photos: Vec<Vec<u8>>,
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    let text = if text.trim().is_empty() { "{}" } else { text };
+    serde_json::from_str(text).map_err(|e| ApiError::invalid("body", format!("the JSON body is not right: {e}")))
+}
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for WithPhotos<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type =
+            request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        if content_type.starts_with("multipart/form-data") {
+            let mut form = FormWithPhotos::from_request(request, state).await?;
+            let photos = form.checked_photos()?;
+            return Ok(WithPhotos { body: parse_json(form.fields.raw("json"))?, photos });
+        }
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::invalid("body", e.body_text()))?;
+        if !bytes.is_empty() && !content_type.starts_with("application/json") {
+            return Err(ApiError::invalid("body", "send application/json, or multipart/form-data with photos"));
+        }
+        let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::invalid("body", "the body is not UTF-8"))?;
+        Ok(WithPhotos { body: parse_json(text)?, photos: Vec::new() })
+    }
+}
