@@ -10,6 +10,7 @@
 //! - [`access`]: staff users, sessions, API keys, resident accounts and their codes.
 //! - [`cases`]: the category catalog, cases, their timeline, transitions and the overdue sweep.
 //! - [`blobs`]: uploaded files, in a directory or an S3-compatible bucket.
+//! - [`notifications`]: the outbox of notices to reporters, departments and shift leads.
 //! - [`audit`]: the append-only, hash-chained audit log; [`audit::Caller`] names who acts.
 //! - [`error`]: [`StoreError`], including the constraint violations turned into "which
 //!   field, and why" where the query runs.
@@ -32,6 +33,7 @@ pub mod cases;
 pub mod error;
 pub mod geo;
 pub mod migrate;
+pub mod notifications;
 #[cfg(feature = "testing")]
 pub mod testing;
 

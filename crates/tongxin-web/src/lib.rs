@@ -9,6 +9,7 @@
 //!   handler makes: a permission (403) and a region scope (404).
 //! - [`sms`]: the pluggable SMS sender for residents' one-time codes.
 //! - [`uploads`]: forms with photos, and keeping the photos in the blob store.
+//! - [`notify`]: delivering queued notices through pluggable sinks (log, SMS, webhook).
 //! - [`observe`]: request ids, the request span and the Prometheus metrics.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`api`]: the JSON API under `/api/v1`, one folder per capability (`api/geo`) and the
@@ -25,6 +26,7 @@ pub mod error;
 pub mod health;
 pub mod i18n;
 pub mod live;
+pub mod notify;
 pub mod observe;
 pub mod pages;
 pub mod sms;
@@ -63,6 +65,10 @@ pub struct WebConfig {
     pub duplicate_window_hours: i64,
     /// Where case photos are kept.
     pub photos: BlobConfig,
+    /// Where notices are also posted, signed; none by default.
+    pub webhook: Option<notify::WebhookConfig>,
+    /// How often each node delivers queued notices.
+    pub notify_interval: Duration,
 }
 
 impl Default for WebConfig {
@@ -76,8 +82,19 @@ impl Default for WebConfig {
             duplicate_radius_m: 50.0,
             duplicate_window_hours: 72,
             photos: BlobConfig::Directory("data/photos".into()),
+            webhook: None,
+            notify_interval: Duration::from_secs(5),
         }
     }
+}
+
+/// Why a server could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] tongxin_store::StoreError),
+    #[error("the notification webhook cannot be set up: {0}")]
+    Webhook(String),
 }
 
 /// What every handler can reach. Cheap to clone.
@@ -93,16 +110,19 @@ pub struct App {
     pub metrics: Arc<observe::Metrics>,
     /// Case photos (a directory or an S3 bucket).
     pub blobs: Blobs,
+    /// The channels notices go out through.
+    pub sinks: Arc<Vec<Box<dyn notify::Sink>>>,
     pub config: Arc<WebConfig>,
 }
 
 impl App {
     /// Builds the shared state, loading the locator from the database.
-    pub async fn new(store: Store, config: WebConfig, key: &SecretKey) -> Result<Self, tongxin_store::StoreError> {
+    pub async fn new(store: Store, config: WebConfig, key: &SecretKey) -> Result<Self, StartError> {
         let metrics = Arc::new(observe::Metrics::new());
         let geo = Arc::new(live::LiveLocator::load(&store).await?);
         metrics.locator_regions.set(geo.current().len() as i64);
-        let sms = Arc::new(sms::DevSink { store: store.clone(), keep: config.dev_inbox });
+        let sms: Arc<dyn sms::SmsSender> = Arc::new(sms::DevSink { store: store.clone(), keep: config.dev_inbox });
+        let sinks = notify::sinks(sms.clone(), config.webhook.clone()).map_err(StartError::Webhook)?;
         let calendar = Arc::new(live::LiveCalendar::load(&store, config.working_hours.clone()).await?);
         let blobs = Blobs::open(&config.photos)?;
         Ok(Self {
@@ -113,6 +133,7 @@ impl App {
             geo,
             metrics,
             blobs,
+            sinks: Arc::new(sinks),
             config: Arc::new(config),
         })
     }
@@ -139,7 +160,8 @@ pub async fn serve(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let refresher = tokio::spawn(live::refresh_loop(app.clone(), stop_rx.clone()));
     let housekeeper = tokio::spawn(live::housekeeping_loop(app.clone(), stop_rx.clone()));
-    let overdue = tokio::spawn(live::overdue_loop(app.clone(), stop_rx));
+    let overdue = tokio::spawn(live::overdue_loop(app.clone(), stop_rx.clone()));
+    let notifier = tokio::spawn(notify::notify_loop(app.clone(), app.config.notify_interval, stop_rx));
     let service = app.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
@@ -151,5 +173,6 @@ pub async fn serve(
     refresher.await.ok();
     housekeeper.await.ok();
     overdue.await.ok();
+    notifier.await.ok();
     result
 }

@@ -91,21 +91,28 @@ pub async fn refresh_loop(app: App, mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// Once a minute, marks cases whose step is past due; each is marked once, by one node,
-/// and its timeline says so. Until `stop` turns true.
+/// Marks the cases past due at `now` (each once, by one node: its timeline says so and
+/// its shift leads are notified); returns how many this node marked.
+pub async fn sweep_overdue_once(
+    app: &App,
+    now: tongxin_core::time::Timestamp,
+) -> Result<usize, tongxin_store::StoreError> {
+    let cases = app.store.sweep_overdue(now).await?;
+    for case in &cases {
+        tracing::warn!(case = %case.number, status = %case.state.status, "case overdue: the shift leads are notified");
+    }
+    Ok(cases.len())
+}
+
+/// Once a minute, [`sweep_overdue_once`], until `stop` turns true.
 pub async fn overdue_loop(app: App, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                match app.store.sweep_overdue(tongxin_core::time::Timestamp::now()).await {
-                    Ok(cases) => {
-                        for case in cases {
-                            tracing::warn!(case = %case.number, status = %case.state.status, "case overdue: the shift lead is told");
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "could not sweep overdue cases"),
+                if let Err(e) = sweep_overdue_once(&app, tongxin_core::time::Timestamp::now()).await {
+                    tracing::warn!(error = %e, "could not sweep overdue cases");
                 }
             }
             _ = stop.changed() => break,

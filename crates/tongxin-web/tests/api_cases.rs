@@ -285,7 +285,73 @@ async fn hotline_orders_are_idempotent_and_duplicates_flagged(db: TestDb) {
     app.stop().await;
 }
 
+/// A resident's report flagged as a duplicate is merged by the dispatcher; the resident then
+/// hears of the case it joined.
+async fn a_duplicate_is_merged_and_its_reporter_follows(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (lat, lng) = point_in_grid(&app).await;
+    let mut worker = app.login("gridworker1").await;
+    let first =
+        report(&mut worker, json!({"category": "E0101", "description": "垃圾满溢", "lat": lat, "lng": lng})).await;
+    let mut resident = app.resident_login("13916020003").await;
+    let (_, dup) = resident
+        .post_json(
+            "/api/v1/cases",
+            json!({"category": "E0101", "description": "门口垃圾没人收", "lat": lat, "lng": lng}),
+        )
+        .await;
+    assert_eq!(dup["duplicate_of"], first["id"]);
+    let (first_id, dup_id) = (first["id"].as_i64().unwrap(), dup["id"].as_i64().unwrap());
+
+    // only the dispatcher merges, and only into a case that exists
+    assert_error(
+        &worker.post_json(&format!("/api/v1/cases/{dup_id}/merge"), json!({"into": first_id})).await,
+        403,
+        "forbidden",
+        None,
+    );
+    let mut dispatcher = app.login("dispatcher").await;
+    assert_error(
+        &dispatcher.post_json(&format!("/api/v1/cases/{dup_id}/merge"), json!({"into": 999_999})).await,
+        400,
+        "invalid_parameter",
+        Some("into"),
+    );
+    assert_error(
+        &dispatcher.post_json(&format!("/api/v1/cases/{dup_id}/merge"), json!({})).await,
+        400,
+        "invalid_parameter",
+        Some("body"),
+    );
+    let (status, joined) = dispatcher
+        .post_json(&format!("/api/v1/cases/{dup_id}/merge"), json!({"into": first_id, "note": "同一处"}))
+        .await;
+    assert_eq!(status, 200, "{joined}");
+    assert_eq!((joined["id"].as_i64(), joined["merged"].clone()), (Some(first_id), json!([dup_id])));
+    assert_eq!(joined["timeline"].as_array().unwrap().last().unwrap()["action"], "merged");
+    let (_, merged) = resident.json(&format!("/api/v1/cases/{dup_id}")).await;
+    assert_eq!((merged["status"].as_str(), merged["merged_into"].as_i64()), (Some("rejected"), Some(first_id)));
+    assert_error(
+        &dispatcher.post_json(&format!("/api/v1/cases/{dup_id}/merge"), json!({"into": first_id})).await,
+        409,
+        "conflict",
+        Some("status"),
+    );
+
+    // the case it joined moves on, and the resident is told
+    let mut intake = app.login("intake").await;
+    intake.post_json(&format!("/api/v1/cases/{first_id}/actions/register"), json!({})).await;
+    tongxin_web::notify::deliver_due(&app.app).await.unwrap();
+    let (_, inbox) = resident.json("/api/v1/notifications").await;
+    let kinds: Vec<&str> = inbox["items"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"merged") && kinds.contains(&"registered"), "{inbox}");
+    let registered = inbox["items"].as_array().unwrap().iter().find(|n| n["kind"] == "registered").unwrap();
+    assert_eq!(registered["case_id"], first_id);
+    app.stop().await;
+}
+
 backend_tests!(
+    a_duplicate_is_merged_and_its_reporter_follows,
     the_whole_loop_with_a_rework,
     the_side_paths,
     roles_and_scopes_guard_the_steps,

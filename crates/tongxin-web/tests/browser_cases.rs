@@ -157,4 +157,58 @@ async fn a_bad_report_is_explained(db: TestDb) {
     app.stop().await;
 }
 
-backend_tests!(a_case_from_phone_to_closed, a_bad_report_is_explained);
+/// The dispatcher merges a flagged duplicate from its page; the department's inbox shows
+/// the new work.
+async fn a_duplicate_is_merged_on_its_page(db: TestDb) {
+    let Some(browser) = Browser::start().await else { return };
+    let app = TestApp::spawn(db).await;
+    let grid = tongxin_core::geo::RegionCode::parse("310106013001001").unwrap();
+    let filter = tongxin_store::geo::BuildingFilter { within: grid, limit: 1, offset: 0 };
+    let b = app.db.store.buildings(&filter).await.unwrap().remove(0);
+    let (lat, lng) = (b.fields.location.lat(), b.fields.location.lng());
+    let mut worker = app.login("gridworker1").await;
+    let body = |text: &str| serde_json::json!({"category": "E0103", "description": text, "lat": lat, "lng": lng, "attributes": {"floor": 1}});
+    let (_, first) = worker.post_json("/api/v1/cases", body("一楼门厅堆放杂物")).await;
+    let (_, dup) = worker.post_json("/api/v1/cases", body("门厅杂物还在")).await;
+    assert_eq!(dup["duplicate_of"], first["id"]);
+
+    browser.sign_in(&app.base, "dispatcher", &format!("/cases/{}", dup["id"])).await;
+    let into = browser.client.find(Locator::Css("#merge-form input[name=into]")).await.unwrap();
+    assert_eq!(into.prop("value").await.unwrap().as_deref(), first["id"].to_string().as_str().into());
+    browser.screenshot("case-merge").await;
+    browser.click("#merge-form button").await;
+    browser.wait_for_url(&format!("/cases/{}", first["id"])).await;
+    let merged = browser.text("#merged").await;
+    assert!(merged.contains(dup["number"].as_str().unwrap()), "{merged}");
+    assert!(browser.text("#timeline").await.contains("并入重复案件"));
+
+    // dispatch it; the department reads its notice
+    sign_out(&browser).await;
+    browser.sign_in(&app.base, "intake", &format!("/cases/{}", first["id"])).await;
+    browser.click("form.action[data-action=register] button").await;
+    browser.wait_for_text("#case-status", "已立案").await;
+    sign_out(&browser).await;
+    browser.sign_in(&app.base, "dispatcher", &format!("/cases/{}", first["id"])).await;
+    browser
+        .client
+        .find(Locator::Css("form.action[data-action=dispatch] select"))
+        .await
+        .unwrap()
+        .select_by_value("cgzd")
+        .await
+        .unwrap();
+    browser.click("form.action[data-action=dispatch] button").await;
+    browser.wait_for_text("#case-status", "已派遣").await;
+    sign_out(&browser).await;
+    browser.sign_in(&app.base, "dept1", "/notifications").await;
+    let notices = browser.text("#notices").await;
+    assert!(notices.contains("新派遣") && notices.contains(first["number"].as_str().unwrap()), "{notices}");
+    assert!(browser.text("#unread").await.starts_with('1'));
+    browser.screenshot("notifications").await;
+    browser.click("#notices a").await;
+    browser.wait_for_url(&format!("/cases/{}", first["id"])).await;
+    browser.stop().await;
+    app.stop().await;
+}
+
+backend_tests!(a_case_from_phone_to_closed, a_bad_report_is_explained, a_duplicate_is_merged_on_its_page);

@@ -188,6 +188,10 @@ pub struct ServeArgs {
     /// The S3 service's URL when it is not AWS (MinIO, OSS, COS …)
     #[arg(long, env = "TONGXIN_S3_ENDPOINT", value_name = "URL")]
     pub s3_endpoint: Option<String>,
+    /// Also post every notification, signed, to this URL (an IM bridge, 政务微信, a city
+    /// platform); the signing secret comes from TONGXIN_WEBHOOK_SECRET
+    #[arg(long, env = "TONGXIN_WEBHOOK_URL", value_name = "URL")]
+    pub webhook_url: Option<String>,
     /// The bucket's region [default: us-east-1]
     #[arg(long, env = "TONGXIN_S3_REGION", value_name = "REGION")]
     pub s3_region: Option<String>,

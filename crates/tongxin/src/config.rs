@@ -13,6 +13,7 @@ use serde::Deserialize;
 use tongxin_core::cases::calendar::WorkingHours;
 use tongxin_core::pii::SecretKey;
 use tongxin_store::blobs::{BlobConfig, S3Config};
+use tongxin_web::notify::WebhookConfig;
 
 use crate::cli::{GlobalArgs, LogFormat, ServeArgs};
 
@@ -38,6 +39,7 @@ struct FileConfig {
     s3_bucket: Option<String>,
     s3_endpoint: Option<String>,
     s3_region: Option<String>,
+    webhook_url: Option<String>,
 }
 
 /// A database URL, which may hold a password: `Debug` and `Display` hide it.
@@ -79,6 +81,8 @@ pub struct Config {
     pub duplicate_window_hours: i64,
     /// Where case photos are kept: DATA_DIR/photos, or an S3 bucket.
     pub photos: BlobConfig,
+    /// Where notifications are also posted, signed.
+    pub webhook: Option<WebhookConfig>,
 }
 
 /// Where the key that encrypts personal data comes from.
@@ -221,8 +225,22 @@ impl Config {
                 })
             }
         };
+        let webhook = match serve.and_then(|s| s.webhook_url.clone()).or(file.webhook_url) {
+            None => None,
+            Some(url) => {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    bail!("webhook_url must be an http:// or https:// URL");
+                }
+                let secret = std::env::var("TONGXIN_WEBHOOK_SECRET")
+                    .ok()
+                    .filter(|v| v.trim().len() >= 16)
+                    .context("webhook_url is set: set TONGXIN_WEBHOOK_SECRET to at least 16 characters to sign with")?;
+                Some(WebhookConfig { url, secret })
+            }
+        };
         Ok(Config {
             photos,
+            webhook,
             working_hours,
             duplicate_radius_m,
             duplicate_window_hours,

@@ -1,10 +1,11 @@
 //! Cases in the database: the catalog (departments, categories, dispatch rules, calendar
 //! overrides) in [`catalog`], the cases with their timeline in [`records`], the moves along
-//! the lifecycle in [`transitions`], the overdue sweep in [`overdue`], photo rows in [`photos`], and cases with a
+//! the lifecycle in [`transitions`], the overdue sweep in [`overdue`], merging duplicates in [`merge`], photo rows in [`photos`], and cases with a
 //! past written in bulk in [`history`].
 
 pub mod catalog;
 pub mod history;
+pub mod merge;
 pub mod overdue;
 pub mod photos;
 pub mod records;

@@ -1,5 +1,5 @@
 //! The overdue sweep: open cases past their step's deadline are marked once, and the
-//! caller notifies the shift lead. Several servers may sweep at the same time: on
+//! shift leads over them are notified (through the outbox, in the same transaction). Several servers may sweep at the same time: on
 //! PostgreSQL each row is claimed with `FOR UPDATE SKIP LOCKED`, so every case is marked by
 //! exactly one of them; on SQLite the write lock serialises the sweeps.
 
@@ -47,6 +47,7 @@ impl Store {
                 json!({ "due": due }),
             )
             .await?;
+            self.notify_in(&mut tx, &caller, case.id, "overdue").await?;
         }
         if !cases.is_empty() {
             let ids: Vec<i64> = cases.iter().map(|c| c.id).collect();

@@ -41,6 +41,8 @@ pub struct CaseRecord {
     pub external_ref: Option<String>,
     pub department: Option<String>,
     pub duplicate_of: Option<i64>,
+    /// The case this one was merged into (it is then rejected as a duplicate).
+    pub merged_into: Option<i64>,
     pub rework_count: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -125,7 +127,7 @@ pub struct CaseFilter {
 
 pub(crate) const COLUMNS: &str = "id, number, source, category_code, status, pending, evaluated, rating, description, attributes, \
     lat, lng, region_code, grid_code, address, building_id, reporter_user, reporter_resident, external_ref, department_code, \
-    duplicate_of, rework_count, created_at, updated_at, step_started_at, step_limit_kind, step_limit_hours, step_due_at, closed_at";
+    duplicate_of, merged_into, rework_count, created_at, updated_at, step_started_at, step_limit_kind, step_limit_hours, step_due_at, closed_at";
 
 pub(crate) fn case_from_row(row: &AnyRow) -> Result<CaseRecord, StoreError> {
     let id: i64 = row.try_get("id")?;
@@ -173,6 +175,7 @@ pub(crate) fn case_from_row(row: &AnyRow) -> Result<CaseRecord, StoreError> {
         external_ref: row.try_get("external_ref")?,
         department: row.try_get("department_code")?,
         duplicate_of: row.try_get("duplicate_of")?,
+        merged_into: row.try_get("merged_into")?,
         rework_count: row.try_get("rework_count")?,
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
         updated_at: Timestamp::from_millis(row.try_get("updated_at")?),
@@ -269,6 +272,7 @@ impl Store {
         let data = json!({ "source": new.source, "duplicate_of": new.duplicate_of });
         let event = Self::add_event(&mut tx, caller, id, "report", None, Status::Reported, "", data).await?;
         Self::add_photos_in(&mut tx, caller, id, event, &new.photos).await?;
+        self.notify_in(&mut tx, caller, id, "report").await?;
         let detail = json!({ "after": { "number": number, "category": new.category, "source": new.source, "region": new.region } });
         self.audit_in(&mut tx, caller, AuditEntry::ok("case.create", "case", id).with_detail(detail)).await?;
         tx.commit().await?;

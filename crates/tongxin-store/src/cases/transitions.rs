@@ -72,6 +72,17 @@ impl Store {
         Ok(Transition { case, auto_dispatched })
     }
 
+    /// A case read inside a write transaction, locked against concurrent steps on
+    /// PostgreSQL (SQLite's write lock already serialises them).
+    pub(crate) async fn case_in(&self, tx: &mut Tx, id: i64) -> Result<Option<CaseRecord>, StoreError> {
+        let lock = if self.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM cases WHERE id = $1{lock}"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
     async fn step_in(
         &self,
         tx: &mut Tx,
@@ -81,13 +92,7 @@ impl Store {
         input: &ActionInput,
         calendar: &Calendar,
     ) -> Result<CaseRecord, StoreError> {
-        let lock = if self.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM cases WHERE id = $1{lock}"))
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(StoreError::NotFound { entity: "case", key: id.to_string() })?;
-        let case = case_from_row(&row)?;
+        let case = self.case_in(tx, id).await?.ok_or(StoreError::NotFound { entity: "case", key: id.to_string() })?;
         let next = lifecycle::next(case.state, action).map_err(StoreError::Refused)?;
 
         let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
@@ -181,6 +186,7 @@ impl Store {
         )
         .await?;
         Self::add_photos_in(tx, caller, id, event, &input.photos).await?;
+        self.notify_in(tx, caller, id, action.as_str()).await?;
         let detail =
             json!({ "before": { "status": case.state.status }, "after": { "status": next.status }, "data": data });
         self.audit_in(tx, caller, AuditEntry::ok("case.transition", "case", id).with_detail(detail)).await?;

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod cases;
 pub mod geo;
+pub mod notifications;
 pub mod openapi;
 pub mod params;
 
@@ -18,6 +19,8 @@ pub fn routes() -> Router<App> {
         .merge(geo::routes())
         .merge(access::routes())
         .merge(cases::routes())
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read", axum::routing::post(notifications::read))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::NotFound { code: "no_route", message: "no such API endpoint".into() } })
 }

@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{access, cases, geo};
+use super::{access, cases, geo, notifications};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -46,6 +46,9 @@ use super::{access, cases, geo};
         cases::photos::list,
         cases::photos::add,
         cases::photos::image,
+        cases::merge::handler,
+        notifications::list,
+        notifications::read,
         cases::catalog::categories,
         cases::catalog::departments,
     ),

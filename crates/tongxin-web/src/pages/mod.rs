@@ -9,6 +9,7 @@
 pub mod access;
 pub mod cases;
 pub mod geo;
+pub mod notifications;
 
 use askama::Template;
 use axum::Router;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<App> {
         .merge(geo::routes())
         .merge(access::routes())
         .merge(cases::routes())
+        .route("/notifications", axum::routing::get(notifications::page))
         .fallback(not_found)
 }
 
@@ -79,9 +81,13 @@ impl UserMenu {
             ActorKind::Resident => {
                 links.push(("/report", "nav.report"));
                 links.push(("/my/reports", "nav.my_reports"));
+                links.push(("/notifications", "nav.notifications"));
                 links.push(("/me", "nav.me"));
             }
-            _ => links.push(("/account", "nav.account")),
+            _ => {
+                links.push(("/notifications", "nav.notifications"));
+                links.push(("/account", "nav.account"));
+            }
         }
         let csrf = who.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default();
         Self { name: who.display_name.clone(), csrf, links }

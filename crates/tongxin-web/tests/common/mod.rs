@@ -145,6 +145,21 @@ impl TestApp {
         client
     }
 
+    /// A resident signed in with a one-time code sent to `phone`.
+    pub async fn resident_login(&self, phone: &str) -> Client<'_> {
+        Self::personal(phone);
+        let mut client = Client::new(self);
+        let (status, _) = client.post_json("/api/v1/auth/otp", serde_json::json!({"phone": phone})).await;
+        assert_eq!(status, 202, "a code for {phone}");
+        let sms = self.db.store.sent_sms(1).await.unwrap();
+        let code: String = sms[0].body.chars().filter(char::is_ascii_digit).take(6).collect();
+        let (status, body) =
+            client.post_json("/api/v1/auth/resident-login", serde_json::json!({"phone": phone, "code": code})).await;
+        assert_eq!(status, 200, "resident login: {body}");
+        client.csrf = body["csrf_token"].as_str().map(str::to_owned);
+        client
+    }
+
     /// Declares a raw personal value this test uses; it must not appear in the log.
     pub fn personal(value: &str) {
         PERSONAL.lock().unwrap().insert(value.to_owned());

@@ -43,6 +43,8 @@ pub async fn serve(
         duplicate_radius_m: config.duplicate_radius_m,
         duplicate_window_hours: config.duplicate_window_hours,
         photos: config.photos.clone(),
+        webhook: config.webhook.clone(),
+        ..WebConfig::default()
     };
     let app = App::new(store.clone(), web, key).await?;
     // A wrong bucket or key is one clear error now, not a failed upload later.

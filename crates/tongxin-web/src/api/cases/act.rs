@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::photos::PhotoForm;
 use super::read::CaseDetail;
-use super::{CaseView, EventView, Reach, category_names, visible};
+use super::{Reach, visible};
 use crate::api::access::id_param;
 use crate::auth::{ApiCaller, Who};
 use crate::uploads::{WithPhotos, discard, keep};
@@ -113,13 +113,5 @@ pub async fn act(
     let action = raw_action.parse::<Action>().map_err(|e| ApiError::invalid("action", e))?;
     let case = take(&app, &who, id, action, body.body, body.photos).await?;
     let reach = Reach::of(&app, &who).await?;
-    let names = category_names(&app).await?;
-    let timeline = app.store.case_events(id).await?.iter().map(EventView::from).collect();
-    let actions = reach.actions(&who, &case).iter().map(|a| a.as_str().to_owned()).collect();
-    Ok(Json(CaseDetail {
-        case: CaseView::new(&app, &case, names.get(case.category.as_str()).cloned().unwrap_or_default()),
-        timeline,
-        actions,
-        photos: super::photos::views(&app, id).await?,
-    }))
+    super::read::detail_of(&app, &who, &reach, &case).await.map(Json)
 }

@@ -10,6 +10,7 @@
 pub mod act;
 pub mod catalog;
 pub mod intake;
+pub mod merge;
 pub mod photos;
 pub mod read;
 
@@ -33,6 +34,7 @@ pub fn routes() -> Router<App> {
         .route("/cases/{id}/actions/{action}", post(act::act).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/cases/{id}/photos", get(photos::list).post(photos::add).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/cases/{id}/photos/{photo}", get(photos::image))
+        .route("/cases/{id}/merge", post(merge::handler))
         .route("/categories", get(catalog::categories))
         .route("/departments", get(catalog::departments))
 }
@@ -150,6 +152,8 @@ pub struct CaseView {
     pub address: String,
     pub department: Option<String>,
     pub duplicate_of: Option<i64>,
+    /// The case this one was merged into.
+    pub merged_into: Option<i64>,
     pub rework_count: i64,
     pub rating: Option<i64>,
     /// green, yellow or red against the running step's deadline; null when none runs
@@ -186,6 +190,7 @@ impl CaseView {
             address: case.address.clone(),
             department: case.department.clone(),
             duplicate_of: case.duplicate_of,
+            merged_into: case.merged_into,
             rework_count: case.rework_count,
             rating: case.rating,
             sla,

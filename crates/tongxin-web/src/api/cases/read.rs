@@ -126,6 +126,8 @@ pub struct CaseDetail {
     /// Actions the lifecycle allows now and the caller may take.
     pub actions: Vec<String>,
     pub photos: Vec<PhotoView>,
+    /// Duplicates merged into this case.
+    pub merged: Vec<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
@@ -136,15 +138,29 @@ pub async fn one(
     Path(raw): Path<String>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let id = id_param(&raw)?;
-    let reach = Reach::of(&app, &who).await?;
-    let case = visible(&app, &who, &reach, id).await?;
+    detail(&app, &who, id).await.map(Json)
+}
+
+/// A case as the caller sees it: facts, timeline, photos, the steps they may take.
+pub async fn detail(app: &App, who: &Who, id: i64) -> Result<CaseDetail, ApiError> {
+    let reach = Reach::of(app, who).await?;
+    let case = visible(app, who, &reach, id).await?;
+    detail_of(app, who, &reach, &case).await
+}
+
+/// The detail of a case the caller has just acted on (which they may no longer see: a
+/// department that returned it).
+pub async fn detail_of(app: &App, who: &Who, reach: &Reach, case: &CaseRecord) -> Result<CaseDetail, ApiError> {
+    let id = case.id;
     let timeline = app.store.case_events(id).await?.iter().map(EventView::from).collect();
-    let names = category_names(&app).await?;
-    let actions = reach.actions(&who, &case).iter().map(|a| a.as_str().to_owned()).collect();
-    Ok(Json(CaseDetail {
-        case: CaseView::new(&app, &case, names.get(case.category.as_str()).cloned().unwrap_or_default()),
+    let names = category_names(app).await?;
+    let actions = reach.actions(who, case).iter().map(|a| a.as_str().to_owned()).collect();
+    let merged = app.store.merged_cases(id).await?.iter().map(|c| c.id).collect();
+    Ok(CaseDetail {
+        case: CaseView::new(app, case, names.get(case.category.as_str()).cloned().unwrap_or_default()),
         timeline,
         actions,
-        photos: views(&app, id).await?,
-    }))
+        photos: views(app, id).await?,
+        merged,
+    })
 }

@@ -4,7 +4,8 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use tongxin_core::cases::lifecycle::Action;
+use tongxin_core::access::Permission;
+use tongxin_core::cases::lifecycle::{Action, Status};
 
 use super::{action_key, short_time, status_key};
 use crate::api::access::id_param;
@@ -15,7 +16,7 @@ use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::access::admin_users::field_error;
 use crate::pages::geo::svg::{Projection, bounds};
-use crate::pages::{PageContext, PageError, render};
+use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::uploads::FormWithPhotos;
 use crate::{ApiError, App};
 
@@ -67,6 +68,11 @@ struct DetailPage {
     department: String,
     source: &'static str,
     duplicate_of: Option<i64>,
+    merged_into: Option<i64>,
+    /// Duplicates merged into this case.
+    merged: Vec<(i64, String)>,
+    /// The case a merge form offers to merge this one into, when the reader may.
+    merge_into: Option<i64>,
     rating: Option<i64>,
     timeline: Vec<Step>,
     actions: Vec<ActionForm>,
@@ -83,6 +89,8 @@ fn step_key(action: &str) -> &'static str {
     action.parse::<Action>().map(action_key).unwrap_or(match action {
         "report" => "action.report",
         "add_photos" => "action.add_photos",
+        "merge" => "action.merge",
+        "merged" => "action.merged",
         _ => "action.overdue",
     })
 }
@@ -207,6 +215,11 @@ async fn show(
             .unwrap_or_default(),
         source: source_key(case.source),
         duplicate_of: case.duplicate_of,
+        merged_into: case.merged_into,
+        merged: app.store.merged_cases(id).await.unwrap_or_default().into_iter().map(|c| (c.id, c.number)).collect(),
+        merge_into: (who.actor.can(Permission::CasesDispatch)
+            && matches!(case.state.status, Status::Reported | Status::Verified))
+        .then(|| case.duplicate_of.unwrap_or(0)),
         rating: case.rating,
         timeline: events
             .iter()
@@ -344,6 +357,31 @@ async fn after_form(
             show(app, lang, uri, who, id, Some(message)).await
         }
         Err(e) => PageError::from_api(lang, e).into_response(),
+    }
+}
+
+/// Merges the case into the one the form names.
+pub async fn merge(
+    State(app): State<App>,
+    lang: Lang,
+    who: PageCaller,
+    Path(raw): Path<String>,
+    FormParams(form): FormParams,
+) -> Response {
+    let id = match id_param(&raw) {
+        Ok(id) => id,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let merged = match form.get("into").map(str::parse::<i64>) {
+        Some(Ok(into)) => crate::api::cases::merge::merge(&app, &who, id, into, form.get("note").unwrap_or_default())
+            .await
+            .map(|()| into),
+        _ => Err(ApiError::invalid("into", "give the number of the case this one repeats")),
+    };
+    let uri: axum::http::Uri = format!("/cases/{id}").parse().unwrap_or_default();
+    match merged {
+        Ok(into) => Redirect::to(&format!("/cases/{into}")).into_response(),
+        Err(e) => after_form(&app, lang, &uri, &who, id, Err(e), "").await,
     }
 }
 

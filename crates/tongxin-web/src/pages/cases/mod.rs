@@ -22,6 +22,7 @@ pub fn routes() -> Router<App> {
         .route("/cases", get(board::page))
         .route("/cases/{id}", get(detail::page))
         .route("/cases/{id}/act", post(detail::act).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/cases/{id}/merge", post(detail::merge))
         .route("/cases/{id}/photos", post(detail::add_photos).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/report", get(report::form).post(report::submit).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/checks", get(board::checks))
