@@ -167,6 +167,7 @@ pub fn generate(
     while day <= today && !buildings.is_empty() {
         let weekend = matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
         let daily = if weekend { 5 } else { 9 };
+        let mut hotline_orders = 0;
         for _ in 0..rng.random_range(daily - 2..=daily + 2) {
             let total: f64 = MIX.iter().map(|(c, w, _)| f64::from(*w) * season(c, day.month())).sum();
             let mut pick = rng.random_range(0.0..total);
@@ -195,7 +196,13 @@ pub fn generate(
             let department = category.department.as_deref().unwrap_or("jwh");
             let handler = format!("{} 处置员", departments.get(department).copied().unwrap_or(department));
             let people = People { reporter: &reporter, handler: &handler };
-            cases.push(story(rng, calendar, category, building, created, now, &text, people));
+            let mut past = story(rng, calendar, category, building, created, now, &text, people);
+            if past.case.source == Source::Hotline {
+                // 12345 order numbers run per day: SH12345-20261127-0003
+                hotline_orders += 1;
+                past.case.external_ref = Some(format!("SH12345-{}-{hotline_orders:04}", day.format("%Y%m%d")));
+            }
+            cases.push(past);
         }
         day = day.succ_opt().expect("a next day");
     }
@@ -317,7 +324,7 @@ fn story(
             reporter_user: None,
             reporter_resident: None,
             reporter_sealed: None,
-            external_ref: (source == Source::Hotline).then(|| format!("SH12345-{}", created.timestamp_millis())),
+            external_ref: None,
             duplicate_of: None,
             photos: Vec::new(),
         },

@@ -123,3 +123,19 @@ fn the_same_seed_tells_the_same_year() {
     let c = year(8);
     assert!(a.len() != c.len() || a.iter().zip(&c).any(|(x, y)| x.case.description != y.case.description));
 }
+
+#[test]
+fn hotline_order_numbers_are_unique() {
+    // Two hotline cases in the same minute once shared a number and stopped the demo.
+    for seed in [DemoOptions::default().seed, 1, 2, 3] {
+        let cases = year(seed);
+        let refs: Vec<&str> = cases
+            .iter()
+            .filter(|c| c.case.source == tongxin_core::cases::report::Source::Hotline)
+            .map(|c| c.case.external_ref.as_deref().expect("a hotline case has its order number"))
+            .collect();
+        assert!(refs.len() > 100, "{} hotline cases", refs.len());
+        assert_eq!(refs.iter().collect::<BTreeSet<_>>().len(), refs.len(), "seed {seed}: a number repeats");
+        assert!(refs.iter().all(|r| r.starts_with("SH12345-2026") || r.starts_with("SH12345-2025")));
+    }
+}

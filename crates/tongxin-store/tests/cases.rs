@@ -138,6 +138,31 @@ async fn one_matching_rule_dispatches_at_registration(db: TestDb) {
     );
     let dup = db.store.add_dispatch_rule(&system(), &noise, &code("310106013001"), "cgzd").await.unwrap_err();
     assert!(matches!(dup, StoreError::Conflict { field: "rule", .. }));
+
+    // The queue suggests departments: the matching rules, the category's own, and who
+    // handled such cases in the community before.
+    let dispatch_to = |department: &str| ActionInput { department: Some(department.into()), ..input() };
+    db.store.apply_action(&system(), b.id, Action::Dispatch, &dispatch_to("lhsr"), &cal).await.unwrap();
+    let year_ago = Timestamp::from_millis(Timestamp::now().millis() - 365 * 86_400_000);
+    let suggested = |region: &'static str| {
+        let store = db.store.clone();
+        let noise = noise.clone();
+        async move {
+            store
+                .suggested_departments(&noise, &code(region), year_ago)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|s| (s.department, s.reason.as_str(), s.cases))
+                .collect::<Vec<_>>()
+        }
+    };
+    let own = |d: &str, reason: &'static str, n: i64| (d.to_owned(), reason, n);
+    assert_eq!(suggested("310106013001").await, [own("cgzd", "rule", 1), own("pcs", "rule", 0)]);
+    assert_eq!(
+        suggested("310106013002001").await,
+        [own("pcs", "rule", 0), own("cgzd", "category", 0), own("lhsr", "history", 1)]
+    );
 }
 
 async fn an_external_order_number_is_taken_once(db: TestDb) {
@@ -319,7 +344,26 @@ async fn photos_belong_to_their_step(db: TestDb) {
     assert!(matches!(missing, StoreError::NotFound { entity: "case", .. }), "{missing:?}");
 }
 
+/// A later year's notice is added whole, shows in the calendar, and an added day can be
+/// taken back.
+async fn a_later_year_is_added_to_the_calendar(db: TestDb) {
+    setup(&db).await;
+    let notice = tongxin_core::cases::calendar::parse_notice("2027-01-01 休 元旦\n2027-02-07 班 春节\n").unwrap();
+    db.store.set_calendar_days(&system(), &notice).await.unwrap();
+    let hours = tongxin_core::cases::calendar::WorkingHours::default();
+    let cal = db.store.calendar(hours.clone()).await.unwrap();
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2027, m, d).unwrap();
+    assert!(!cal.is_working_day(day(1, 1)));
+    assert!(cal.is_working_day(day(2, 7)), "a Sunday worked");
+    assert_eq!(db.store.calendar_overrides().await.unwrap(), notice);
+    db.store.remove_calendar_day(&system(), day(2, 7)).await.unwrap();
+    assert!(!db.store.calendar(hours).await.unwrap().is_working_day(day(2, 7)));
+    let again = db.store.remove_calendar_day(&system(), day(2, 7)).await.unwrap_err();
+    assert!(matches!(again, StoreError::NotFound { .. }), "{again:?}");
+}
+
 backend_tests!(
+    a_later_year_is_added_to_the_calendar,
     photos_belong_to_their_step,
     cases_with_and_without_a_point,
     the_catalog_imports_and_reads_back,

@@ -71,7 +71,7 @@ impl LiveCalendar {
     }
 }
 
-/// Polls for region changes until `stop` turns true.
+/// Polls for region and calendar changes until `stop` turns true.
 pub async fn refresh_loop(app: App, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(app.config.geo_refresh);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -84,6 +84,10 @@ pub async fn refresh_loop(app: App, mut stop: watch::Receiver<bool>) {
                     }
                     Ok(false) => {}
                     Err(e) => tracing::warn!(error = %e, "could not check for region changes"),
+                }
+                // Days added by `tongxin calendar add` or on another node: a few rows.
+                if let Err(e) = app.calendar.reload(&app.store).await {
+                    tracing::warn!(error = %e, "could not reload the calendar");
                 }
             }
             _ = stop.changed() => break,

@@ -58,6 +58,12 @@ async fn the_whole_loop_with_a_rework(db: TestDb) {
     let mut dispatcher = app.login("dispatcher").await;
     let (_, detail) = dispatcher.json(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(detail["actions"], json!(["dispatch"]));
+    assert_eq!(
+        detail["suggested_departments"],
+        json!([{"department": "jwh", "name": "居委会", "reason": "category", "cases": 0}]),
+        "no rule and no history: the category's own department"
+    );
+    assert_eq!(intake.json(&format!("/api/v1/cases/{id}")).await.1["suggested_departments"], json!([]));
     assert_error(
         &dispatcher.post_json(&format!("/api/v1/cases/{id}/actions/dispatch"), json!({})).await,
         400,
@@ -244,20 +250,17 @@ async fn bad_reports_are_refused_naming_the_field(db: TestDb) {
     app.stop().await;
 }
 
+/// A key for the 12345 platform.
+async fn hotline_key(app: &TestApp) -> String {
+    let caller = tongxin_store::audit::Caller::system("test");
+    let scopes = [tongxin_core::access::ApiScope::Hotline];
+    app.db.store.create_api_key(&caller, "12345", &scopes, None).await.unwrap().1
+}
+
 async fn hotline_orders_are_idempotent_and_duplicates_flagged(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let (lat, lng) = point_in_grid(&app).await;
-    let (_, secret) = app
-        .db
-        .store
-        .create_api_key(
-            &tongxin_store::audit::Caller::system("test"),
-            "12345",
-            &[tongxin_core::access::ApiScope::Hotline],
-            None,
-        )
-        .await
-        .unwrap();
+    let secret = hotline_key(&app).await;
     let mut hotline = Client::with_key(&app, &secret);
     let order = json!({"category": "E0101", "description": "12345 工单：垃圾未清运", "lat": lat, "lng": lng,
         "external_ref": "SH12345-20261127-001", "reporter_name": "王先生", "reporter_phone": "13800001234"});
@@ -350,7 +353,121 @@ async fn a_duplicate_is_merged_and_its_reporter_follows(db: TestDb) {
     app.stop().await;
 }
 
+/// CSV and XLSX exports: the caller's reach, the list's filters, formulas neutralised,
+/// no personal data, an audit entry.
+async fn exports_follow_the_filters_and_the_reach(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (lat, lng) = point_in_grid(&app).await;
+    let mut worker = app.login("gridworker1").await;
+    report(&mut worker, json!({"category": "E0101", "description": "=1+2 垃圾", "lat": lat, "lng": lng})).await;
+    report(
+        &mut worker,
+        json!({"category": "E0103", "description": "@楼道堆物", "lat": lat, "lng": lng, "attributes": {"floor": 1}}),
+    )
+    .await;
+    let mut operator = app.login("operator").await;
+    TestApp::personal("13800005678");
+    report(
+        &mut operator,
+        json!({"category": "E0101", "description": "来电：垃圾", "address": "华山路 9 号", "reporter_name": "赵女士", "reporter_phone": "13800005678"}),
+    )
+    .await;
+
+    let dispatcher = app.login("dispatcher").await;
+    let response = dispatcher.get("/api/v1/cases/export?format=csv&category=E01").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"cases-"));
+    let bytes = response.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[0].starts_with("编号,来源,类别代码"));
+    assert!(text.contains(",'=1+2 垃圾,") && text.contains(",'@楼道堆物,"), "{text}");
+    assert!(!text.contains("13800005678") && !text.contains("赵女士"), "no personal data: {text}");
+    let only = dispatcher.get("/api/v1/cases/export?format=csv&source=phone").await.text().await.unwrap();
+    assert_eq!(only.lines().count(), 2, "{only}");
+
+    let xlsx = dispatcher.get("/api/v1/cases/export?format=xlsx").await;
+    assert_eq!(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let bytes = xlsx.bytes().await.unwrap();
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("案件").unwrap();
+    assert_eq!(sheet.rows().count(), 4);
+    assert!(sheet.rows().any(|r| r[5] == "'=1+2 垃圾"));
+
+    // another community's grid worker exports only what they may see
+    let other = app.login("gridworker2").await;
+    let theirs = other.get("/api/v1/cases/export").await.text().await.unwrap();
+    assert_eq!(theirs.lines().count(), 1, "just the header: {theirs}");
+    assert_error(&dispatcher.json("/api/v1/cases/export?format=pdf").await, 400, "invalid_parameter", Some("format"));
+    assert_error(
+        &dispatcher.json("/api/v1/cases/export?since=yesterday").await,
+        400,
+        "invalid_parameter",
+        Some("since"),
+    );
+    let resident = app.resident_login("13916020004").await;
+    assert_error(&resident.json("/api/v1/cases/export").await, 403, "forbidden", None);
+    let filter =
+        tongxin_store::audit::AuditFilter { action: Some("cases.export".into()), limit: 50, ..Default::default() };
+    let (audit, _) = app.db.store.audit_entries(&filter).await.unwrap();
+    assert!(audit.iter().any(|e| e.actor_name == "dispatcher"), "exports are audited");
+    app.stop().await;
+}
+
+/// A 12345 file through the API: checked first, then filed row by row, then sent again
+/// without doubling anything; staff outside intake may not import.
+async fn hotline_files_are_imported_row_by_row(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (lat, lng) = point_in_grid(&app).await;
+    let secret = hotline_key(&app).await;
+    let mut hotline = Client::with_key(&app, &secret);
+    let csv = format!(
+        "工单编号,问题类别,问题描述,纬度,经度,联系电话\n\
+         SH-1,暴露垃圾,小区门口垃圾无人清运,{lat},{lng},13900002222\n\
+         SH-2,没有这个类别,说不清,{lat},{lng},\n\
+         ,E0101,没有编号的工单,{lat},{lng},\n\
+         SH-3,噪声扰民,楼上装修噪声（缺噪声来源）,{lat},{lng},\n"
+    );
+    TestApp::personal("13900002222");
+    let (status, checked) =
+        hotline.post_bytes("/api/v1/cases/import?dry_run=true", "text/csv", csv.clone().into_bytes()).await;
+    assert_eq!(status, 200, "{checked}");
+    assert_eq!((checked["valid"].as_u64(), checked["refused"].as_u64()), (Some(1), Some(3)), "{checked}");
+    let fields: Vec<&str> = checked["rows"].as_array().unwrap().iter().filter_map(|r| r["field"].as_str()).collect();
+    assert_eq!(fields, ["category", "external_ref", "attribute[source]"]);
+    assert!(checked["rows"][1]["message"].as_str().unwrap().contains("没有这个类别"), "{checked}");
+    let dispatcher = app.login("dispatcher").await;
+    let count = |v: &Value| v["items"].as_array().unwrap().len();
+    assert_eq!(count(&dispatcher.json("/api/v1/cases?source=hotline").await.1), 0, "a dry run files nothing");
+
+    let (_, filed) = hotline.post_bytes("/api/v1/cases/import", "text/csv", csv.clone().into_bytes()).await;
+    assert_eq!((filed["created"].as_u64(), filed["refused"].as_u64()), (Some(1), Some(3)), "{filed}");
+    let (_, again) = hotline.post_bytes("/api/v1/cases/import", "text/csv", csv.into_bytes()).await;
+    assert_eq!((again["created"].as_u64(), again["already_filed"].as_u64()), (Some(0), Some(1)), "{again}");
+    assert_eq!(again["rows"][0]["number"], filed["rows"][0]["number"]);
+    let (_, listed) = dispatcher.json("/api/v1/cases?source=hotline").await;
+    assert_eq!(count(&listed), 1);
+    assert_eq!(
+        (listed["items"][0]["category"].as_str(), listed["items"][0]["external_ref"].as_str()),
+        (Some("E0101"), Some("SH-1"))
+    );
+
+    // an unreadable file is named and files nothing; a grid worker may not import
+    let unreadable = hotline.post_bytes("/api/v1/cases/import", "text/csv", "地址,说明\nx,y\n".into()).await;
+    assert_error(&unreadable, 400, "invalid_parameter", Some("file"));
+    let mut worker = app.login("gridworker1").await;
+    let (status, _) = worker.post_bytes("/api/v1/cases/import", "application/json", b"[]".to_vec()).await;
+    assert_eq!(status, 403);
+    app.stop().await;
+}
+
 backend_tests!(
+    hotline_files_are_imported_row_by_row,
+    exports_follow_the_filters_and_the_reach,
     a_duplicate_is_merged_and_its_reporter_follows,
     the_whole_loop_with_a_rework,
     the_side_paths,

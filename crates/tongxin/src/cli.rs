@@ -70,6 +70,12 @@ pub enum Command {
     /// API keys for machine clients: create, list, revoke
     #[command(subcommand)]
     Apikey(ApikeyCommand),
+    /// Cases: import 12345 hotline orders, export case lists
+    #[command(subcommand)]
+    Cases(CasesCommand),
+    /// The working-day calendar: add a later year's holidays, show a year, remove a day
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
     /// The audit log: verify its hash chain
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -222,6 +228,88 @@ pub enum GridCommand {
     Import(ImportArgs),
     /// Print the subdistrict, community, grid and building group holding a point
     Locate(LocateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// File 12345 hotline orders from a CSV (UTF-8 or GB18030) or JSON file; each order
+    /// number is filed once, so the same file can be sent again
+    Import(CasesImportArgs),
+    /// Write the cases matching the filters to a CSV (UTF-8 with BOM) or XLSX file
+    Export(CasesExportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Add the holidays (休) and make-up working days (班) of a State Council notice, one
+    /// per line: `2027-01-01 休 元旦`, `2027-02-07 班 春节`; all or nothing
+    Add(CalendarAddArgs),
+    /// Print a year's holidays and make-up working days
+    Show(CalendarShowArgs),
+    /// Take back a day added earlier
+    Remove(CalendarRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarAddArgs {
+    /// The file of days, one per line (`-` for standard input)
+    pub file: PathBuf,
+    /// Check the days and report, without saving
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarShowArgs {
+    /// The year, e.g. 2027
+    pub year: i32,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarRemoveArgs {
+    /// The day, e.g. 2027-02-07
+    pub date: chrono::NaiveDate,
+}
+
+#[derive(Debug, Args)]
+pub struct CasesImportArgs {
+    /// The file: CSV with a header row (工单编号, 问题类别, 问题描述, 事发地址, 纬度, 经度, 联系电话 …) or JSON
+    pub file: PathBuf,
+    /// Check every order and report, without filing anything
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CasesExportArgs {
+    /// Where to write the file
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// csv or xlsx [default: from the file's extension, else csv]
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Statuses, comma-separated (reported, registered, …, or open)
+    #[arg(long)]
+    pub status: Option<String>,
+    /// A class (E05) or subclass (E0503)
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Cases in this region and below
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long)]
+    pub department: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Only cases past their step's deadline
+    #[arg(long)]
+    pub overdue: bool,
+    /// Reported on or after this date (2026-11-01) or time
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Reported before this date or time
+    #[arg(long)]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -165,6 +165,15 @@ impl Calendar {
         &self.hours
     }
 
+    /// The holidays and make-up working days of `year`, in date order.
+    pub fn special_days(&self, year: i32) -> Vec<(NaiveDate, DayKind)> {
+        let (Some(first), Some(last)) = (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+        else {
+            return Vec::new();
+        };
+        self.days.range(first..=last).map(|(date, _)| (*date, self.day_kind(*date))).collect()
+    }
+
     pub fn day_kind(&self, date: NaiveDate) -> DayKind {
         let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
         match self.days.get(&date) {
@@ -255,6 +264,102 @@ impl Calendar {
             TimeLimit::NaturalHours(_) => ((now - start).num_minutes(), (due - start).num_minutes()),
         };
         if allowed > 0 && used * 5 >= allowed * 4 { Sla::Warning } else { Sla::OnTime }
+    }
+}
+
+/// A day a notice declares: a holiday (放假) or a make-up working day (调休上班).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredDay {
+    pub date: NaiveDate,
+    pub working: bool,
+    pub name: String,
+}
+
+/// What is wrong with a line of a notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeProblem {
+    /// Not "date kind name".
+    Incomplete,
+    BadDate(String),
+    BadKind(String),
+    NoName,
+    /// A make-up working day on a weekday changes nothing: almost certainly a typing error.
+    WeekdayWorked(NaiveDate),
+    /// The same date both rested and worked.
+    Both(NaiveDate),
+    /// No days at all.
+    Empty,
+}
+
+/// A problem and its line (1-based; 0 for the notice as a whole).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {problem}")]
+pub struct LineProblem {
+    pub line: usize,
+    pub problem: NoticeProblem,
+}
+
+impl fmt::Display for NoticeProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoticeProblem::Incomplete => write!(f, "write a date, 休 or 班, and the holiday's name"),
+            NoticeProblem::BadDate(raw) => write!(f, "'{raw}' is not a date like 2027-01-01"),
+            NoticeProblem::BadKind(raw) => write!(f, "'{raw}' is neither 休 (holiday) nor 班 (make-up working day)"),
+            NoticeProblem::NoName => write!(f, "name the holiday (元旦, 春节 …)"),
+            NoticeProblem::WeekdayWorked(d) => {
+                write!(f, "{d} is a weekday; a make-up working day (班) falls on a weekend")
+            }
+            NoticeProblem::Both(d) => write!(f, "{d} is declared both a holiday and a working day"),
+            NoticeProblem::Empty => write!(f, "no days: write one per line, like 2027-01-01 休 元旦"),
+        }
+    }
+}
+
+/// Reads the days of a State Council holiday notice, one per line:
+/// `2027-01-01 休 元旦` or `2027-02-07 班 春节` (also `放假`/`上班`, `holiday`/`workday`);
+/// blank lines and lines starting with `#` are skipped. Every problem is reported with its
+/// line number, and a make-up working day must fall on a weekend.
+pub fn parse_notice(text: &str) -> Result<Vec<DeclaredDay>, Vec<LineProblem>> {
+    let mut days: Vec<DeclaredDay> = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match parse_line(line, &days) {
+            Ok(Some(day)) => days.push(day),
+            Ok(None) => {}
+            Err(problem) => problems.push(LineProblem { line: i + 1, problem }),
+        }
+    }
+    if days.is_empty() && problems.is_empty() {
+        problems.push(LineProblem { line: 0, problem: NoticeProblem::Empty });
+    }
+    if problems.is_empty() { Ok(days) } else { Err(problems) }
+}
+
+/// One line; `None` when it repeats a day already read.
+fn parse_line(line: &str, earlier: &[DeclaredDay]) -> Result<Option<DeclaredDay>, NoticeProblem> {
+    let mut parts = line.split_whitespace();
+    let (Some(date), Some(kind)) = (parts.next(), parts.next()) else { return Err(NoticeProblem::Incomplete) };
+    let name = parts.collect::<Vec<_>>().join(" ");
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| NoticeProblem::BadDate(date.to_owned()))?;
+    let working = match kind {
+        "休" | "放假" | "holiday" => false,
+        "班" | "上班" | "workday" => true,
+        other => return Err(NoticeProblem::BadKind(other.to_owned())),
+    };
+    if name.is_empty() {
+        return Err(NoticeProblem::NoName);
+    }
+    if working && !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+        return Err(NoticeProblem::WeekdayWorked(date));
+    }
+    match earlier.iter().find(|d| d.date == date) {
+        Some(same) if same.working != working => Err(NoticeProblem::Both(date)),
+        Some(_) => Ok(None),
+        None => Ok(Some(DeclaredDay { date, working, name })),
     }
 }
 

@@ -138,3 +138,38 @@ fn the_shipped_calendar_is_consistent() {
         }
     }
 }
+
+#[test]
+fn a_notice_for_a_later_year_is_read_and_checked() {
+    // 2027's New Year and Spring Festival, as an administrator would type them.
+    let notice =
+        "# 2027 元旦、春节\n2027-01-01 休 元旦\n\n2027-02-06 休 春节\n2027-02-07 班 春节\n2027-02-20 上班 春节\n";
+    let days = parse_notice(notice).unwrap();
+    assert_eq!(days.len(), 4);
+    assert_eq!((days[2].date, days[2].working, days[2].name.as_str()), (date(2027, 2, 7), true, "春节"));
+    let mut calendar = cal();
+    for d in &days {
+        calendar.set_day(d.date, d.working, &d.name);
+    }
+    // 7 February 2027 is a Sunday, worked; 1 January 2027 is a Friday, rested.
+    assert_eq!(calendar.day_kind(date(2027, 2, 7)), DayKind::MakeupWorkday("春节".into()));
+    assert!(!calendar.is_working_day(date(2027, 1, 1)));
+    assert_eq!(calendar.special_days(2027).len(), 4);
+    assert_eq!(calendar.special_days(2024).len(), cal().special_days(2024).len());
+
+    let problems = parse_notice("2027-01-04 班 元旦\n2027-13-01 休 x\n2027-01-01 闲 元旦\n2027-01-01\n2027-01-02 休\n2027-01-03 休 元旦\n2027-01-03 班 元旦\n").unwrap_err();
+    let found: Vec<(usize, NoticeProblem)> = problems.iter().map(|p| (p.line, p.problem.clone())).collect();
+    assert_eq!(
+        found,
+        [
+            (1, NoticeProblem::WeekdayWorked(date(2027, 1, 4))),
+            (2, NoticeProblem::BadDate("2027-13-01".into())),
+            (3, NoticeProblem::BadKind("闲".into())),
+            (4, NoticeProblem::Incomplete),
+            (5, NoticeProblem::NoName),
+            (7, NoticeProblem::Both(date(2027, 1, 3))),
+        ]
+    );
+    assert!(problems[0].to_string().starts_with("line 1: 2027-01-04 is a weekday"), "{}", problems[0]);
+    assert_eq!(parse_notice("# nothing\n").unwrap_err()[0].problem, NoticeProblem::Empty);
+}

@@ -4,12 +4,42 @@ use chrono::NaiveDate;
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use tongxin_core::cases::calendar::{Calendar, TimeLimit, WorkingHours};
+use tongxin_core::cases::calendar::{Calendar, DeclaredDay, TimeLimit, WorkingHours};
 use tongxin_core::cases::catalog::{Catalog, Category, CategoryCode, Limits, Priority};
-use tongxin_core::geo::RegionCode;
+use tongxin_core::geo::{RegionCode, RegionLevel};
 
 use crate::audit::{AuditEntry, Caller};
 use crate::{Store, StoreError, Tx, row_bool};
+
+/// Why a department is suggested for a case waiting for dispatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuggestionReason {
+    /// A dispatch rule names it (one of several that match).
+    Rule,
+    /// The category's default department.
+    Category,
+    /// It handled cases of this category in the same community.
+    History,
+}
+
+impl SuggestionReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuggestionReason::Rule => "rule",
+            SuggestionReason::Category => "category",
+            SuggestionReason::History => "history",
+        }
+    }
+}
+
+/// A department suggested for a case, and how many cases of its kind nearby it handled in
+/// the past year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub department: String,
+    pub reason: SuggestionReason,
+    pub cases: i64,
+}
 
 fn limit_columns(limit: TimeLimit) -> (&'static str, i64) {
     match limit {
@@ -279,41 +309,111 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get("department_code")?)).collect()
     }
 
+    /// The departments a dispatcher will likely choose for a case of `category` at `region`,
+    /// most likely first: those named by dispatch rules (several rules match, or the case
+    /// would have gone out by itself), the category's own department, and the departments
+    /// that handled the most cases of this category in the same community over the past
+    /// year (`since`). Each department appears once, with its first reason.
+    pub async fn suggested_departments(
+        &self,
+        category: &CategoryCode,
+        region: &RegionCode,
+        since: tongxin_core::time::Timestamp,
+    ) -> Result<Vec<Suggestion>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let rules = self.matching_departments(&mut tx, category, region).await?;
+        tx.commit().await?;
+        let mut found: Vec<Suggestion> =
+            rules.into_iter().map(|d| Suggestion { department: d, reason: SuggestionReason::Rule, cases: 0 }).collect();
+        if let Some(own) = self.category(category).await?.and_then(|c| c.department) {
+            found.push(Suggestion { department: own, reason: SuggestionReason::Category, cases: 0 });
+        }
+        let area = region
+            .ancestors()
+            .into_iter()
+            .chain(std::iter::once(region.clone()))
+            .find(|r| r.level() == RegionLevel::Community)
+            .unwrap_or_else(|| region.clone());
+        let rows = sqlx::query(
+            "SELECT department_code, COUNT(*) AS n FROM cases \
+             WHERE category_code = $1 AND region_code LIKE $2 AND department_code IS NOT NULL AND created_at >= $3 \
+             GROUP BY department_code ORDER BY n DESC, department_code LIMIT 3",
+        )
+        .bind(category.as_str())
+        .bind(format!("{area}%"))
+        .bind(since.millis())
+        .fetch_all(self.pool())
+        .await?;
+        for row in &rows {
+            let department: String = row.try_get("department_code")?;
+            let cases: i64 = row.try_get("n")?;
+            if let Some(known) = found.iter_mut().find(|s| s.department == department) {
+                known.cases = cases;
+            } else {
+                found.push(Suggestion { department, reason: SuggestionReason::History, cases });
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        found.retain(|s| seen.insert(s.department.clone()));
+        Ok(found)
+    }
+
     /// The calendar: the shipped years, with the overrides administrators added.
     pub async fn calendar(&self, hours: WorkingHours) -> Result<Calendar, StoreError> {
         let mut calendar = Calendar::prc(hours);
-        let rows =
-            sqlx::query("SELECT day, working, name FROM calendar_days ORDER BY day").fetch_all(self.pool()).await?;
-        for row in &rows {
-            let day: String = row.try_get("day")?;
-            let date = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                .map_err(|e| StoreError::Corrupt(format!("calendar day {day}: {e}")))?;
-            calendar.set_day(date, row_bool(row, "working")?, &row.try_get::<String, _>("name")?);
+        for d in self.calendar_overrides().await? {
+            calendar.set_day(d.date, d.working, &d.name);
         }
         Ok(calendar)
     }
 
-    /// Declares a holiday or a make-up working day (a year published after this build).
-    pub async fn set_calendar_day(
-        &self,
-        caller: &Caller,
-        day: NaiveDate,
-        working: bool,
-        name: &str,
-    ) -> Result<(), StoreError> {
+    /// Declares holidays and make-up working days (a year published after this build), all
+    /// in one transaction: a notice is taken whole or not at all.
+    pub async fn set_calendar_days(&self, caller: &Caller, days: &[DeclaredDay]) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO calendar_days (day, working, name) VALUES ($1, $2, $3) \
-             ON CONFLICT (day) DO UPDATE SET working = excluded.working, name = excluded.name",
-        )
-        .bind(day.format("%Y-%m-%d").to_string())
-        .bind(working)
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
-        let detail = json!({ "day": day.to_string(), "working": working, "name": name });
-        self.audit_in(&mut tx, caller, AuditEntry::ok("calendar.set_day", "calendar", day).with_detail(detail)).await?;
+        for d in days {
+            sqlx::query(
+                "INSERT INTO calendar_days (day, working, name) VALUES ($1, $2, $3) \
+                 ON CONFLICT (day) DO UPDATE SET working = excluded.working, name = excluded.name",
+            )
+            .bind(d.date.format("%Y-%m-%d").to_string())
+            .bind(d.working)
+            .bind(d.name.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        let listed: Vec<serde_json::Value> =
+            days.iter().map(|d| json!({ "day": d.date.to_string(), "working": d.working, "name": d.name })).collect();
+        let entry = AuditEntry::ok("calendar.set_days", "calendar", days.len()).with_detail(json!({ "days": listed }));
+        self.audit_in(&mut tx, caller, entry).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Removes an added day, so the shipped calendar (or the plain week) holds again.
+    pub async fn remove_calendar_day(&self, caller: &Caller, day: NaiveDate) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let key = day.format("%Y-%m-%d").to_string();
+        let removed = sqlx::query("DELETE FROM calendar_days WHERE day = $1").bind(&key).execute(&mut *tx).await?;
+        if removed.rows_affected() == 0 {
+            return Err(StoreError::NotFound { entity: "calendar day", key });
+        }
+        self.audit_in(&mut tx, caller, AuditEntry::ok("calendar.remove_day", "calendar", &key)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The days administrators added, in date order.
+    pub async fn calendar_overrides(&self) -> Result<Vec<DeclaredDay>, StoreError> {
+        let rows =
+            sqlx::query("SELECT day, working, name FROM calendar_days ORDER BY day").fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|row| {
+                let day: String = row.try_get("day")?;
+                let date = NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                    .map_err(|e| StoreError::Corrupt(format!("calendar day {day}: {e}")))?;
+                Ok(DeclaredDay { date, working: row_bool(row, "working")?, name: row.try_get("name")? })
+            })
+            .collect()
     }
 }

@@ -11,6 +11,7 @@ pub mod photos;
 pub mod records;
 pub mod transitions;
 
+pub use catalog::{Suggestion, SuggestionReason};
 pub use history::{PastCase, PastEvent};
 pub use photos::{NewPhoto, Photo};
 pub use records::{CaseFilter, CaseRecord, CaseScope, Event, NewCase};

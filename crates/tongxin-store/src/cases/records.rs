@@ -337,6 +337,20 @@ impl Store {
         Ok(row.try_get("id")?)
     }
 
+    /// The case filed under an outside system's order number, if any.
+    pub async fn case_by_external_ref(
+        &self,
+        source: Source,
+        reference: &str,
+    ) -> Result<Option<CaseRecord>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM cases WHERE source = $1 AND external_ref = $2"))
+            .bind(source.as_str())
+            .bind(reference)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
     pub async fn case(&self, id: i64) -> Result<Option<CaseRecord>, StoreError> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM cases WHERE id = $1"))
             .bind(id)

@@ -47,6 +47,8 @@ use super::{access, cases, geo, notifications};
         cases::photos::add,
         cases::photos::image,
         cases::merge::handler,
+        cases::export::export,
+        cases::batch::handler,
         notifications::list,
         notifications::read,
         cases::catalog::categories,

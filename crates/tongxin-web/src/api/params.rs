@@ -34,6 +34,11 @@ impl Params {
         Params(pairs)
     }
 
+    /// Every pair that has a value, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// The first value of `name` exactly as sent, untrimmed (passwords), or "".
     pub fn raw(&self, name: &str) -> &str {
         self.0.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())

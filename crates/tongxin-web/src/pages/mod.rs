@@ -60,6 +60,8 @@ impl UserMenu {
         let mut links = Vec::new();
         let pages = [
             (Permission::CasesRead, "/cases", "nav.cases"),
+            (Permission::CasesRead, "/cases/search", "nav.search"),
+            (Permission::CasesRegister, "/cases/import", "nav.import"),
             (Permission::CasesReport, "/report", "nav.report"),
             (Permission::CasesCheck, "/checks", "nav.checks"),
             (Permission::GeoRead, "/map", "nav.map"),
@@ -68,6 +70,7 @@ impl UserMenu {
             (Permission::ApiKeysManage, "/admin/apikeys", "nav.apikeys"),
             (Permission::AuditRead, "/audit", "nav.audit"),
             (Permission::CatalogManage, "/admin/catalog", "nav.catalog"),
+            (Permission::CatalogManage, "/admin/calendar", "nav.calendar"),
         ];
         for (permission, href, key) in pages {
             if actor.can(permission) {

@@ -79,6 +79,14 @@ impl<'a> Client<'a> {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// A post of raw bytes (a file) with its content type.
+    pub async fn post_bytes(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+        let r = self.request(reqwest::Method::POST, path).header("content-type", content_type).body(body);
+        let r = r.send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     /// A form post, as a page sends it: the CSRF token goes in the `_csrf` field.
     pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let mut fields: Vec<(&str, &str)> = fields.to_vec();

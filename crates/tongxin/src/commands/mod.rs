@@ -1,6 +1,8 @@
 //! One module per verb. Each opens the store the way its job needs (see [`open_store`]).
 
 mod accounts;
+mod calendar;
+mod cases;
 mod demo;
 mod grid;
 mod serve;
@@ -10,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use tongxin_store::{Backend, Store, StoreOptions};
 
-use crate::cli::{AuditCommand, Command, GridCommand};
+use crate::cli::{AuditCommand, CalendarCommand, CasesCommand, Command, GridCommand};
 use crate::config::Config;
 
 pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
@@ -22,6 +24,11 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Grid(GridCommand::Locate(args)) => grid::locate(&config, &args).await,
         Command::User(command) => accounts::user(&config, command).await,
         Command::Apikey(command) => accounts::apikey(&config, command).await,
+        Command::Cases(CasesCommand::Import(args)) => cases::import(&config, &args).await,
+        Command::Cases(CasesCommand::Export(args)) => cases::export(&config, &args).await,
+        Command::Calendar(CalendarCommand::Add(args)) => calendar::add(&config, &args).await,
+        Command::Calendar(CalendarCommand::Show(args)) => calendar::show(&config, &args).await,
+        Command::Calendar(CalendarCommand::Remove(args)) => calendar::remove(&config, &args).await,
         Command::Audit(AuditCommand::Verify) => accounts::verify_audit(&config).await,
         Command::Keygen => {
             say(tongxin_core::pii::SecretKey::generate().to_base64());

@@ -70,10 +70,11 @@ pub fn filter(params: &Params) -> Result<AuditFilter, ApiError> {
         }
     };
     let time = |name: &str| -> Result<Option<Timestamp>, ApiError> {
+        let parse = if name == "until" { parse_until } else { parse_time };
         params
             .get(name)
             .map(|raw| {
-                parse_time(raw).ok_or_else(|| {
+                parse(raw).ok_or_else(|| {
                     ApiError::invalid(name, format!("{name} must be a date like 2026-11-27 or an RFC 3339 time"))
                 })
             })
@@ -92,10 +93,21 @@ pub fn filter(params: &Params) -> Result<AuditFilter, ApiError> {
 
 /// A date (midnight, Shanghai) or an RFC 3339 time.
 pub fn parse_time(raw: &str) -> Option<Timestamp> {
+    day_edge(raw, 0)
+}
+
+/// Like [`parse_time`], for the exclusive end of a range: a bare date means the whole of that
+/// day, so `until=2026-11-27` ends at the following midnight in Shanghai.
+pub fn parse_until(raw: &str) -> Option<Timestamp> {
+    day_edge(raw, 1)
+}
+
+fn day_edge(raw: &str, days_after: u64) -> Option<Timestamp> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
         return Some(Timestamp::from_millis(t.timestamp_millis()));
     }
-    let date = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?;
+    let date =
+        chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()?.checked_add_days(chrono::Days::new(days_after))?;
     let local = date.and_hms_opt(0, 0, 0)?.and_local_timezone(tongxin_core::time::SHANGHAI).single()?;
     Some(Timestamp::from_millis(local.timestamp_millis()))
 }

@@ -51,7 +51,8 @@ pub struct ReportRequest {
     pub reporter_phone: Option<String>,
     /// An outside system's order number; the same number twice returns the first case.
     pub external_ref: Option<String>,
-    /// For staff: patrol, phone or campaign. Others' sources follow from who they are.
+    /// For staff: patrol, phone or campaign (and hotline for intake staff, who register
+    /// 12345 orders). Others' sources follow from who they are.
     pub source: Option<String>,
 }
 
@@ -68,10 +69,17 @@ fn source_for(who: &Who, requested: Option<&str>) -> Result<Source, ApiError> {
             ];
             channels.into_iter().find(|(scope, _)| actor.api_scopes.contains(scope)).map_or(Source::Open311, |(_, s)| s)
         }
+        // A console job (the 12345 batch import) says which channel its orders came by.
+        ActorKind::System => match requested {
+            Some(raw) => raw.parse::<Source>().map_err(|e| ApiError::invalid("source", e))?,
+            None => Source::Hotline,
+        },
         _ => match requested {
             Some("patrol") => Source::Patrol,
             Some("phone") => Source::Phone,
             Some("campaign") => Source::Campaign,
+            // Intake staff register the 12345 orders that reach them as files.
+            Some("hotline") if actor.can(Permission::CasesRegister) => Source::Hotline,
             Some(other) => {
                 return Err(ApiError::invalid(
                     "source",
@@ -92,6 +100,24 @@ pub async fn file(
     request: ReportRequest,
     photos: Vec<Vec<u8>>,
 ) -> Result<(CaseRecord, bool), ApiError> {
+    let mut new = prepare(app, who, request).await?;
+    new.photos = keep(app, photos).await?;
+    match app.store.create_case(&who.caller(), &new, &app.calendar.current()).await {
+        Ok((case, true)) => Ok((case, true)),
+        Ok((first, false)) => {
+            discard(app, &new.photos).await;
+            Ok((first, false))
+        }
+        Err(e) => {
+            discard(app, &new.photos).await;
+            Err(e.into())
+        }
+    }
+}
+
+/// Checks a report and turns it into the case to create, writing nothing: the category and
+/// its attributes, the text, the place, the reporter's contact (sealed), the duplicate flag.
+pub async fn prepare(app: &App, who: &Who, request: ReportRequest) -> Result<NewCase, ApiError> {
     if who.actor.kind != ActorKind::Resident {
         who.require(app, Permission::CasesReport).await?;
     }
@@ -155,19 +181,9 @@ pub async fn file(
         reporter_sealed,
         external_ref,
         duplicate_of,
-        photos: keep(app, photos).await?,
+        photos: Vec::new(),
     };
-    match app.store.create_case(&who.caller(), &new, &app.calendar.current()).await {
-        Ok((case, true)) => Ok((case, true)),
-        Ok((first, false)) => {
-            discard(app, &new.photos).await;
-            Ok((first, false))
-        }
-        Err(e) => {
-            discard(app, &new.photos).await;
-            Err(e.into())
-        }
-    }
+    Ok(new)
 }
 
 /// The point (converted to WGS-84), the deepest region holding it and its grid; or, for a

@@ -8,7 +8,9 @@
 //! cases dispatched to it; the evaluation to the reporter (or staff recording it for them).
 
 pub mod act;
+pub mod batch;
 pub mod catalog;
+pub mod export;
 pub mod intake;
 pub mod merge;
 pub mod photos;
@@ -30,6 +32,8 @@ use crate::{ApiError, App};
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/cases", get(read::list).post(intake::create).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/cases/export", get(export::export))
+        .route("/cases/import", post(batch::handler).layer(DefaultBodyLimit::max(batch::MAX_FILE_BYTES + 1)))
         .route("/cases/{id}", get(read::one))
         .route("/cases/{id}/actions/{action}", post(act::act).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/cases/{id}/photos", get(photos::list).post(photos::add).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
@@ -162,6 +166,8 @@ pub struct CaseView {
     pub created_at: String,
     pub updated_at: String,
     pub closed_at: Option<String>,
+    /// The outside system's order number (a 12345 工单编号), when it came from one.
+    pub external_ref: Option<String>,
 }
 
 impl CaseView {
@@ -198,6 +204,7 @@ impl CaseView {
             created_at: case.created_at.to_shanghai_rfc3339(),
             updated_at: case.updated_at.to_shanghai_rfc3339(),
             closed_at: case.closed_at.map(|t| t.to_shanghai_rfc3339()),
+            external_ref: case.external_ref.clone(),
         }
     }
 }

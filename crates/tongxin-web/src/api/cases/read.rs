@@ -8,12 +8,13 @@ use tongxin_core::cases::catalog::CategoryCode;
 use tongxin_core::cases::lifecycle::Status;
 use tongxin_core::cases::report::Source;
 use tongxin_core::geo::RegionCode;
+use tongxin_core::time::Timestamp;
 use tongxin_store::cases::{CaseFilter, CaseRecord};
 use utoipa::ToSchema;
 
 use super::photos::{PhotoView, views};
 use super::{CaseView, EventView, Reach, category_names, visible};
-use crate::api::access::audit::parse_time;
+use crate::api::access::audit::{parse_time, parse_until};
 use crate::api::access::id_param;
 use crate::api::params::Params;
 use crate::auth::{ApiCaller, Who};
@@ -44,11 +45,11 @@ pub fn filter(params: &Params) -> Result<CaseFilter, ApiError> {
         .map(|lists| lists.into_iter().flatten().collect())
         .unwrap_or_default();
     let time = |name: &str| {
+        let parse = if name == "until" { parse_until } else { parse_time };
         params
             .get(name)
             .map(|raw| {
-                parse_time(raw)
-                    .ok_or_else(|| ApiError::invalid(name, format!("{name} must be a date or an RFC 3339 time")))
+                parse(raw).ok_or_else(|| ApiError::invalid(name, format!("{name} must be a date or an RFC 3339 time")))
             })
             .transpose()
     };
@@ -128,6 +129,38 @@ pub struct CaseDetail {
     pub photos: Vec<PhotoView>,
     /// Duplicates merged into this case.
     pub merged: Vec<i64>,
+    /// For a dispatcher, while the case waits for dispatch: the likely departments, most
+    /// likely first.
+    pub suggested_departments: Vec<SuggestionView>,
+}
+
+/// A department the dispatcher will likely choose.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SuggestionView {
+    pub department: String,
+    pub name: String,
+    /// rule (a dispatch rule names it), category (the category's department) or history
+    /// (it handled such cases in the community)
+    pub reason: &'static str,
+    /// Cases of this category in the same community it was sent in the past year.
+    pub cases: i64,
+}
+
+/// The likely departments for `case`, most likely first.
+pub async fn suggestions(app: &App, case: &CaseRecord) -> Result<Vec<SuggestionView>, ApiError> {
+    let departments = app.store.departments().await?;
+    let region = case.grid.clone().unwrap_or_else(|| case.region.clone());
+    let year_ago = Timestamp::from_millis(Timestamp::now().millis() - 365 * 86_400_000);
+    let found = app.store.suggested_departments(&case.category, &region, year_ago).await?;
+    Ok(found
+        .into_iter()
+        .map(|s| SuggestionView {
+            name: departments.iter().find(|(c, _)| *c == s.department).map_or(s.department.clone(), |(_, n)| n.clone()),
+            department: s.department,
+            reason: s.reason.as_str(),
+            cases: s.cases,
+        })
+        .collect())
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = i64, Path)),
@@ -154,13 +187,16 @@ pub async fn detail_of(app: &App, who: &Who, reach: &Reach, case: &CaseRecord) -
     let id = case.id;
     let timeline = app.store.case_events(id).await?.iter().map(EventView::from).collect();
     let names = category_names(app).await?;
-    let actions = reach.actions(who, case).iter().map(|a| a.as_str().to_owned()).collect();
+    let actions: Vec<String> = reach.actions(who, case).iter().map(|a| a.as_str().to_owned()).collect();
     let merged = app.store.merged_cases(id).await?.iter().map(|c| c.id).collect();
+    let suggested_departments =
+        if actions.iter().any(|a| a == "dispatch") { suggestions(app, case).await? } else { Vec::new() };
     Ok(CaseDetail {
         case: CaseView::new(app, case, names.get(case.category.as_str()).cloned().unwrap_or_default()),
         timeline,
         actions,
         photos: views(app, id).await?,
         merged,
+        suggested_departments,
     })
 }

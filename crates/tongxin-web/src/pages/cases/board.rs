@@ -7,7 +7,9 @@ use tongxin_core::access::{ActorKind, Permission};
 use tongxin_core::cases::lifecycle::Status;
 use tongxin_store::cases::{CaseFilter, CaseRecord};
 
-use super::Card;
+use std::collections::HashMap;
+
+use super::{Card, Suggested, suggested};
 use crate::api::cases::{Reach, category_names};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
@@ -59,7 +61,8 @@ pub async fn page(State(app): State<App>, lang: Lang, OriginalUri(uri): Original
         ("board.check", &[Status::Handled]),
         ("board.close", &[Status::Checked]),
     ];
-    let columns = stages
+    let can_dispatch = who.actor.can(Permission::CasesDispatch);
+    let mut columns: Vec<Column> = stages
         .into_iter()
         .map(|(key, statuses)| Column {
             key,
@@ -70,12 +73,30 @@ pub async fn page(State(app): State<App>, lang: Lang, OriginalUri(uri): Original
                 .collect(),
         })
         .collect();
+    // The dispatch queue offers the likely departments first; cases of one category in one
+    // community share them.
+    if can_dispatch {
+        let mut known: HashMap<(String, String), Vec<Suggested>> = HashMap::new();
+        for (card, case) in columns
+            .iter_mut()
+            .filter(|c| c.key == "board.dispatch")
+            .flat_map(|c| c.cards.iter_mut())
+            .filter_map(|card| cases.iter().find(|c| c.id == card.id).map(|case| (card, case)))
+        {
+            let place = case.grid.as_ref().unwrap_or(&case.region).as_str();
+            let key = (case.category.to_string(), place.get(..12).unwrap_or(place).to_owned());
+            if !known.contains_key(&key) {
+                known.insert(key.clone(), suggested(&app, lang, case).await);
+            }
+            card.suggested = known.get(&key).cloned().unwrap_or_default();
+        }
+    }
     let departments = app.store.departments().await.unwrap_or_default();
     let page = BoardPage {
         page: PageContext::new(lang, &uri, Some(&who)),
         columns,
         departments,
-        can_dispatch: who.actor.can(Permission::CasesDispatch),
+        can_dispatch,
         can_report: who.actor.can(Permission::CasesReport),
     };
     render(&page).into_response()

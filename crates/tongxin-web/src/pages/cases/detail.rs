@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tongxin_core::access::Permission;
 use tongxin_core::cases::lifecycle::{Action, Status};
 
-use super::{action_key, short_time, status_key};
+use super::{Suggested, action_key, short_time, source_key, status_key};
 use crate::api::access::id_param;
 use crate::api::cases::act::{ActionRequest, take};
 use crate::api::cases::photos::{PhotoView, add_to, may_add, views};
@@ -76,7 +76,10 @@ struct DetailPage {
     rating: Option<i64>,
     timeline: Vec<Step>,
     actions: Vec<ActionForm>,
+    /// The departments a dispatch form offers after the suggested ones.
     departments: Vec<(String, String)>,
+    suggested: Vec<Suggested>,
+    external_ref: Option<String>,
     position: Option<Position>,
     /// Each photo with the catalog key of the step it came with.
     photos: Vec<(PhotoView, &'static str)>,
@@ -117,19 +120,6 @@ fn takes_photos(action: Action) -> bool {
             | Action::RequestExtension
             | Action::RequestDeferral
     )
-}
-
-fn source_key(source: tongxin_core::cases::report::Source) -> &'static str {
-    use tongxin_core::cases::report::Source::*;
-    match source {
-        Resident => "source.resident",
-        Patrol => "source.patrol",
-        Phone => "source.phone",
-        Hotline => "source.hotline",
-        Sensor => "source.sensor",
-        Campaign => "source.campaign",
-        Open311 => "source.open311",
-    }
 }
 
 async fn show(
@@ -191,6 +181,11 @@ async fn show(
         _ => "",
     };
     let position = position(app, &case).await;
+    let suggested = if reach.actions(who, &case).contains(&Action::Dispatch) {
+        super::suggested(app, lang, &case).await
+    } else {
+        Vec::new()
+    };
     let departments = app.store.departments().await.unwrap_or_default();
     let page = DetailPage {
         page: PageContext::new(lang, uri, Some(who)),
@@ -229,17 +224,7 @@ async fn show(
                 action: step_key(&e.action),
                 to: e.to_status.parse().map(status_key).unwrap_or("status.reported"),
                 note: e.note.clone(),
-                detail: e
-                    .data
-                    .as_object()
-                    .map(|m| {
-                        m.iter()
-                            .filter(|(_, v)| !v.is_null())
-                            .map(|(k, v)| format!("{k}: {}", v.as_str().map_or(v.to_string(), str::to_owned)))
-                            .collect::<Vec<_>>()
-                            .join("；")
-                    })
-                    .unwrap_or_default(),
+                detail: step_detail(lang, &e.data, &departments),
                 photos: stored
                     .iter()
                     .zip(&photos)
@@ -261,7 +246,9 @@ async fn show(
                 (p, step)
             })
             .collect(),
-        departments,
+        departments: departments.into_iter().filter(|(c, _)| !suggested.iter().any(|s| s.code == *c)).collect(),
+        suggested,
+        external_ref: case.external_ref.clone(),
         position,
         error: error.map(|e| format!("{}{e}", t.get("case.refused"))),
     };
@@ -403,4 +390,49 @@ pub async fn add_photos(
     };
     let uri: axum::http::Uri = format!("/cases/{id}").parse().unwrap_or_default();
     after_form(&app, lang, &uri, &who, id, added, &format!("/cases/{id}#photos")).await
+}
+
+/// The facts a step recorded, in words: "来源：巡查上报；部门：城管中队" rather than its keys.
+pub fn step_detail(lang: Lang, data: &serde_json::Value, departments: &[(String, String)]) -> String {
+    use tongxin_core::cases::calendar::TimeLimit;
+    let t = lang.catalog();
+    let Some(map) = data.as_object() else { return String::new() };
+    let text = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+    map.iter()
+        .filter(|(_, v)| !v.is_null())
+        .filter_map(|(key, v)| {
+            let value = text(v);
+            Some(match key.as_str() {
+                "source" => {
+                    let label = value.parse().map_or(value.clone(), |s| t.get(source_key(s)).to_owned());
+                    t.fmt("detail.source", &[("source", &label)])
+                }
+                "duplicate_of" => t.fmt("detail.duplicate_of", &[("id", &value)]),
+                "department" => {
+                    let name = departments.iter().find(|(c, _)| *c == value).map_or(value.as_str(), |(_, n)| n);
+                    t.fmt("detail.department", &[("department", &name)])
+                }
+                "reason" => t.fmt("detail.reason", &[("reason", &value)]),
+                "extension" => match tongxin_core::cases::catalog::parse_limit(&value) {
+                    Some(TimeLimit::WorkingHours(h)) => t.fmt("detail.extension_working", &[("hours", &h)]),
+                    Some(TimeLimit::NaturalHours(h)) => t.fmt("detail.extension_natural", &[("hours", &h)]),
+                    None => t.fmt("detail.reason", &[("reason", &value)]),
+                },
+                "rating" => t.fmt("detail.rating", &[("rating", &value)]),
+                "photos" => t.fmt("detail.photos", &[("n", &value)]),
+                "into_number" => t.fmt("detail.into", &[("number", &value)]),
+                "from_number" => t.fmt("detail.from", &[("number", &value)]),
+                "due" => {
+                    let due = v.as_i64().map_or(value.clone(), |ms| {
+                        short_time(&tongxin_core::time::Timestamp::from_millis(ms).to_shanghai_rfc3339())
+                    });
+                    t.fmt("detail.due", &[("due", &due)])
+                }
+                // ids that the numbers above already name
+                "into" | "from" => return None,
+                _ => format!("{key}: {value}"),
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(t.get("detail.separator"))
 }

@@ -4,9 +4,12 @@
 //! The rules are the JSON API's ([`crate::api::cases`]).
 
 pub mod board;
+pub mod calendar;
 pub mod catalog;
 pub mod detail;
+pub mod import;
 pub mod report;
+pub mod search;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -20,6 +23,13 @@ use crate::uploads::MAX_UPLOAD_BYTES;
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/cases", get(board::page))
+        .route("/cases/search", get(search::page))
+        .route(
+            "/cases/import",
+            get(import::page)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::max(crate::api::cases::batch::MAX_FILE_BYTES + 64 * 1024)),
+        )
         .route("/cases/{id}", get(detail::page))
         .route("/cases/{id}/act", post(detail::act).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/cases/{id}/merge", post(detail::merge))
@@ -28,6 +38,8 @@ pub fn routes() -> Router<App> {
         .route("/checks", get(board::checks))
         .route("/my/reports", get(board::my_reports))
         .route("/admin/catalog", get(catalog::page))
+        .route("/admin/calendar", get(calendar::page).post(calendar::add))
+        .route("/admin/calendar/remove", post(calendar::remove))
         .route("/admin/catalog/{code}", post(catalog::save))
 }
 
@@ -44,6 +56,20 @@ pub fn status_key(status: Status) -> &'static str {
         Status::Checked => "status.checked",
         Status::Closed => "status.closed",
         Status::Deferred => "status.deferred",
+    }
+}
+
+/// The catalog key naming a source.
+pub fn source_key(source: tongxin_core::cases::report::Source) -> &'static str {
+    use tongxin_core::cases::report::Source::*;
+    match source {
+        Resident => "source.resident",
+        Patrol => "source.patrol",
+        Phone => "source.phone",
+        Hotline => "source.hotline",
+        Sensor => "source.sensor",
+        Campaign => "source.campaign",
+        Open311 => "source.open311",
     }
 }
 
@@ -83,6 +109,46 @@ pub struct Card {
     pub due: String,
     pub pending: bool,
     pub duplicate: bool,
+    /// For a case waiting for dispatch, on the board: the likely departments.
+    pub suggested: Vec<Suggested>,
+}
+
+/// A department offered first in a dispatch form, and why.
+#[derive(Debug, Clone)]
+pub struct Suggested {
+    pub code: String,
+    pub name: String,
+    pub why: String,
+}
+
+impl Card {
+    /// Whether `code` is among the suggested departments (the form lists it there).
+    pub fn suggests(&self, code: &str) -> bool {
+        self.suggested.iter().any(|s| s.code == code)
+    }
+}
+
+/// The likely departments for `case`, with the reason in the reader's language.
+pub async fn suggested(app: &App, lang: crate::i18n::Lang, case: &CaseRecord) -> Vec<Suggested> {
+    let t = lang.catalog();
+    crate::api::cases::read::suggestions(app, case)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| {
+            let mut why = t
+                .get(match s.reason {
+                    "rule" => "dispatch.rule",
+                    "category" => "dispatch.category",
+                    _ => "dispatch.history",
+                })
+                .to_owned();
+            if s.cases > 0 {
+                why = format!("{why}{}", t.fmt("dispatch.cases", &[("n", &s.cases)]));
+            }
+            Suggested { code: s.department, name: s.name, why }
+        })
+        .collect()
 }
 
 impl Card {
@@ -108,6 +174,7 @@ impl Card {
             due: case.step_due_at.map(|t| short_time(&t.to_shanghai_rfc3339())).unwrap_or_default(),
             pending: case.state.pending.is_some(),
             duplicate: case.duplicate_of.is_some(),
+            suggested: Vec::new(),
         }
     }
 }
