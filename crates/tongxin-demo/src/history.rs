@@ -327,6 +327,8 @@ fn story(
             external_ref: None,
             duplicate_of: None,
             photos: Vec::new(),
+            media_url: None,
+            token: None,
         },
         created_at: millis(created),
         state: standing.state,

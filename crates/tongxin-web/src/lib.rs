@@ -28,6 +28,7 @@ pub mod i18n;
 pub mod live;
 pub mod notify;
 pub mod observe;
+pub mod open311;
 pub mod pages;
 pub mod sms;
 pub mod uploads;
@@ -69,6 +70,8 @@ pub struct WebConfig {
     pub webhook: Option<notify::WebhookConfig>,
     /// How often each node delivers queued notices.
     pub notify_interval: Duration,
+    /// The Open311 door: its style and rate limits.
+    pub open311: open311::Open311Config,
 }
 
 impl Default for WebConfig {
@@ -84,6 +87,7 @@ impl Default for WebConfig {
             photos: BlobConfig::Directory("data/photos".into()),
             webhook: None,
             notify_interval: Duration::from_secs(5),
+            open311: open311::Open311Config::default(),
         }
     }
 }
@@ -112,6 +116,8 @@ pub struct App {
     pub blobs: Blobs,
     /// The channels notices go out through.
     pub sinks: Arc<Vec<Box<dyn notify::Sink>>>,
+    /// This node's Open311 rate limits.
+    pub open311_limits: Arc<open311::limit::Limits>,
     pub config: Arc<WebConfig>,
 }
 
@@ -134,6 +140,10 @@ impl App {
             metrics,
             blobs,
             sinks: Arc::new(sinks),
+            open311_limits: Arc::new(open311::limit::Limits::new(
+                config.open311.per_ip_per_minute,
+                config.open311.per_key_per_minute,
+            )),
             config: Arc::new(config),
         })
     }
@@ -142,6 +152,7 @@ impl App {
         Router::new()
             .merge(health::routes())
             .nest("/api/v1", api::routes())
+            .merge(open311::routes())
             .merge(pages::routes())
             .merge(assets::routes())
             .layer(axum::middleware::from_fn_with_state(self.clone(), auth::authenticate))

@@ -106,8 +106,10 @@ async fn a_case_from_phone_to_closed(db: TestDb) {
     c.find(Locator::Css(&format!("{card} select"))).await.unwrap().select_by_value("cgzd").await.unwrap();
     browser.screenshot("case-board").await;
     browser.click(&format!("{card} button")).await;
-    browser.wait_for_url("/cases").await;
-    assert!(c.find(Locator::Css(&format!("[data-stage='board.handling'] article[data-case='{id}']"))).await.is_ok());
+    // The board posts and comes back to itself: wait for the card to move, not for the URL.
+    let handled = format!("[data-stage='board.handling'] article[data-case='{id}']");
+    let moved = c.wait().at_most(std::time::Duration::from_secs(10)).for_element(Locator::Css(&handled)).await;
+    assert!(moved.is_ok(), "the card moved to the handling column");
     sign_out(&browser).await;
 
     // The department takes it on and reports back.

@@ -198,6 +198,15 @@ pub struct ServeArgs {
     /// platform); the signing secret comes from TONGXIN_WEBHOOK_SECRET
     #[arg(long, env = "TONGXIN_WEBHOOK_URL", value_name = "URL")]
     pub webhook_url: Option<String>,
+    /// Open311: answer a POST with a token (the batch style) instead of the request id
+    #[arg(long, env = "TONGXIN_OPEN311_BATCH", value_name = "BOOL")]
+    pub open311_batch: Option<bool>,
+    /// Open311: requests a minute one client address may file [default: 30]
+    #[arg(long, env = "TONGXIN_OPEN311_PER_IP", value_name = "N")]
+    pub open311_per_ip: Option<u32>,
+    /// Open311: requests a minute one API key may file [default: 600]
+    #[arg(long, env = "TONGXIN_OPEN311_PER_KEY", value_name = "N")]
+    pub open311_per_key: Option<u32>,
     /// The bucket's region [default: us-east-1]
     #[arg(long, env = "TONGXIN_S3_REGION", value_name = "REGION")]
     pub s3_region: Option<String>,

@@ -14,6 +14,7 @@ use tongxin_core::cases::calendar::WorkingHours;
 use tongxin_core::pii::SecretKey;
 use tongxin_store::blobs::{BlobConfig, S3Config};
 use tongxin_web::notify::WebhookConfig;
+use tongxin_web::open311::Open311Config;
 
 use crate::cli::{GlobalArgs, LogFormat, ServeArgs};
 
@@ -40,6 +41,10 @@ struct FileConfig {
     s3_endpoint: Option<String>,
     s3_region: Option<String>,
     webhook_url: Option<String>,
+    open311_batch: Option<bool>,
+    open311_per_ip: Option<u32>,
+    open311_per_key: Option<u32>,
+    open311_contact: Option<String>,
 }
 
 /// A database URL, which may hold a password: `Debug` and `Display` hide it.
@@ -83,6 +88,7 @@ pub struct Config {
     pub photos: BlobConfig,
     /// Where notifications are also posted, signed.
     pub webhook: Option<WebhookConfig>,
+    pub open311: Open311Config,
 }
 
 /// Where the key that encrypts personal data comes from.
@@ -238,7 +244,17 @@ impl Config {
                 Some(WebhookConfig { url, secret })
             }
         };
+        let open311 = Open311Config {
+            batch: serve.and_then(|s| s.open311_batch).or(file.open311_batch).unwrap_or(false),
+            per_ip_per_minute: serve.and_then(|s| s.open311_per_ip).or(file.open311_per_ip).unwrap_or(30),
+            per_key_per_minute: serve.and_then(|s| s.open311_per_key).or(file.open311_per_key).unwrap_or(600),
+            contact: file.open311_contact,
+        };
+        if open311.per_ip_per_minute == 0 || open311.per_key_per_minute == 0 {
+            bail!("open311_per_ip and open311_per_key must be at least 1");
+        }
         Ok(Config {
+            open311,
             photos,
             webhook,
             working_hours,

@@ -34,6 +34,8 @@ fn stderr(o: &Output) -> String {
 struct Server {
     child: Child,
     url: String,
+    /// What the server said of its Open311 door.
+    open311: String,
 }
 
 /// A fixed key for the servers these tests start.
@@ -62,12 +64,14 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start tongxin");
-        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        for line in lines {
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        while let Some(line) = lines.next() {
             let line = line.expect("read stdout");
             if let Some(rest) = line.split("serving at ").nth(1) {
                 let url = rest.split('/').take(3).collect::<Vec<_>>().join("/");
-                return Server { child, url };
+                // the next line names the Open311 door and its jurisdictions
+                let open311 = lines.next().and_then(Result::ok).unwrap_or_default();
+                return Server { child, url, open311 };
             }
         }
         panic!("tongxin exited without serving: {:?}", child.wait());
@@ -140,6 +144,11 @@ async fn demo_serves_an_empty_data_dir_within_10_s_and_stops_on_sigterm() {
     let server = Server::start(&["demo", "--data-dir", data.to_str().unwrap(), "--demo-password", DEMO_PASSWORD]);
     assert_eq!(get_json(&format!("{}/healthz", server.url)).await, (200, json!({"status": "ok"})));
     assert!(started.elapsed() < Duration::from_secs(10), "healthz answered after {:?}", started.elapsed());
+    assert!(server.open311.contains("/open311/v2/discovery.json"), "{}", server.open311);
+    assert!(server.open311.ends_with("jurisdiction_id: 310106013 (静安寺街道)"), "{}", server.open311);
+    let (status, services) = get_json(&format!("{}/open311/v2/services.json", server.url)).await;
+    assert_eq!(status, 200);
+    assert!(services.as_array().unwrap().iter().any(|s| s["service_code"] == "E0503"));
     assert_eq!(get_json(&format!("{}/api/v1/regions", server.url)).await.0, 401, "the API needs a sign-in");
     let cookie = login(&server.url, "viewer").await;
     let (status, grids) = get_as(&format!("{}/api/v1/regions?level=grid", server.url), &cookie).await;

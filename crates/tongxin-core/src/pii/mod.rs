@@ -19,5 +19,5 @@ pub mod phone;
 
 pub use crypto::{CryptoError, PiiCipher, SecretKey};
 pub use id_number::{IdNumber, IdNumberError};
-pub use mask::mask_name;
+pub use mask::{mask_name, mask_numbers_in};
 pub use phone::{PhoneError, PhoneNumber};

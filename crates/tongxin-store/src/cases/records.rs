@@ -1,6 +1,6 @@
 //! Cases and their timeline: intake, reading one, listing many.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -51,6 +51,8 @@ pub struct CaseRecord {
     pub step_limit: Option<TimeLimit>,
     pub step_due_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
+    /// An Open311 client's link to a photo or page about the problem.
+    pub media_url: Option<String>,
 }
 
 /// One step on a case's timeline.
@@ -89,6 +91,10 @@ pub struct NewCase {
     pub duplicate_of: Option<i64>,
     /// Photos that came with the report, already in the blob store.
     pub photos: Vec<NewPhoto>,
+    /// An Open311 client's link to a photo or page about the problem.
+    pub media_url: Option<String>,
+    /// The token an Open311 client of the batch style is given, to look the case up later.
+    pub token: Option<String>,
 }
 
 /// Whose cases a caller may see.
@@ -120,14 +126,20 @@ pub struct CaseFilter {
     pub until: Option<Timestamp>,
     /// Words in the description or address.
     pub text: Option<String>,
+    /// Any of these categories (subclasses or classes), besides `category`.
+    pub categories: Vec<CategoryCode>,
+    /// Only these case numbers.
+    pub numbers: Vec<String>,
     /// Cursor: only cases with a smaller id.
     pub before: Option<i64>,
+    /// Rows to skip (page-numbered lists; a cursor is better).
+    pub offset: i64,
     pub limit: i64,
 }
 
 pub(crate) const COLUMNS: &str = "id, number, source, category_code, status, pending, evaluated, rating, description, attributes, \
     lat, lng, region_code, grid_code, address, building_id, reporter_user, reporter_resident, external_ref, department_code, \
-    duplicate_of, merged_into, rework_count, created_at, updated_at, step_started_at, step_limit_kind, step_limit_hours, step_due_at, closed_at";
+    duplicate_of, merged_into, rework_count, created_at, updated_at, step_started_at, step_limit_kind, step_limit_hours, step_due_at, closed_at, media_url";
 
 pub(crate) fn case_from_row(row: &AnyRow) -> Result<CaseRecord, StoreError> {
     let id: i64 = row.try_get("id")?;
@@ -183,6 +195,7 @@ pub(crate) fn case_from_row(row: &AnyRow) -> Result<CaseRecord, StoreError> {
         step_limit,
         step_due_at: row.try_get::<Option<i64>, _>("step_due_at")?.map(Timestamp::from_millis),
         closed_at: row.try_get::<Option<i64>, _>("closed_at")?.map(Timestamp::from_millis),
+        media_url: row.try_get("media_url")?,
     })
 }
 
@@ -237,9 +250,9 @@ impl Store {
         let id: i64 = sqlx::query(
             "INSERT INTO cases (number, source, category_code, status, description, attributes, lat, lng, region_code, grid_code, \
                address, building_id, reporter_user, reporter_resident, reporter_sealed, external_ref, duplicate_of, created_at, \
-               updated_at, step_started_at, step_limit_kind, step_limit_hours, step_due_at) \
+               updated_at, step_started_at, step_limit_kind, step_limit_hours, step_due_at, media_url, token) \
              VALUES ($1, $2, $3, 'reported', $4, $5, CAST($6 AS DOUBLE PRECISION), CAST($7 AS DOUBLE PRECISION), $8, $9, $10, $11, \
-               $12, $13, $14, $15, $16, $17, $17, $17, $18, $19, $20) \
+               $12, $13, $14, $15, $16, $17, $17, $17, $18, $19, $20, $21, $22) \
              RETURNING id",
         )
         .bind(&placeholder)
@@ -264,6 +277,8 @@ impl Store {
         .bind(kind)
         .bind(hours)
         .bind(due)
+        .bind(new.media_url.as_deref())
+        .bind(new.token.as_deref())
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
@@ -351,6 +366,25 @@ impl Store {
         row.as_ref().map(case_from_row).transpose()
     }
 
+    /// The case an Open311 token was given for.
+    pub async fn case_by_token(&self, token: &str) -> Result<Option<CaseRecord>, StoreError> {
+        self.case_by_unique("token", token).await
+    }
+
+    /// The case with this number (`20261127-00042`).
+    pub async fn case_by_number(&self, number: &str) -> Result<Option<CaseRecord>, StoreError> {
+        self.case_by_unique("number", number).await
+    }
+
+    /// The case whose unique text `column` holds `value`.
+    async fn case_by_unique(&self, column: &'static str, value: &str) -> Result<Option<CaseRecord>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM cases WHERE {column} = $1"))
+            .bind(value)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
     pub async fn case(&self, id: i64) -> Result<Option<CaseRecord>, StoreError> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM cases WHERE id = $1"))
             .bind(id)
@@ -368,17 +402,26 @@ impl Store {
 
     /// The timeline, oldest first.
     pub async fn case_events(&self, case_id: i64) -> Result<Vec<Event>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, at, actor_kind, actor_name, action, from_status, to_status, note, data FROM case_events \
-             WHERE case_id = $1 ORDER BY id",
-        )
-        .bind(case_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
+        Ok(self.case_events_of(&[case_id]).await?.remove(&case_id).unwrap_or_default())
+    }
+
+    /// The timelines of several cases at once (a page of a list), each oldest first.
+    pub async fn case_events_of(&self, case_ids: &[i64]) -> Result<HashMap<i64, Vec<Event>>, StoreError> {
+        let mut timelines: HashMap<i64, Vec<Event>> = HashMap::new();
+        for chunk in case_ids.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, case_id, at, actor_kind, actor_name, action, from_status, to_status, note, data FROM case_events \
+                 WHERE case_id IN ({}) ORDER BY id",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for r in query.fetch_all(self.pool()).await? {
                 let data: String = r.try_get("data")?;
-                Ok(Event {
+                let event = Event {
                     id: r.try_get("id")?,
                     at: Timestamp::from_millis(r.try_get("at")?),
                     actor_kind: r.try_get("actor_kind")?,
@@ -388,9 +431,11 @@ impl Store {
                     to_status: r.try_get("to_status")?,
                     note: r.try_get("note")?,
                     data: serde_json::from_str(&data).unwrap_or(Value::Null),
-                })
-            })
-            .collect()
+                };
+                timelines.entry(r.try_get("case_id")?).or_default().push(event);
+            }
+        }
+        Ok(timelines)
     }
 
     /// Cases within `scope` matching `filter`, newest first; pass the last id back as
@@ -431,6 +476,21 @@ impl Store {
             let p = param(&mut binds, Bind::Text(if c.is_class() { format!("{c}%") } else { c.to_string() }));
             conditions.push(format!("category_code LIKE {p}"));
         }
+        if !filter.categories.is_empty() {
+            let any: Vec<String> = filter
+                .categories
+                .iter()
+                .map(|c| {
+                    let p = param(&mut binds, Bind::Text(if c.is_class() { format!("{c}%") } else { c.to_string() }));
+                    format!("category_code LIKE {p}")
+                })
+                .collect();
+            conditions.push(format!("({})", any.join(" OR ")));
+        }
+        if !filter.numbers.is_empty() {
+            let ps: Vec<String> = filter.numbers.iter().map(|n| param(&mut binds, Bind::Text(n.clone()))).collect();
+            conditions.push(format!("number IN ({})", ps.join(", ")));
+        }
         if let Some(r) = &filter.within {
             let p = param(&mut binds, Bind::Text(format!("{r}%")));
             conditions.push(format!("region_code LIKE {p}"));
@@ -469,7 +529,12 @@ impl Store {
         let limit = param(&mut binds, Bind::Int(filter.limit));
         let where_clause =
             if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-        let sql = format!("SELECT {COLUMNS} FROM cases {where_clause} ORDER BY id DESC LIMIT {limit}");
+        let offset = if filter.offset > 0 {
+            format!(" OFFSET {}", param(&mut binds, Bind::Int(filter.offset)))
+        } else {
+            String::new()
+        };
+        let sql = format!("SELECT {COLUMNS} FROM cases {where_clause} ORDER BY id DESC LIMIT {limit}{offset}");
         let mut query = sqlx::query(&sql);
         for b in &binds {
             query = match b {

@@ -54,5 +54,7 @@ pub fn report(category: &str, region: &str) -> NewCase {
         external_ref: None,
         duplicate_of: None,
         photos: Vec::new(),
+        media_url: None,
+        token: None,
     }
 }

@@ -44,6 +44,7 @@ pub async fn serve(
         duplicate_window_hours: config.duplicate_window_hours,
         photos: config.photos.clone(),
         webhook: config.webhook.clone(),
+        open311: config.open311.clone(),
         ..WebConfig::default()
     };
     let app = App::new(store.clone(), web, key).await?;
@@ -52,6 +53,9 @@ pub async fn serve(
     let address = listener.local_addr()?;
     let url = format!("http://{address}");
     say(format_args!("Tongxin is serving at {url}/ ({} database)", store.backend().as_str()));
+    let jurisdictions = tongxin_web::open311::jurisdictions(&app).await?;
+    let ids: Vec<String> = jurisdictions.iter().map(|j| format!("{} ({})", j.id, j.name)).collect();
+    say(format_args!("Open311 GeoReport v2 at {url}/open311/v2/discovery.json; jurisdiction_id: {}", ids.join(", ")));
     announce(&url);
     tracing::info!(%address, "listening");
     tongxin_web::serve(listener, app, shutdown_signal()).await.context("the server stopped with an error")?;

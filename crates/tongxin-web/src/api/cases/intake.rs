@@ -182,6 +182,8 @@ pub async fn prepare(app: &App, who: &Who, request: ReportRequest) -> Result<New
         external_ref,
         duplicate_of,
         photos: Vec::new(),
+        media_url: None,
+        token: None,
     };
     Ok(new)
 }

@@ -72,6 +72,7 @@ pub fn filter(params: &Params) -> Result<CaseFilter, ApiError> {
         text: params.get("q").map(str::to_owned),
         before: cursor,
         limit: params.bounded("limit", 50, 1, 500)?,
+        ..Default::default()
     })
 }
 

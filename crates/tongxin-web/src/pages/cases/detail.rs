@@ -88,7 +88,7 @@ struct DetailPage {
 }
 
 /// The catalog key of a timeline step named by its action.
-fn step_key(action: &str) -> &'static str {
+pub fn step_key(action: &str) -> &'static str {
     action.parse::<Action>().map(action_key).unwrap_or(match action {
         "report" => "action.report",
         "add_photos" => "action.add_photos",
