@@ -17,4 +17,5 @@ pub mod access;
 pub mod cases;
 pub mod geo;
 pub mod pii;
+pub mod registry;
 pub mod time;

@@ -22,6 +22,7 @@ pub mod cases;
 pub mod geo;
 pub mod history;
 pub mod names;
+pub mod registry;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -37,11 +38,13 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Months of past cases to generate, up to now (0: none).
     pub case_months: u32,
+    /// Households in the registry (0: none); residents, e-bikes, sheds and pledges follow.
+    pub households: u32,
 }
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        Self { scale: 1, seed: 20_200_101, case_months: 12 }
+        Self { scale: 1, seed: 20_200_101, case_months: 12, households: 20_000 }
     }
 }
 
@@ -75,6 +78,19 @@ pub enum DemoError {
 
 /// Rows written per progress step.
 const CHUNK: usize = 500;
+
+/// Creates the demo registry (households, residents, e-bikes, sheds, pledges) when it is
+/// empty; it needs the cipher that seals the residents' numbers.
+pub async fn seed_registry_if_empty(
+    store: &Store,
+    pii: &tongxin_core::pii::PiiCipher,
+    options: &DemoOptions,
+    progress: &dyn Progress,
+) -> Result<Option<registry::RegistrySummary>, DemoError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(6));
+    let today = tongxin_core::time::Timestamp::now().to_utc().with_timezone(&tongxin_core::time::SHANGHAI).date_naive();
+    registry::seed_if_empty(store, pii, &mut rng, options.households, today, progress).await
+}
 
 /// Creates the demo subdistrict when the database has no regions yet; otherwise leaves
 /// it alone and returns `None`.

@@ -103,4 +103,32 @@ async fn seeds_once(db: TestDb) {
     assert_eq!(store.geo_revision().await.unwrap(), 1);
 }
 
-backend_tests!(seeds_once);
+/// The full registry: the sizes the issue asks for, people consistent with their numbers.
+async fn a_registry_the_size_of_jingansi(db: TestDb) {
+    let store = &db.store;
+    let options = DemoOptions { case_months: 0, ..Default::default() };
+    seed_if_empty(store, &options, &Quiet).await.unwrap();
+    let pii = tongxin_core::pii::PiiCipher::new(&tongxin_core::pii::SecretKey::generate());
+    let r = tongxin_demo::seed_registry_if_empty(store, &pii, &options, &Quiet).await.unwrap().unwrap();
+    assert_eq!(r.households, 20_000);
+    assert!((42_000..=48_000).contains(&r.residents), "{} residents", r.residents);
+    assert!((2_800..=3_200).contains(&r.ebikes), "{} e-bikes", r.ebikes);
+    assert_eq!(r.sheds, 70);
+    assert!((1_400..=1_800).contains(&r.pledges), "{} pledges", r.pledges);
+    let all = tongxin_store::registry::RegistryScope { all: true, ..Default::default() };
+    assert_eq!(store.registry_counts(&all).await.unwrap(), (20_000, r.residents as i64));
+    // every sealed ID number is valid, uses the district's prefix and matches the birth date
+    let filter = tongxin_store::registry::ResidentFilter { limit: 300, offset: 7_000, ..Default::default() };
+    for person in store.residents(&all, &filter).await.unwrap() {
+        let (sealed, _) = store.resident_sealed(person.id).await.unwrap();
+        let number = tongxin_core::pii::IdNumber::parse(&pii.open("resident_id", &sealed.unwrap()).unwrap()).unwrap();
+        assert!(number.expose().starts_with("310106"));
+        assert_eq!(number.birth_date(), person.birth_date);
+        assert_eq!(number.is_female(), person.gender == tongxin_core::registry::Gender::Female);
+        assert!(person.id_masked.starts_with('3') && person.id_masked.contains("****"));
+    }
+    // a second start leaves it alone
+    assert!(tongxin_demo::seed_registry_if_empty(store, &pii, &options, &Quiet).await.unwrap().is_none());
+}
+
+backend_tests!(seeds_once, a_registry_the_size_of_jingansi);

@@ -34,6 +34,7 @@ pub mod error;
 pub mod geo;
 pub mod migrate;
 pub mod notifications;
+pub mod registry;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -31,6 +31,11 @@ struct Fixtures {
     account_out: i64,
     user_in: i64,
     user_out: i64,
+    /// A household and its resident in gridworker1's grid, and outside.
+    household_in: i64,
+    household_out: i64,
+    resident_in: i64,
+    resident_out: i64,
 }
 
 const GRID_IN: &str = "310106013001001";
@@ -97,7 +102,53 @@ async fn fixtures(app: &TestApp) -> Fixtures {
     let mut kiosk = user("kiosk1", "310106013");
     kiosk.roles = vec![Role::Kiosk];
     store.create_user(&system, &kiosk).await.unwrap();
-    Fixtures { point_in, building_in, building_out, account_in, account_out, user_in, user_out }
+    let household = |building: i64, region: &str| tongxin_store::registry::NewHousehold {
+        building_id: building,
+        region: code(region),
+        unit: String::new(),
+        room: "101".into(),
+        registration: tongxin_core::registry::Registration::Local,
+        notes: String::new(),
+    };
+    let households = store
+        .insert_households(&system, &[household(building_in, GRID_IN), household(building_out, "310106014001001")])
+        .await
+        .unwrap();
+    let resident = |household_id: i64, region: &str| tongxin_store::registry::NewResident {
+        household_id,
+        region: code(region),
+        name: "测试居民".into(),
+        gender: tongxin_core::registry::Gender::Female,
+        birth_date: chrono::NaiveDate::from_ymd_opt(1950, 3, 1).unwrap(),
+        id_sealed: None,
+        id_index: None,
+        id_last4: String::new(),
+        id_masked: String::new(),
+        phone_sealed: None,
+        phone_index: None,
+        phone_last4: String::new(),
+        phone_masked: String::new(),
+        role: tongxin_core::registry::HouseholdRole::Head,
+        tags: Vec::new(),
+        moved_in: None,
+    };
+    let residents = store
+        .insert_residents(&system, &[resident(households[0], GRID_IN), resident(households[1], "310106014001001")])
+        .await
+        .unwrap();
+    Fixtures {
+        point_in,
+        building_in,
+        building_out,
+        account_in,
+        account_out,
+        user_in,
+        user_out,
+        household_in: households[0],
+        household_out: households[1],
+        resident_in: residents[0],
+        resident_out: residents[1],
+    }
 }
 
 /// One request: what it needs, and whether it names something inside the caller's regions.
@@ -128,10 +179,37 @@ fn probes(f: &Fixtures) -> Vec<Probe> {
         audits_scope: true,
     };
     let mut list = Vec::new();
-    for (inside, region, building, account, user) in [
-        (true, GRID_IN, f.building_in, f.account_in, f.user_in),
-        (false, REGION_OUT, f.building_out, f.account_out, f.user_out),
+    for (inside, region, building, account, user, household, resident) in [
+        (true, GRID_IN, f.building_in, f.account_in, f.user_in, f.household_in, f.resident_in),
+        (false, REGION_OUT, f.building_out, f.account_out, f.user_out, f.household_out, f.resident_out),
     ] {
+        list.push(p(
+            "registry resident",
+            &[ResidentsRead],
+            Some(inside),
+            "GET",
+            format!("/api/v1/residents/{resident}"),
+            Value::Null,
+            200,
+        ));
+        list.push(p(
+            "registry household",
+            &[ResidentsRead],
+            Some(inside),
+            "GET",
+            format!("/api/v1/households/{household}"),
+            Value::Null,
+            200,
+        ));
+        list.push(p(
+            "registry search in a region",
+            &[ResidentsRead],
+            Some(inside),
+            "GET",
+            format!("/api/v1/residents?region={region}"),
+            Value::Null,
+            200,
+        ));
         list.push(p("region", &[GeoRead], Some(inside), "GET", format!("/api/v1/regions/{region}"), Value::Null, 200));
         list.push(p(
             "region children",

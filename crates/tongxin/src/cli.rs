@@ -225,6 +225,10 @@ pub struct DemoArgs {
     /// Months of past cases to create, in every state and following the seasons (0: none)
     #[arg(long, default_value_t = tongxin_demo::DemoOptions::default().case_months, value_parser = clap::value_parser!(u32).range(0..=36))]
     pub case_months: u32,
+    /// Households in the demo registry (0: none); about 2.25 residents each, and e-bikes,
+    /// charging sheds and safety pledges in proportion
+    #[arg(long, default_value_t = tongxin_demo::DemoOptions::default().households, value_parser = clap::value_parser!(u32).range(0..=500_000))]
+    pub households: u32,
     /// One password for every demo account (at least 12 characters); without it, one is
     /// generated at the first start and kept in the data directory
     #[arg(long, env = "TONGXIN_DEMO_PASSWORD", value_name = "PASSWORD", hide_env_values = true)]

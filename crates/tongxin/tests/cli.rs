@@ -141,7 +141,15 @@ async fn demo_serves_an_empty_data_dir_within_10_s_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("fresh");
     let started = Instant::now();
-    let server = Server::start(&["demo", "--data-dir", data.to_str().unwrap(), "--demo-password", DEMO_PASSWORD]);
+    let server = Server::start(&[
+        "demo",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--demo-password",
+        DEMO_PASSWORD,
+        "--households",
+        "2000",
+    ]);
     assert_eq!(get_json(&format!("{}/healthz", server.url)).await, (200, json!({"status": "ok"})));
     assert!(started.elapsed() < Duration::from_secs(10), "healthz answered after {:?}", started.elapsed());
     assert!(server.open311.contains("/open311/v2/discovery.json"), "{}", server.open311);
@@ -189,6 +197,8 @@ async fn hotline_orders_come_in_from_a_file_and_cases_go_out_to_a_spreadsheet() 
         "--data-dir",
         data.to_str().unwrap(),
         "--case-months",
+        "0",
+        "--households",
         "0",
         "--demo-password",
         DEMO_PASSWORD,
@@ -356,6 +366,8 @@ async fn postgres_serve_refuses_an_old_schema_until_migrate() {
         data.to_str().unwrap(),
         "--demo-password",
         DEMO_PASSWORD,
+        "--households",
+        "500",
     ]);
     let cookie = login(&server.url, "viewer").await;
     assert_eq!(get_as(&format!("{}/api/v1/regions?level=grid", server.url), &cookie).await.1["total"], 60);

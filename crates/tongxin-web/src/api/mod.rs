@@ -8,6 +8,7 @@ pub mod geo;
 pub mod notifications;
 pub mod openapi;
 pub mod params;
+pub mod registry;
 
 use axum::Router;
 use axum::routing::get;
@@ -19,6 +20,7 @@ pub fn routes() -> Router<App> {
         .merge(geo::routes())
         .merge(access::routes())
         .merge(cases::routes())
+        .merge(registry::routes())
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", axum::routing::post(notifications::read))
         .route("/openapi.json", get(openapi::document))

@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{access, cases, geo, notifications};
+use super::{access, cases, geo, notifications, registry};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -53,11 +53,16 @@ use super::{access, cases, geo, notifications};
         notifications::read,
         cases::catalog::categories,
         cases::catalog::departments,
+        registry::residents,
+        registry::resident,
+        registry::households,
+        registry::household,
     ),
     tags(
         (name = "geo", description = "The grid geography: regions, buildings, locate"),
         (name = "access", description = "Signing in, accounts, API keys, the audit log, resident accounts"),
         (name = "cases", description = "Cases (一网统管): intake, lists, the lifecycle, the catalog"),
+        (name = "registry", description = "The community registry (社区云): residents and households, masked"),
     ),
 )]
 pub struct ApiDoc;

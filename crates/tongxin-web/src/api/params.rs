@@ -34,6 +34,13 @@ impl Params {
         Params(pairs)
     }
 
+    /// These parameters with `name` set to `value` (replacing what was sent).
+    pub fn with(&self, name: &str, value: impl ToString) -> Params {
+        let mut pairs: Vec<(String, String)> = self.0.iter().filter(|(k, _)| k != name).cloned().collect();
+        pairs.push((name.to_owned(), value.to_string()));
+        Params(pairs)
+    }
+
     /// Every pair that has a value, in order.
     pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| (k.as_str(), v.as_str()))

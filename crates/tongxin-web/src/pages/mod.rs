@@ -10,6 +10,7 @@ pub mod access;
 pub mod cases;
 pub mod geo;
 pub mod notifications;
+pub mod registry;
 
 use askama::Template;
 use axum::Router;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<App> {
         .merge(geo::routes())
         .merge(access::routes())
         .merge(cases::routes())
+        .merge(registry::routes())
         .route("/notifications", axum::routing::get(notifications::page))
         .fallback(not_found)
 }
@@ -65,6 +67,7 @@ impl UserMenu {
             (Permission::CasesReport, "/report", "nav.report"),
             (Permission::CasesCheck, "/checks", "nav.checks"),
             (Permission::GeoRead, "/map", "nav.map"),
+            (Permission::ResidentsRead, "/registry/residents", "nav.registry"),
             (Permission::ResidentsRead, "/residents", "nav.residents"),
             (Permission::UsersManage, "/admin/users", "nav.users"),
             (Permission::ApiKeysManage, "/admin/apikeys", "nav.apikeys"),
@@ -124,6 +127,21 @@ impl PageContext {
 }
 
 /// Renders a page template, or the error page if the template fails.
+/// A search's results; for a bad filter, none and the explanation to show above the form;
+/// any other failure becomes the error page.
+pub fn found_or_explained<T>(lang: Lang, result: Result<T, crate::ApiError>) -> Result<(T, Option<String>), PageError>
+where
+    T: Default,
+{
+    match result {
+        Ok(found) => Ok((found, None)),
+        Err(e @ crate::ApiError::InvalidParameter { .. }) => {
+            Ok((T::default(), access::admin_users::field_error(lang, &e)))
+        }
+        Err(e) => Err(PageError::from_api(lang, e)),
+    }
+}
+
 pub fn render(template: &impl Template) -> Result<Html<String>, PageError> {
     template.render().map(Html).map_err(|e| PageError::internal(Lang::default(), e))
 }

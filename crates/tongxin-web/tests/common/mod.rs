@@ -93,6 +93,18 @@ impl TestApp {
             .await
     }
 
+    /// The demo with a registry of `households` households (and their residents, e-bikes,
+    /// sheds and pledges).
+    #[allow(dead_code)]
+    pub async fn spawn_with_registry(db: TestDb, households: u32) -> TestApp {
+        let app = Self::spawn(db).await;
+        let options = DemoOptions { households, ..Default::default() };
+        tongxin_demo::seed_registry_if_empty(&app.db.store, &app.app.pii, &options, &Quiet)
+            .await
+            .expect("seed the registry");
+        app
+    }
+
     pub async fn spawn_unseeded(db: TestDb) -> TestApp {
         Self::spawn_with(db, None, WebConfig::default()).await
     }

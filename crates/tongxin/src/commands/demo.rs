@@ -52,7 +52,12 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let key = config.demo_secret_key()?;
     let password = demo_password(config, args.demo_password.as_deref())?;
     let store = open_store(config, Schema::Migrate).await?;
-    let options = DemoOptions { scale: usize::from(args.scale), seed: args.seed, case_months: args.case_months };
+    let options = DemoOptions {
+        scale: usize::from(args.scale),
+        seed: args.seed,
+        case_months: args.case_months,
+        households: args.households,
+    };
     let started = Instant::now();
     match seed_if_empty(&store, &options, &Bar(Default::default())).await? {
         Some(summary) => say(format_args!(
@@ -68,6 +73,18 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let (password, set_now) = password;
     let pii = PiiCipher::new(&key);
     let usernames = access::ensure_accounts(&store, &pii, set_now.then_some(&password)).await?;
+    let started = Instant::now();
+    if let Some(r) = tongxin_demo::seed_registry_if_empty(&store, &pii, &options, &Bar(Default::default())).await? {
+        say(format_args!(
+            "Created the registry in {} ms: {} households, {} residents, {} e-bikes, {} charging sheds, {} pledges.",
+            started.elapsed().as_millis(),
+            r.households,
+            r.residents,
+            r.ebikes,
+            r.sheds,
+            r.pledges
+        ));
+    }
     serve(config, store, listener, &key, true, |url| {
         say(format_args!("Open {url}/ and sign in; the API is described at {url}/api/v1/openapi.json."));
         say(format_args!("Demo logins (password for all: {}):", password.expose()));

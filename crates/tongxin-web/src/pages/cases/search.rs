@@ -17,8 +17,7 @@ use crate::api::cases::read::search;
 use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
-use crate::pages::access::admin_users::field_error;
-use crate::pages::{PageContext, PageError, render};
+use crate::pages::{PageContext, found_or_explained, render};
 
 /// A result row: the card and when it was reported.
 pub struct Row {
@@ -61,10 +60,9 @@ pub async fn page(
     who: PageCaller,
     params: Params,
 ) -> Response {
-    let (found, error) = match search(&app, &who, &params).await {
-        Ok(found) => (found, None),
-        Err(e @ crate::ApiError::InvalidParameter { .. }) => ((Vec::new(), None), field_error(lang, &e)),
-        Err(e) => return PageError::from_api(lang, e).into_response(),
+    let (found, error) = match found_or_explained(lang, search(&app, &who, &params).await) {
+        Ok(found) => found,
+        Err(page) => return page.into_response(),
     };
     let (cases, next) = found;
     let names = category_names(&app).await.unwrap_or_default();

@@ -1,0 +1,181 @@
+//! The registry's pages: find a resident (name, last four digits, address) or a household
+//! (building and room), and read one — within the reader's regions, masked.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::App;
+use crate::api::access::id_param;
+use crate::api::params::Params;
+use crate::api::registry::{
+    HouseholdView, ResidentView, household_detail, one_resident, scope, search_households, search_residents,
+};
+use crate::auth::PageCaller;
+use crate::i18n::Lang;
+use crate::pages::{PageContext, PageError, found_or_explained, render};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/registry/residents", get(residents))
+        .route("/registry/residents/{id}", get(resident))
+        .route("/registry/households", get(households))
+        .route("/registry/households/{id}", get(household))
+}
+
+/// The most rows a search page shows; narrow the search for more.
+const PAGE: i64 = 100;
+
+fn today() -> chrono::NaiveDate {
+    tongxin_core::time::Timestamp::now().to_utc().with_timezone(&tongxin_core::time::SHANGHAI).date_naive()
+}
+
+/// A resident as the pages show one: the view, with names for its codes.
+pub struct Person {
+    pub view: ResidentView,
+    pub gender: &'static str,
+    pub role: &'static str,
+    pub tags: Vec<String>,
+}
+
+impl Person {
+    fn new(r: &tongxin_store::registry::ResidentRecord, today: chrono::NaiveDate) -> Self {
+        let mut tags: Vec<String> =
+            tongxin_core::registry::age_tags(r.birth_date, today).into_iter().map(str::to_owned).collect();
+        tags.extend(r.tags.iter().map(|t| t.zh().to_owned()));
+        Self { view: ResidentView::new(r, today), gender: r.gender.zh(), role: r.role.zh(), tags }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry/residents.html")]
+struct ResidentsPage {
+    page: PageContext,
+    q: String,
+    people: Vec<Person>,
+    households: i64,
+    residents: i64,
+    full: bool,
+    error: Option<String>,
+}
+
+async fn residents(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    params: Params,
+) -> Response {
+    let (found, error) = match found_or_explained(lang, search_residents(&app, &who, &params.with("limit", PAGE)).await)
+    {
+        Ok(found) => found,
+        Err(page) => return page.into_response(),
+    };
+    let (households, residents) = app.store.registry_counts(&scope(&who)).await.unwrap_or_default();
+    let today = today();
+    let page = ResidentsPage {
+        page: PageContext::new(lang, &uri, Some(&who)),
+        q: params.get("q").unwrap_or_default().to_owned(),
+        full: found.len() as i64 == PAGE,
+        people: found.iter().map(|r| Person::new(r, today)).collect(),
+        households,
+        residents,
+        error,
+    };
+    let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    (status, render(&page)).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "registry/resident.html")]
+struct ResidentPage {
+    page: PageContext,
+    person: Person,
+}
+
+async fn resident(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let found = async { one_resident(&app, &who, id_param(&raw)?).await }.await;
+    match found {
+        Ok(r) => {
+            render(&ResidentPage { page: PageContext::new(lang, &uri, Some(&who)), person: Person::new(&r, today()) })
+                .into_response()
+        }
+        Err(e) => PageError::from_api(lang, e).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry/households.html")]
+struct HouseholdsPage {
+    page: PageContext,
+    q: String,
+    building: String,
+    households: Vec<(HouseholdView, &'static str)>,
+    full: bool,
+    error: Option<String>,
+}
+
+async fn households(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    params: Params,
+) -> Response {
+    let (found, error) =
+        match found_or_explained(lang, search_households(&app, &who, &params.with("limit", PAGE)).await) {
+            Ok(found) => found,
+            Err(page) => return page.into_response(),
+        };
+    let page = HouseholdsPage {
+        page: PageContext::new(lang, &uri, Some(&who)),
+        q: params.get("q").unwrap_or_default().to_owned(),
+        building: params.get("building").unwrap_or_default().to_owned(),
+        full: found.len() as i64 == PAGE,
+        households: found.iter().map(|h| (HouseholdView::from(h), h.registration.zh())).collect(),
+        error,
+    };
+    let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    (status, render(&page)).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "registry/household.html")]
+struct HouseholdPage {
+    page: PageContext,
+    household: HouseholdView,
+    registration: &'static str,
+    people: Vec<Person>,
+}
+
+async fn household(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let found = async { household_detail(&app, &who, id_param(&raw)?).await }.await;
+    match found {
+        Ok((h, members)) => {
+            let today = today();
+            render(&HouseholdPage {
+                page: PageContext::new(lang, &uri, Some(&who)),
+                registration: h.registration.zh(),
+                household: HouseholdView::from(&h),
+                people: members.iter().map(|r| Person::new(r, today)).collect(),
+            })
+            .into_response()
+        }
+        Err(e) => PageError::from_api(lang, e).into_response(),
+    }
+}
