@@ -91,8 +91,49 @@ async fn residents_are_found_within_reach_and_masked(db: TestDb) {
     app.stop().await;
 }
 
+/// Exports: masked for anyone who reads residents, in full only with pii.export; both audited.
+async fn residents_are_exported_masked_or_in_full(db: TestDb) {
+    use calamine::Reader;
+    let app = TestApp::spawn_with_registry(db, 200).await;
+    let admin = app.login("admin").await;
+    let (_, all) = admin.json("/api/v1/residents?limit=500").await;
+    let people = items(&all).len();
+    let sheet = |bytes: Vec<u8>| {
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("居民").unwrap();
+        range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>()
+    };
+    let masked = admin.get("/api/v1/residents/export?format=xlsx").await;
+    assert_eq!(masked.status(), 200);
+    let rows = sheet(masked.bytes().await.unwrap().to_vec());
+    assert_eq!(rows[0][..5], ["姓名", "性别", "出生日期", "身份证号", "手机号"]);
+    assert_eq!(rows.len(), people + 1, "a header and every resident in reach");
+    assert!(rows[1..].iter().all(|r| r[3].contains("*************")), "ID numbers masked");
+
+    assert_error(&admin.json("/api/v1/residents/export?full=true").await, 403, "forbidden", None);
+    let lead = app.login("shiftlead").await;
+    let full = lead.get("/api/v1/residents/export?format=csv&full=true").await;
+    assert_eq!(full.status(), 200);
+    let csv = full.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM");
+    let first = csv.lines().nth(1).unwrap().split(',').nth(3).unwrap().to_owned();
+    assert!(tongxin_core::pii::IdNumber::parse(&first).is_ok(), "in full: {first}");
+    TestApp::personal(&first);
+    let (_, audit) = app.login("auditor").await.json("/api/v1/audit?action=pii.export").await;
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["detail"]["full"] == true && e["detail"]["format"] == "csv")
+    );
+    let (_, audit) = app.login("auditor").await.json("/api/v1/audit?action=registry.export").await;
+    assert_eq!(audit["items"][0]["detail"]["rows"].as_u64(), Some(people as u64));
+    app.stop().await;
+}
+
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-backend_tests!(residents_are_found_within_reach_and_masked);
+backend_tests!(residents_are_found_within_reach_and_masked, residents_are_exported_masked_or_in_full);

@@ -29,6 +29,10 @@ async fn a_grid_worker_finds_a_resident_and_their_household(db: TestDb) {
     let rows = browser.text("#residents tbody").await;
     assert!(rows.contains(&name) && rows.contains(&id_masked), "{rows}");
     browser.screenshot("registry-residents").await;
+    // a grid worker exports masked lists only
+    let href = browser.client.find(Locator::Css("#export-masked")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(href.starts_with("/api/v1/residents/export?format=xlsx&q="), "{href}");
+    assert!(browser.client.find(Locator::Css("#export-full")).await.is_err());
 
     browser.click(&format!("#residents a[href='/registry/residents/{id}']")).await;
     browser.wait_for_url(&format!("/registry/residents/{id}")).await;

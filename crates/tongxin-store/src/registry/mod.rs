@@ -55,8 +55,11 @@ pub struct ResidentRecord {
     pub tags: Vec<tongxin_core::registry::Tag>,
     pub moved_in: Option<chrono::NaiveDate>,
     pub moved_out: Option<chrono::NaiveDate>,
-    /// The household's address.
+    /// The household's address in full, and its parts.
     pub address: String,
+    pub building_address: String,
+    pub unit: String,
+    pub room: String,
 }
 
 /// Which residents to list.
@@ -186,6 +189,8 @@ fn resident_from_row(row: &AnyRow) -> Result<ResidentRecord, StoreError> {
     let role: String = row.try_get("role")?;
     let tags: String = row.try_get("tags")?;
     let birth: String = row.try_get("birth_date")?;
+    let building_address: String = row.try_get("building_address")?;
+    let (unit, room): (String, String) = (row.try_get("unit")?, row.try_get("room")?);
     Ok(ResidentRecord {
         id: row.try_get("id")?,
         household_id: row.try_get("household_id")?,
@@ -199,11 +204,10 @@ fn resident_from_row(row: &AnyRow) -> Result<ResidentRecord, StoreError> {
         tags: tongxin_core::registry::parse_tags(&tags).map_err(|e| corrupt("tags", e))?,
         moved_in: date(row.try_get("moved_in")?)?,
         moved_out: date(row.try_get("moved_out")?)?,
-        address: full_address(
-            &row.try_get::<String, _>("building_address")?,
-            &row.try_get::<String, _>("unit")?,
-            &row.try_get::<String, _>("room")?,
-        ),
+        address: full_address(&building_address, &unit, &room),
+        building_address,
+        unit,
+        room,
     })
 }
 

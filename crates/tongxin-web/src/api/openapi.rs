@@ -57,6 +57,7 @@ use super::{access, cases, geo, notifications, registry};
         registry::resident,
         registry::households,
         registry::household,
+        registry::export::export,
     ),
     tags(
         (name = "geo", description = "The grid geography: regions, buildings, locate"),

@@ -134,11 +134,17 @@ pub fn to_csv(rows: &[Vec<String>]) -> Result<Vec<u8>, ApiError> {
 
 /// XLSX bytes: one sheet, a bold frozen header, every cell written as text.
 pub fn to_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, ApiError> {
+    workbook(rows, "案件", &[(0, 16.0), (5, 40.0), (6, 24.0), (10, 17.0), (11, 17.0), (13, 17.0)])
+}
+
+/// XLSX bytes of one sheet named `name`: a bold frozen header, every cell written as text
+/// (so an ID number keeps its digits), the given column widths.
+pub fn workbook(rows: &[Vec<String>], name: &str, widths: &[(u16, f64)]) -> Result<Vec<u8>, ApiError> {
     use rust_xlsxwriter::{Format as CellFormat, Workbook};
     let failed = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("cannot write the workbook: {e}"));
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name("案件").map_err(failed)?;
+    sheet.set_name(name).map_err(failed)?;
     let bold = CellFormat::new().set_bold();
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
@@ -150,8 +156,8 @@ pub fn to_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, ApiError> {
             }
         }
     }
-    for (c, width) in [(0u16, 16.0), (5, 40.0), (6, 24.0), (10, 17.0), (11, 17.0), (13, 17.0)] {
-        sheet.set_column_width(c, width).map_err(failed)?;
+    for (c, width) in widths {
+        sheet.set_column_width(*c, *width).map_err(failed)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(failed)?;
     workbook.save_to_buffer().map_err(failed)

@@ -18,9 +18,12 @@ use crate::api::params::Params;
 use crate::auth::{ApiCaller, Who};
 use crate::{ApiError, App};
 
+pub mod export;
+
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/residents", get(residents))
+        .route("/residents/export", get(export::export))
         .route("/residents/{id}", get(resident))
         .route("/households", get(households))
         .route("/households/{id}", get(household))

@@ -59,6 +59,8 @@ struct ResidentsPage {
     households: i64,
     residents: i64,
     full: bool,
+    /// Whether the reader may export the numbers in full (`pii.export`).
+    can_export_full: bool,
     error: Option<String>,
 }
 
@@ -83,6 +85,7 @@ async fn residents(
         people: found.iter().map(|r| Person::new(r, today)).collect(),
         households,
         residents,
+        can_export_full: who.actor.can(tongxin_core::access::Permission::PiiExport),
         error,
     };
     let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };

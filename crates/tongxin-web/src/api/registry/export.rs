@@ -1,0 +1,115 @@
+//! Residents out, as XLSX or CSV (UTF-8 with a BOM): masked by default; with `full=true` the
+//! ID numbers and phones in full, which needs `pii.export`. Either way the export is audited
+//! with its filters and row count, and every cell a spreadsheet would run as a formula is
+//! neutralised. The columns are the ones the import template will read.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tongxin_core::access::Permission;
+use tongxin_core::time::Timestamp;
+use tongxin_store::audit::AuditEntry;
+use tongxin_store::registry::ResidentRecord;
+
+use super::search_residents;
+use crate::api::cases::export::{Format, neutralise, to_csv, workbook};
+use crate::api::params::Params;
+use crate::auth::{ApiCaller, Who};
+use crate::{ApiError, App};
+
+/// The most rows one export holds.
+pub const MAX_ROWS: usize = 100_000;
+
+/// The columns, in the order of the import template.
+pub const HEADER: [&str; 11] =
+    ["姓名", "性别", "出生日期", "身份证号", "手机号", "地址", "室", "与户主关系", "标签", "迁入日期", "迁出日期"];
+
+async fn row(app: &App, r: &ResidentRecord, full: bool) -> Result<Vec<String>, ApiError> {
+    let (id, phone) = if full {
+        let (id, phone) = app.store.resident_sealed(r.id).await?;
+        let open = |field: &str, sealed: Option<Vec<u8>>| -> Result<String, ApiError> {
+            sealed
+                .map(|s| app.pii.open(field, &s).map_err(|e| ApiError::Internal(e.to_string())))
+                .transpose()
+                .map(Option::unwrap_or_default)
+        };
+        (open("resident_id", id)?, open("phone", phone)?)
+    } else {
+        (r.id_masked.clone(), r.phone_masked.clone())
+    };
+    let tags: Vec<&str> = r.tags.iter().map(|t| t.zh()).collect();
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    Ok([
+        r.name.clone(),
+        r.gender.zh().to_owned(),
+        r.birth_date.to_string(),
+        id,
+        phone,
+        r.building_address.clone(),
+        r.room.clone(),
+        r.role.zh().to_owned(),
+        tags.join("、"),
+        date(r.moved_in),
+        date(r.moved_out),
+    ]
+    .iter()
+    .map(|c| neutralise(c))
+    .collect())
+}
+
+/// The export's rows (header first) for `who`, with the list's filters.
+pub async fn rows(app: &App, who: &Who, params: &Params, full: bool) -> Result<Vec<Vec<String>>, ApiError> {
+    if full {
+        who.require(app, Permission::PiiExport).await?;
+    }
+    let mut out = vec![HEADER.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()];
+    let mut offset = 0;
+    loop {
+        let page = search_residents(app, who, &params.with("limit", 500).with("offset", offset)).await?;
+        for r in &page {
+            out.push(row(app, r, full).await?);
+        }
+        if out.len() > MAX_ROWS + 1 {
+            return Err(ApiError::invalid("limit", format!("more than {MAX_ROWS} residents match; narrow the search")));
+        }
+        if page.len() < 500 {
+            return Ok(out);
+        }
+        offset += 500;
+    }
+}
+
+/// Residents as XLSX or CSV; `full=true` (with `pii.export`) exports the numbers in full.
+#[utoipa::path(get, path = "/api/v1/residents/export", tag = "registry",
+    params(("format" = Option<String>, Query, description = "xlsx (default) or csv"), ("full" = Option<bool>, Query),
+        ("q" = Option<String>, Query), ("building" = Option<i64>, Query), ("region" = Option<String>, Query),
+        ("moved_out" = Option<bool>, Query)),
+    responses((status = 200, description = "the file"), (status = 400), (status = 403)))]
+pub async fn export(State(app): State<App>, who: ApiCaller, params: Params) -> Result<Response, ApiError> {
+    let format: Format =
+        params.get("format").unwrap_or("xlsx").parse().map_err(|e: String| ApiError::invalid("format", e))?;
+    let full = params.parse::<bool>("full")?.unwrap_or(false);
+    let rows = rows(&app, &who, &params.with("offset", 0), full).await?;
+    let bytes = match format {
+        Format::Csv => to_csv(&rows)?,
+        Format::Xlsx => workbook(&rows, "居民", &[(2, 12.0), (3, 21.0), (4, 14.0), (5, 30.0), (8, 24.0)])?,
+    };
+    let filters: serde_json::Map<String, serde_json::Value> = params
+        .pairs()
+        .filter(|(k, _)| !matches!(*k, "format" | "full"))
+        .map(|(k, v)| (k.to_owned(), v.into()))
+        .collect();
+    let detail = json!({ "format": format.extension(), "rows": rows.len() - 1, "full": full, "filters": filters });
+    let action = if full { "pii.export" } else { "registry.export" };
+    app.store.audit(&who.caller(), AuditEntry::ok(action, "resident", "").with_detail(detail)).await?;
+    let name = format!("residents-{}.{}", Timestamp::now().to_utc().format("%Y%m%d-%H%M"), format.extension());
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
