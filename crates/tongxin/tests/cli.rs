@@ -1,140 +1,14 @@
 //! The real `tongxin` binary: its verbs, its exit codes and its one-line errors.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tongxin_store::Backend;
 use tongxin_store::testing::TestDb;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tongxin");
-
-fn tongxin(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("TONGXIN_DATABASE_URL")
-        .env("TONGXIN_LOG", "warn")
-        .output()
-        .expect("run tongxin")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A running server: the process and the URL it announced.
-struct Server {
-    child: Child,
-    url: String,
-    /// What the server said of its Open311 door.
-    open311: String,
-}
-
-/// A fixed key for the servers these tests start.
-const KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        Self::spawn(args, None)
-    }
-
-    fn start_with_key(args: &[&str]) -> Server {
-        Self::spawn(args, Some(KEY))
-    }
-
-    fn spawn(args: &[&str], key: Option<&str>) -> Server {
-        let mut command = Command::new(BIN);
-        if let Some(key) = key {
-            command.env("TONGXIN_SECRET_KEY", key);
-        }
-        let mut child = command
-            .args(args)
-            .args(["--listen", "127.0.0.1:0"])
-            .env_remove("TONGXIN_DATABASE_URL")
-            .env("TONGXIN_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start tongxin");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        while let Some(line) = lines.next() {
-            let line = line.expect("read stdout");
-            if let Some(rest) = line.split("serving at ").nth(1) {
-                let url = rest.split('/').take(3).collect::<Vec<_>>().join("/");
-                // the next line names the Open311 door and its jurisdictions
-                let open311 = lines.next().and_then(Result::ok).unwrap_or_default();
-                return Server { child, url, open311 };
-            }
-        }
-        panic!("tongxin exited without serving: {:?}", child.wait());
-    }
-
-    /// SIGTERM, then the exit status.
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let status = self.stop();
-        std::mem::forget(self);
-        status
-    }
-
-    fn stop(&mut self) -> std::process::ExitStatus {
-        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "tongxin did not stop on SIGTERM");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-/// A server left running by a failed assertion would hold the test's output open.
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-const DEMO_PASSWORD: &str = "cli test password";
-
-/// An HTTP client (TLS through rustls with ring, as in the binary).
-fn http() -> reqwest::Client {
-    tongxin_store::blobs::install_tls();
-    reqwest::Client::new()
-}
-
-/// Signs in through the JSON API and returns the session cookie.
-async fn login(base: &str, username: &str) -> String {
-    let response = http()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": username, "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .expect("login request");
-    assert_eq!(response.status(), 200, "login as {username}");
-    let cookie = response.headers()["set-cookie"].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_owned()
-}
-
-async fn get_as(url: &str, cookie: &str) -> (u16, Value) {
-    let response = http().get(url).header("cookie", cookie).send().await.expect("request");
-    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
-}
-
-async fn get_json(url: &str) -> (u16, Value) {
-    let response = http().get(url).send().await.expect("request");
-    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
-}
+mod support;
+use support::*;
 
 #[tokio::test]
 async fn demo_serves_an_empty_data_dir_within_10_s_and_stops_on_sigterm() {
@@ -184,62 +58,6 @@ async fn demo_serves_an_empty_data_dir_within_10_s_and_stops_on_sigterm() {
     let cookie = login(&server.url, "admin").await;
     assert_eq!(get_as(&format!("{}/api/v1/regions?level=community", server.url), &cookie).await.1["total"], 13);
     assert!(server.terminate().success());
-}
-
-/// 12345 orders from a CSV (GB18030, as Excel in China saves it): a dry run files nothing,
-/// a bad row is named, a second run recognises the filed orders; then the export.
-#[tokio::test]
-async fn hotline_orders_come_in_from_a_file_and_cases_go_out_to_a_spreadsheet() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("d");
-    let server = Server::start_with_key(&[
-        "demo",
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--case-months",
-        "0",
-        "--households",
-        "0",
-        "--demo-password",
-        DEMO_PASSWORD,
-    ]);
-    assert_eq!(get_json(&format!("{}/healthz", server.url)).await.0, 200);
-    assert!(server.terminate().success());
-    let csv = "工单编号,问题类别,问题描述,事发地址,纬度,经度,来电人,联系电话\n\
-               SH12345-001,暴露垃圾,=HYPERLINK(\"http://evil\") 门口垃圾,华山路 1 号,31.2235,121.4455,王先生,13800001111\n\
-               SH12345-002,E0101,垃圾桶满溢,常德路 2 号,,,,\n\
-               SH12345-003,E0999,没有的类别,常德路 3 号,,,,\n";
-    let file = dir.path().join("orders.csv");
-    std::fs::write(&file, encoding_rs::GB18030.encode(csv).0).unwrap();
-    let run = |args: &[&str]| {
-        let mut command = Command::new(BIN);
-        command.args(args).arg("--data-dir").arg(&data).env("TONGXIN_SECRET_KEY", KEY).env("TONGXIN_LOG", "warn");
-        command.env_remove("TONGXIN_DATABASE_URL").output().expect("run tongxin")
-    };
-    let dry = run(&["cases", "import", file.to_str().unwrap(), "--dry-run"]);
-    assert!(!dry.status.success(), "a refused row fails the run");
-    assert!(stdout(&dry).contains("3 orders: 2 would be filed, 0 already on file, 1 refused"), "{}", stdout(&dry));
-    assert!(stderr(&dry).contains("row 3: category"), "{}", stderr(&dry));
-    let filed = run(&["cases", "import", file.to_str().unwrap()]);
-    assert!(stdout(&filed).contains("2 filed, 0 already on file, 1 refused"), "{}", stdout(&filed));
-    assert!(!stderr(&filed).contains("13800001111"), "no phone in the output");
-    let again = run(&["cases", "import", file.to_str().unwrap()]);
-    assert!(stdout(&again).contains("0 filed, 2 already on file, 1 refused"), "{}", stdout(&again));
-
-    let out = dir.path().join("cases.xlsx");
-    let export = run(&["cases", "export", "--out", out.to_str().unwrap(), "--source", "hotline"]);
-    assert!(export.status.success(), "{}", stderr(&export));
-    assert!(stdout(&export).contains("2 cases"), "{}", stdout(&export));
-    use calamine::Reader;
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
-    let sheet = book.worksheet_range("案件").unwrap();
-    let rows: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
-    assert_eq!(rows.len(), 3);
-    assert_eq!(rows[0][0], "编号");
-    let hyperlink = rows.iter().find(|r| r[16] == "SH12345-001").unwrap();
-    assert!(hyperlink[5].starts_with("'=HYPERLINK"), "a formula is neutralised: {}", hyperlink[5]);
-    assert_eq!((hyperlink[1].as_str(), hyperlink[3].as_str()), ("12345 热线", "暴露垃圾"));
-    assert!(rows.iter().all(|r| !r.iter().any(|c| c.contains("13800001111") || c.contains("王先生"))));
 }
 
 fn feature(code: &str, name: &str, ring: Option<Vec<[f64; 2]>>) -> Value {
@@ -500,34 +318,4 @@ fn serve_needs_a_secret_key() {
     assert!(err.starts_with("error: no secret key: set TONGXIN_SECRET_KEY or TONGXIN_SECRET_KEY_FILE"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1);
     assert_no_personal_data_in(&err);
-}
-
-#[test]
-fn a_later_year_of_holidays_from_the_command_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let mut command = Command::new(BIN);
-        command.args(args).arg("--data-dir").arg(dir.path()).env("TONGXIN_LOG", "warn");
-        command.env_remove("TONGXIN_DATABASE_URL").output().expect("run tongxin")
-    };
-    let notice = dir.path().join("2027.txt");
-    std::fs::write(&notice, "2027-01-01 休 元旦\n2027-02-08 班 春节\n").unwrap();
-    let wrong = run(&["calendar", "add", notice.to_str().unwrap()]);
-    assert!(!wrong.status.success());
-    assert!(stderr(&wrong).contains("line 2: 2027-02-08 is a weekday"), "{}", stderr(&wrong));
-    assert!(stdout(&run(&["calendar", "show", "2027"])).contains("no holidays on record"), "nothing was saved");
-
-    std::fs::write(&notice, "# 2027\n2027-01-01 休 元旦\n2027-02-07 班 春节\n").unwrap();
-    let added = run(&["calendar", "add", notice.to_str().unwrap()]);
-    assert!(added.status.success(), "{}", stderr(&added));
-    assert!(stdout(&added).contains("saved 1 holidays and 1 make-up working days"), "{}", stdout(&added));
-    let shown = stdout(&run(&["calendar", "show", "2027"]));
-    assert_eq!(shown, "2027-01-01 周五 休 元旦\n2027-02-07 周日 班 春节\n");
-    assert!(stdout(&run(&["calendar", "show", "2024"])).contains("2024-10-12 周六 班 国庆节"));
-
-    assert!(run(&["calendar", "remove", "2027-02-07"]).status.success());
-    let again = run(&["calendar", "remove", "2027-02-07"]);
-    assert!(!again.status.success() && stderr(&again).contains("no day was added"), "{}", stderr(&again));
-    let bad = run(&["calendar", "remove", "2027-02-30"]);
-    assert!(!bad.status.success() && stderr(&bad).contains("2027-02-30"), "{}", stderr(&bad));
 }

@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod history;
+mod listing;
 pub mod merge;
 pub mod overdue;
 pub mod photos;

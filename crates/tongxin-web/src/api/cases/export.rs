@@ -211,11 +211,19 @@ pub async fn export(State(app): State<App>, who: ApiCaller, params: Params) -> R
     wanted.before = None;
     let cases = collect(&app, &reach.scope(&who), wanted).await?;
     let bytes = build(&app, &cases, format).await?;
-    let filters: serde_json::Map<String, serde_json::Value> =
-        params.pairs().filter(|(k, _)| *k != "format").map(|(k, v)| (k.to_owned(), v.into())).collect();
-    let detail = json!({ "format": format.extension(), "rows": cases.len(), "filters": filters });
+    let detail = json!({ "format": format.extension(), "rows": cases.len(), "filters": filters_of(&params) });
     app.store.audit(&who.caller(), AuditEntry::ok("cases.export", "case", "").with_detail(detail)).await?;
-    let name = format!("cases-{}.{}", Timestamp::now().to_utc().format("%Y%m%d-%H%M"), format.extension());
+    Ok(attachment(bytes, format, "cases"))
+}
+
+/// The filters of an export as sent (for its audit entry), without the format and `full`.
+pub fn filters_of(params: &Params) -> serde_json::Map<String, serde_json::Value> {
+    params.pairs().filter(|(k, _)| !matches!(*k, "format" | "full")).map(|(k, v)| (k.to_owned(), v.into())).collect()
+}
+
+/// An exported file as a download: `STEM-YYYYMMDD-HHMM.EXT`, typed, never sniffed.
+pub fn attachment(bytes: Vec<u8>, format: Format, stem: &str) -> Response {
+    let name = format!("{stem}-{}.{}", Timestamp::now().to_utc().format("%Y%m%d-%H%M"), format.extension());
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
@@ -223,7 +231,7 @@ pub async fn export(State(app): State<App>, who: ApiCaller, params: Params) -> R
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    Ok(response)
+    response
 }
 
 #[cfg(test)]

@@ -4,16 +4,14 @@
 //! neutralised. The columns are the ones the import template will read.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::json;
 use tongxin_core::access::Permission;
-use tongxin_core::time::Timestamp;
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::registry::ResidentRecord;
 
 use super::search_residents;
-use crate::api::cases::export::{Format, neutralise, to_csv, workbook};
+use crate::api::cases::export::{Format, attachment, filters_of, neutralise, to_csv, workbook};
 use crate::api::params::Params;
 use crate::auth::{ApiCaller, Who};
 use crate::{ApiError, App};
@@ -95,21 +93,9 @@ pub async fn export(State(app): State<App>, who: ApiCaller, params: Params) -> R
         Format::Csv => to_csv(&rows)?,
         Format::Xlsx => workbook(&rows, "居民", &[(2, 12.0), (3, 21.0), (4, 14.0), (5, 30.0), (8, 24.0)])?,
     };
-    let filters: serde_json::Map<String, serde_json::Value> = params
-        .pairs()
-        .filter(|(k, _)| !matches!(*k, "format" | "full"))
-        .map(|(k, v)| (k.to_owned(), v.into()))
-        .collect();
-    let detail = json!({ "format": format.extension(), "rows": rows.len() - 1, "full": full, "filters": filters });
+    let detail =
+        json!({ "format": format.extension(), "rows": rows.len() - 1, "full": full, "filters": filters_of(&params) });
     let action = if full { "pii.export" } else { "registry.export" };
     app.store.audit(&who.caller(), AuditEntry::ok(action, "resident", "").with_detail(detail)).await?;
-    let name = format!("residents-{}.{}", Timestamp::now().to_utc().format("%Y%m%d-%H%M"), format.extension());
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    Ok(attachment(bytes, format, "residents"))
 }
