@@ -23,6 +23,10 @@ async fn discovery_services_and_definitions(db: TestDb) {
     assert_eq!(keys(endpoint), ["specification", "url", "changeset", "type", "formats"]);
     assert_eq!(endpoint["specification"], SPEC);
     assert_eq!(endpoint["url"], format!("{}/open311/v2", app.base));
+    // an untrusted X-Forwarded-Proto does not change the advertised scheme
+    let spoofed = app.http.get(app.url("/open311/v2/discovery.json")).header("x-forwarded-proto", "https").send().await;
+    let spoofed: serde_json::Value = spoofed.unwrap().json().await.unwrap();
+    assert_eq!(spoofed["endpoints"][0]["url"], format!("{}/open311/v2", app.base));
     assert_eq!(endpoint["type"], "production");
     assert_eq!(endpoint["formats"], json!(["text/xml", "application/json"]));
     assert!(d["contact"].as_str().unwrap().contains("静安寺街道"));

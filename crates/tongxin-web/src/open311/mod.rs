@@ -181,6 +181,18 @@ fn split(file: &str) -> Result<(&str, Format), (Format, Problem)> {
     }
 }
 
+/// The endpoint's URL as the client reached it: its `Host`, and `https` when a trusted
+/// proxy (`trust_proxy`) says the client came over TLS.
+pub fn endpoint_url(app: &App, headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
+    let forwarded = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok());
+    let scheme = match forwarded {
+        Some("https") if app.config.trust_proxy => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}{BASE}")
+}
+
 /// A jurisdiction: a subdistrict, by its region code.
 #[derive(Debug, Clone)]
 pub struct Jurisdiction {

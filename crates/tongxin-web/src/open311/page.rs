@@ -4,11 +4,11 @@
 
 use askama::Template;
 use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use tongxin_core::cases::catalog::AttributeType;
 
-use super::{BASE, Jurisdiction, SPECIFICATION, jurisdictions};
+use super::{Jurisdiction, SPECIFICATION, endpoint_url, jurisdictions};
 use crate::App;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
@@ -35,8 +35,7 @@ struct Open311Page {
 }
 
 pub async fn page(State(app): State<App>, lang: Lang, OriginalUri(uri): OriginalUri, headers: HeaderMap) -> Response {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
-    let endpoint = format!("http://{host}{BASE}");
+    let endpoint = endpoint_url(&app, &headers);
     let found = async {
         let all = jurisdictions(&app).await?;
         let categories = app.store.categories().await?;

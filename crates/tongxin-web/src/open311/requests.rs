@@ -100,7 +100,7 @@ pub async fn create(app: &App, ip: &str, params: &Params) -> Result<Node, Proble
     let code = params.get("service_code").ok_or_else(|| Problem::bad("service_code was not provided"))?;
     let category = CategoryCode::parse(code)
         .ok()
-        .and_then(|c| Some(c).filter(|c| !c.is_class()))
+        .filter(|c| !c.is_class())
         .ok_or_else(|| Problem::not_found(format!("service_code {code} was not found")))?;
     let Some(service) = app.store.category(&category).await?.filter(|c| c.active) else {
         return Err(Problem::not_found(format!("service_code {code} was not found")));

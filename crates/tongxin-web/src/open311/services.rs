@@ -1,12 +1,12 @@
 //! Discovery, the service list (the category catalog's subclasses in use) and each
 //! service's definition (its extra attributes).
 
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use tongxin_core::cases::calendar::TimeLimit;
 use tongxin_core::cases::catalog::{AttributeType, Category, CategoryCode, format_limit};
 use tongxin_store::audit::AuditFilter;
 
-use super::{BASE, Leaf, Node, Problem, SPECIFICATION, jurisdiction};
+use super::{Leaf, Node, Problem, SPECIFICATION, endpoint_url, jurisdiction};
 use crate::App;
 use crate::api::params::Params;
 
@@ -22,8 +22,6 @@ async fn changeset(app: &App) -> Result<String, Problem> {
 
 /// `GET /discovery.{fmt}`.
 pub async fn discovery(app: &App, headers: &HeaderMap) -> Result<Node, Problem> {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
-    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
     let changeset = changeset(app).await?;
     let names: Vec<String> =
         super::jurisdictions(app).await?.into_iter().map(|j| format!("{}（{}）", j.name, j.id)).collect();
@@ -45,7 +43,7 @@ pub async fn discovery(app: &App, headers: &HeaderMap) -> Result<Node, Problem> 
                     "endpoint",
                     vec![
                         Node::text("specification", SPECIFICATION),
-                        Node::text("url", format!("{scheme}://{host}{BASE}")),
+                        Node::text("url", endpoint_url(app, headers)),
                         Node::text("changeset", changeset),
                         Node::text("type", "production"),
                         Node::List(
