@@ -282,6 +282,7 @@ pub async fn seed_if_empty(
                 role: p.role,
                 tags: p.tags,
                 moved_in,
+                moved_out: None,
             });
         }
     }

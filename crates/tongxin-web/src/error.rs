@@ -163,6 +163,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<tongxin_store::sqlx::Error> for ApiError {
+    fn from(e: tongxin_store::sqlx::Error) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

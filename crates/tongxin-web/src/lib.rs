@@ -16,6 +16,7 @@
 //!   OpenAPI document.
 //! - [`pages`]: server-rendered HTML, one folder per capability (`pages/geo`), with
 //!   templates in `templates/` and UI text in the message catalogs of [`i18n`].
+//! - [`registry_import`]: ledgers (台账) in from Excel and CSV, checked row by row.
 //! - [`live`]: the in-memory state kept in step with the database, such as the locator.
 //! - [`assets`]: static files embedded in the binary.
 
@@ -30,6 +31,7 @@ pub mod notify;
 pub mod observe;
 pub mod open311;
 pub mod pages;
+pub mod registry_import;
 pub mod sms;
 pub mod uploads;
 
@@ -118,6 +120,8 @@ pub struct App {
     pub sinks: Arc<Vec<Box<dyn notify::Sink>>>,
     /// This node's Open311 rate limits.
     pub open311_limits: Arc<open311::limit::Limits>,
+    /// Ledger imports started on this node.
+    pub imports: Arc<registry_import::Jobs>,
     pub config: Arc<WebConfig>,
 }
 
@@ -144,6 +148,7 @@ impl App {
                 config.open311.per_ip_per_minute,
                 config.open311.per_key_per_minute,
             )),
+            imports: Arc::new(registry_import::Jobs::default()),
             config: Arc::new(config),
         })
     }

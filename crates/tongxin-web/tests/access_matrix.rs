@@ -131,6 +131,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         role: tongxin_core::registry::HouseholdRole::Head,
         tags: Vec::new(),
         moved_in: None,
+        moved_out: None,
     };
     let residents = store
         .insert_residents(&system, &[resident(households[0], GRID_IN), resident(households[1], "310106014001001")])

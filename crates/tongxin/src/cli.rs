@@ -79,6 +79,8 @@ pub enum Command {
     /// The audit log: verify its hash chain
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import a registry ledger (台账) from Excel or CSV: households, then residents
+    Import(LedgerImportArgs),
     /// Print a new random secret key for TONGXIN_SECRET_KEY
     Keygen,
 }
@@ -282,6 +284,23 @@ pub struct CalendarShowArgs {
 pub struct CalendarRemoveArgs {
     /// The day, e.g. 2027-02-07
     pub date: chrono::NaiveDate,
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerImportArgs {
+    /// What the file holds: households (户) or residents (居民)
+    pub kind: String,
+    /// The .xlsx or .csv file, with the template's header row
+    pub file: PathBuf,
+    /// all: any refused row imports nothing; valid: import the valid rows, report the rest
+    #[arg(long, default_value = "all")]
+    pub mode: String,
+    /// Check every row and report, without writing anything
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where to write the error report [default: FILE.errors.xlsx]
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

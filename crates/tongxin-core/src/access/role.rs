@@ -57,10 +57,14 @@ pub enum Permission {
     /// Edit the category catalog, departments and dispatch rules.
     #[serde(rename = "catalog.manage")]
     CatalogManage,
+    /// Add and change registry records (households, residents, buildings' registry
+    /// fields) and import ledgers, within one's regions (audited with before and after).
+    #[serde(rename = "registry.write")]
+    RegistryWrite,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::GeoRead,
         Permission::ResidentsRead,
         Permission::PiiReveal,
@@ -77,6 +81,7 @@ impl Permission {
         Permission::CasesCheck,
         Permission::CasesApprove,
         Permission::CatalogManage,
+        Permission::RegistryWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -97,6 +102,7 @@ impl Permission {
             Permission::CasesCheck => "cases.check",
             Permission::CasesApprove => "cases.approve",
             Permission::CatalogManage => "catalog.manage",
+            Permission::RegistryWrite => "registry.write",
         }
     }
 }
@@ -151,12 +157,15 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Admin => &[GeoRead, ResidentsRead, UsersManage, ApiKeysManage, CasesRead, CatalogManage],
+            Role::Admin => {
+                &[GeoRead, ResidentsRead, RegistryWrite, UsersManage, ApiKeysManage, CasesRead, CatalogManage]
+            }
             Role::Intake => &[GeoRead, ResidentsRead, CasesRead, CasesReport, CasesVerify, CasesRegister],
             Role::Dispatcher => &[GeoRead, CasesRead, CasesDispatch],
             Role::ShiftLead => &[
                 GeoRead,
                 ResidentsRead,
+                RegistryWrite,
                 PiiReveal,
                 PiiExport,
                 CasesRead,
@@ -166,7 +175,9 @@ impl Role {
                 CasesDispatch,
                 CasesApprove,
             ],
-            Role::GridWorker => &[GeoRead, ResidentsRead, CasesRead, CasesReport, CasesVerify, CasesCheck],
+            Role::GridWorker => {
+                &[GeoRead, ResidentsRead, RegistryWrite, CasesRead, CasesReport, CasesVerify, CasesCheck]
+            }
             // A department sees the cases dispatched to it, not its regions' others.
             Role::Department => &[GeoRead, CasesHandle],
             Role::Operator => &[GeoRead, ResidentsRead, PiiReveal, CasesRead, CasesReport],

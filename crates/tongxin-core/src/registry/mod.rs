@@ -5,6 +5,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
+pub mod input;
+
 /// Declares a closed vocabulary: stored value, Chinese name, parsing from either.
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = ($value:literal, $zh:literal)),+ $(,)? }) => {

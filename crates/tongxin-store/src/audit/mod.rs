@@ -242,4 +242,25 @@ impl Store {
             .try_get("n")?;
         Ok((rows.iter().map(record_from_row).collect::<Result<_, _>>()?, total))
     }
+
+    /// The entries about one object whose action starts with `prefix`, newest first.
+    pub async fn audit_of_object(
+        &self,
+        kind: &str,
+        id: &str,
+        prefix: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE object_kind = $1 AND object_id = $2 AND action LIKE $3 \
+             ORDER BY seq DESC LIMIT $4"
+        ))
+        .bind(kind)
+        .bind(id)
+        .bind(format!("{prefix}%"))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(record_from_row).collect()
+    }
 }

@@ -3,6 +3,9 @@
 //! (the web layer and the demo hold the cipher); this module never sees them in the clear.
 //! Every read is scoped: a caller sees the records of their regions.
 
+mod building;
+mod edit;
+mod keys;
 mod write;
 
 use serde::Serialize;
@@ -13,6 +16,9 @@ use tongxin_core::registry::{HouseholdRole, Registration};
 
 use crate::{Store, StoreError};
 
+pub use building::BuildingFields;
+pub use edit::Change;
+pub use keys::{BuildingKey, HouseholdKey, ResidentKey};
 pub use write::{NewEbike, NewHousehold, NewPledge, NewResident, NewShed};
 
 /// Whose records a caller may read.
@@ -152,7 +158,7 @@ fn date(raw: Option<String>) -> Result<Option<chrono::NaiveDate>, StoreError> {
         .transpose()
 }
 
-fn full_address(building: &str, unit: &str, room: &str) -> String {
+pub fn full_address(building: &str, unit: &str, room: &str) -> String {
     let unit = if unit.is_empty() { String::new() } else { format!(" {unit} 单元") };
     format!("{building}{unit} {room} 室")
 }

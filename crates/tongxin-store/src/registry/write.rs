@@ -42,6 +42,7 @@ pub struct NewResident {
     pub role: HouseholdRole,
     pub tags: Vec<Tag>,
     pub moved_in: Option<chrono::NaiveDate>,
+    pub moved_out: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
@@ -77,11 +78,11 @@ pub struct NewPledge {
     pub channel: PledgeChannel,
 }
 
-fn day(d: chrono::NaiveDate) -> String {
+pub(super) fn day(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn joined<T>(items: &[T], name: impl Fn(&T) -> &'static str) -> String {
+pub(super) fn joined<T>(items: &[T], name: impl Fn(&T) -> &'static str) -> String {
     items.iter().map(name).collect::<Vec<_>>().join(",")
 }
 
@@ -107,8 +108,8 @@ impl Store {
             .await?;
             ids.push(row.try_get("id")?);
         }
-        let entry = AuditEntry::ok("registry.households.add", "household", new.len())
-            .with_detail(json!({ "count": new.len() }));
+        let entry =
+            AuditEntry::ok("registry.households.add", "household", "").with_detail(json!({ "count": new.len() }));
         self.audit_in(&mut tx, caller, entry).await?;
         tx.commit().await?;
         Ok(ids)
@@ -122,8 +123,8 @@ impl Store {
         for r in new {
             let row = sqlx::query(
                 "INSERT INTO residents (household_id, region_code, name, gender, birth_date, id_sealed, id_index, id_last4, \
-                   id_masked, phone_sealed, phone_index, phone_last4, phone_masked, role, tags, moved_in, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+                   id_masked, phone_sealed, phone_index, phone_last4, phone_masked, role, tags, moved_in, moved_out, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING id",
             )
             .bind(r.household_id)
             .bind(r.region.as_str())
@@ -141,13 +142,13 @@ impl Store {
             .bind(r.role.as_str())
             .bind(joined(&r.tags, |t| t.as_str()))
             .bind(r.moved_in.map(day))
+            .bind(r.moved_out.map(day))
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
             ids.push(row.try_get("id")?);
         }
-        let entry =
-            AuditEntry::ok("registry.residents.add", "resident", new.len()).with_detail(json!({ "count": new.len() }));
+        let entry = AuditEntry::ok("registry.residents.add", "resident", "").with_detail(json!({ "count": new.len() }));
         self.audit_in(&mut tx, caller, entry).await?;
         tx.commit().await?;
         Ok(ids)
@@ -175,7 +176,7 @@ impl Store {
             .await?;
             ids.push(row.try_get("id")?);
         }
-        let entry = AuditEntry::ok("registry.sheds.add", "shed", new.len()).with_detail(json!({ "count": new.len() }));
+        let entry = AuditEntry::ok("registry.sheds.add", "shed", "").with_detail(json!({ "count": new.len() }));
         self.audit_in(&mut tx, caller, entry).await?;
         tx.commit().await?;
         Ok(ids)
@@ -204,8 +205,7 @@ impl Store {
             .await?;
             ids.push(row.try_get("id")?);
         }
-        let entry =
-            AuditEntry::ok("registry.ebikes.add", "ebike", new.len()).with_detail(json!({ "count": new.len() }));
+        let entry = AuditEntry::ok("registry.ebikes.add", "ebike", "").with_detail(json!({ "count": new.len() }));
         self.audit_in(&mut tx, caller, entry).await?;
         tx.commit().await?;
         Ok(ids)
@@ -230,8 +230,7 @@ impl Store {
             .await?;
             ids.push(row.try_get("id")?);
         }
-        let entry =
-            AuditEntry::ok("registry.pledges.add", "pledge", new.len()).with_detail(json!({ "count": new.len() }));
+        let entry = AuditEntry::ok("registry.pledges.add", "pledge", "").with_detail(json!({ "count": new.len() }));
         self.audit_in(&mut tx, caller, entry).await?;
         tx.commit().await?;
         Ok(ids)

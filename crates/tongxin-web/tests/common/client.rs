@@ -73,7 +73,15 @@ impl<'a> Client<'a> {
     }
 
     pub async fn post_json(&mut self, path: &str, body: Value) -> (u16, Value) {
-        let r = self.request(reqwest::Method::POST, path).json(&body).send().await.expect("request");
+        self.send_json(reqwest::Method::POST, path, body).await
+    }
+
+    pub async fn patch_json(&mut self, path: &str, body: Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::PATCH, path, body).await
+    }
+
+    async fn send_json(&mut self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
+        let r = self.request(method, path).json(&body).send().await.expect("request");
         self.remember(r.headers());
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))

@@ -17,7 +17,7 @@ use crate::cli::{CasesExportArgs, CasesImportArgs};
 use crate::config::Config;
 
 /// The server's state, for a console job that files or reads cases the way the API does.
-async fn app(config: &Config) -> anyhow::Result<App> {
+pub(super) async fn app(config: &Config) -> anyhow::Result<App> {
     let store = open_store(config, Schema::Serve).await?;
     let web = WebConfig {
         working_hours: config.working_hours.clone(),
@@ -29,7 +29,7 @@ async fn app(config: &Config) -> anyhow::Result<App> {
     Ok(App::new(store, web, &config.secret_key()?).await?)
 }
 
-fn console(job: &str) -> Who {
+pub(super) fn console(job: &str) -> Who {
     Who { actor: Actor::system(job), display_name: job.to_owned(), ip: "local".into(), session: None }
 }
 

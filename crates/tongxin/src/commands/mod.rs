@@ -5,6 +5,7 @@ mod calendar;
 mod cases;
 mod demo;
 mod grid;
+mod ledger;
 mod serve;
 
 use std::process::ExitCode;
@@ -30,6 +31,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Calendar(CalendarCommand::Show(args)) => calendar::show(&config, &args).await,
         Command::Calendar(CalendarCommand::Remove(args)) => calendar::remove(&config, &args).await,
         Command::Audit(AuditCommand::Verify) => accounts::verify_audit(&config).await,
+        Command::Import(args) => ledger::import(&config, &args).await,
         Command::Keygen => {
             say(tongxin_core::pii::SecretKey::generate().to_base64());
             Ok(ExitCode::SUCCESS)

@@ -10,18 +10,20 @@ use tongxin_core::access::Permission;
 use tongxin_store::audit::AuditEntry;
 use tongxin_store::registry::ResidentRecord;
 
-use super::search_residents;
+use super::{search_households, search_residents};
 use crate::api::cases::export::{Format, attachment, filters_of, neutralise, to_csv, workbook};
 use crate::api::params::Params;
 use crate::auth::{ApiCaller, Who};
+use crate::registry_import::Kind;
 use crate::{ApiError, App};
 
 /// The most rows one export holds.
 pub const MAX_ROWS: usize = 100_000;
 
-/// The columns, in the order of the import template.
-pub const HEADER: [&str; 11] =
-    ["姓名", "性别", "出生日期", "身份证号", "手机号", "地址", "室", "与户主关系", "标签", "迁入日期", "迁出日期"];
+/// The import template's columns, in its order.
+fn header(kind: Kind) -> Vec<String> {
+    kind.template().columns.iter().map(|c| c.0.to_owned()).collect()
+}
 
 async fn row(app: &App, r: &ResidentRecord, full: bool) -> Result<Vec<String>, ApiError> {
     let (id, phone) = if full {
@@ -45,6 +47,7 @@ async fn row(app: &App, r: &ResidentRecord, full: bool) -> Result<Vec<String>, A
         id,
         phone,
         r.building_address.clone(),
+        r.unit.clone(),
         r.room.clone(),
         r.role.zh().to_owned(),
         tags.join("、"),
@@ -61,7 +64,7 @@ pub async fn rows(app: &App, who: &Who, params: &Params, full: bool) -> Result<V
     if full {
         who.require(app, Permission::PiiExport).await?;
     }
-    let mut out = vec![HEADER.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>()];
+    let mut out = vec![header(Kind::Residents)];
     let mut offset = 0;
     loop {
         let page = search_residents(app, who, &params.with("limit", 500).with("offset", offset)).await?;
@@ -91,11 +94,56 @@ pub async fn export(State(app): State<App>, who: ApiCaller, params: Params) -> R
     let rows = rows(&app, &who, &params.with("offset", 0), full).await?;
     let bytes = match format {
         Format::Csv => to_csv(&rows)?,
-        Format::Xlsx => workbook(&rows, "居民", &[(2, 12.0), (3, 21.0), (4, 14.0), (5, 30.0), (8, 24.0)])?,
+        Format::Xlsx => workbook(&rows, "居民", &[(2, 12.0), (3, 21.0), (4, 14.0), (5, 30.0), (9, 24.0)])?,
     };
     let detail =
         json!({ "format": format.extension(), "rows": rows.len() - 1, "full": full, "filters": filters_of(&params) });
     let action = if full { "pii.export" } else { "registry.export" };
     app.store.audit(&who.caller(), AuditEntry::ok(action, "resident", "").with_detail(detail)).await?;
     Ok(attachment(bytes, format, "residents"))
+}
+
+/// The households' rows (header first) for `who`, with the household list's filters.
+async fn household_rows(app: &App, who: &Who, params: &Params) -> Result<Vec<Vec<String>>, ApiError> {
+    let mut out = vec![header(Kind::Households)];
+    let mut offset = 0;
+    loop {
+        let page = search_households(app, who, &params.with("limit", 500).with("offset", offset)).await?;
+        for h in &page {
+            out.push(
+                [&h.building_address, &h.unit, &h.room, h.registration.zh(), &h.notes]
+                    .iter()
+                    .map(|c| neutralise(c))
+                    .collect(),
+            );
+        }
+        if out.len() > MAX_ROWS + 1 {
+            return Err(ApiError::invalid(
+                "limit",
+                format!("more than {MAX_ROWS} households match; narrow the search"),
+            ));
+        }
+        if page.len() < 500 {
+            return Ok(out);
+        }
+        offset += 500;
+    }
+}
+
+/// Households as XLSX or CSV, in the columns of the household import template.
+#[utoipa::path(get, path = "/api/v1/households/export", tag = "registry",
+    params(("format" = Option<String>, Query, description = "xlsx (default) or csv"),
+        ("q" = Option<String>, Query), ("building" = Option<i64>, Query), ("region" = Option<String>, Query)),
+    responses((status = 200, description = "the file"), (status = 400), (status = 403)))]
+pub async fn export_households(State(app): State<App>, who: ApiCaller, params: Params) -> Result<Response, ApiError> {
+    let format: Format =
+        params.get("format").unwrap_or("xlsx").parse().map_err(|e: String| ApiError::invalid("format", e))?;
+    let rows = household_rows(&app, &who, &params.with("offset", 0)).await?;
+    let bytes = match format {
+        Format::Csv => to_csv(&rows)?,
+        Format::Xlsx => workbook(&rows, "户", &[(0, 30.0), (3, 12.0), (4, 30.0)])?,
+    };
+    let detail = json!({ "format": format.extension(), "rows": rows.len() - 1, "filters": filters_of(&params) });
+    app.store.audit(&who.caller(), AuditEntry::ok("registry.export", "household", "").with_detail(detail)).await?;
+    Ok(attachment(bytes, format, "households"))
 }

@@ -4,8 +4,9 @@
 
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Serialize;
 use tongxin_core::access::Permission;
 use tongxin_core::geo::RegionCode;
@@ -18,15 +19,24 @@ use crate::api::params::Params;
 use crate::auth::{ApiCaller, Who};
 use crate::{ApiError, App};
 
+pub mod edit;
 pub mod export;
+pub mod import;
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/residents", get(residents))
+        .route("/residents", get(residents).post(edit::create_resident))
         .route("/residents/export", get(export::export))
-        .route("/residents/{id}", get(resident))
-        .route("/households", get(households))
-        .route("/households/{id}", get(household))
+        .route("/residents/{id}", get(resident).patch(edit::patch_resident))
+        .route("/households", get(households).post(edit::create_household))
+        .route("/households/export", get(export::export_households))
+        .route("/households/{id}", get(household).patch(edit::patch_household))
+        .route("/registry/buildings/{id}", get(edit::building).patch(edit::patch_building))
+        .route("/registry/{kind}/{id}/history", get(edit::record_history))
+        .route("/registry/templates/{kind}", get(import::template))
+        .route("/registry/imports", post(import::create).layer(DefaultBodyLimit::max(import::MAX_BODY)))
+        .route("/registry/imports/{id}", get(import::one))
+        .route("/registry/imports/{id}/report", get(import::report))
 }
 
 /// The records `who` may read.
@@ -37,7 +47,7 @@ pub fn scope(who: &Who) -> RegistryScope {
     }
 }
 
-fn today() -> chrono::NaiveDate {
+pub fn today() -> chrono::NaiveDate {
     Timestamp::now().to_utc().with_timezone(&SHANGHAI).date_naive()
 }
 
@@ -95,6 +105,8 @@ pub struct HouseholdView {
     pub building_id: i64,
     pub region: String,
     pub address: String,
+    /// The building's address alone.
+    pub building_address: String,
     pub unit: String,
     pub room: String,
     /// local (户籍), separated (人户分离) or migrant (来沪)
@@ -111,6 +123,7 @@ impl From<&HouseholdRecord> for HouseholdView {
             building_id: h.building_id,
             region: h.region.to_string(),
             address: h.address.clone(),
+            building_address: h.building_address.clone(),
             unit: h.unit.clone(),
             room: h.room.clone(),
             registration: h.registration.as_str().into(),

@@ -8,9 +8,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use tongxin_core::access::Permission;
+
 use crate::App;
 use crate::api::access::id_param;
 use crate::api::params::Params;
+use crate::api::registry::edit::{HistoryEntry, history};
 use crate::api::registry::{
     HouseholdView, ResidentView, household_detail, one_resident, scope, search_households, search_residents,
 };
@@ -18,8 +21,15 @@ use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, found_or_explained, render};
 
+mod building;
+mod edit;
+mod import;
+
 pub fn routes() -> Router<App> {
     Router::new()
+        .merge(edit::routes())
+        .merge(building::routes())
+        .merge(import::routes())
         .route("/registry/residents", get(residents))
         .route("/registry/residents/{id}", get(resident))
         .route("/registry/households", get(households))
@@ -61,6 +71,7 @@ struct ResidentsPage {
     full: bool,
     /// Whether the reader may export the numbers in full (`pii.export`).
     can_export_full: bool,
+    can_write: bool,
     error: Option<String>,
 }
 
@@ -85,7 +96,8 @@ async fn residents(
         people: found.iter().map(|r| Person::new(r, today)).collect(),
         households,
         residents,
-        can_export_full: who.actor.can(tongxin_core::access::Permission::PiiExport),
+        can_export_full: who.actor.can(Permission::PiiExport),
+        can_write: who.actor.can(Permission::RegistryWrite),
         error,
     };
     let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
@@ -97,6 +109,9 @@ async fn residents(
 struct ResidentPage {
     page: PageContext,
     person: Person,
+    can_write: bool,
+    saved: bool,
+    history: Vec<HistoryEntry>,
 }
 
 async fn resident(
@@ -105,13 +120,23 @@ async fn resident(
     OriginalUri(uri): OriginalUri,
     who: PageCaller,
     Path(raw): Path<String>,
+    params: Params,
 ) -> Response {
-    let found = async { one_resident(&app, &who, id_param(&raw)?).await }.await;
+    let found = async {
+        let r = one_resident(&app, &who, id_param(&raw)?).await?;
+        let history = history(&app, "resident", r.id).await?;
+        Ok::<_, crate::ApiError>((r, history))
+    }
+    .await;
     match found {
-        Ok(r) => {
-            render(&ResidentPage { page: PageContext::new(lang, &uri, Some(&who)), person: Person::new(&r, today()) })
-                .into_response()
-        }
+        Ok((r, history)) => render(&ResidentPage {
+            page: PageContext::new(lang, &uri, Some(&who)),
+            person: Person::new(&r, today()),
+            can_write: who.actor.can(Permission::RegistryWrite),
+            saved: params.get("saved").is_some(),
+            history,
+        })
+        .into_response(),
         Err(e) => PageError::from_api(lang, e).into_response(),
     }
 }
@@ -158,6 +183,9 @@ struct HouseholdPage {
     household: HouseholdView,
     registration: &'static str,
     people: Vec<Person>,
+    can_write: bool,
+    saved: bool,
+    history: Vec<HistoryEntry>,
 }
 
 async fn household(
@@ -166,16 +194,25 @@ async fn household(
     OriginalUri(uri): OriginalUri,
     who: PageCaller,
     Path(raw): Path<String>,
+    params: Params,
 ) -> Response {
-    let found = async { household_detail(&app, &who, id_param(&raw)?).await }.await;
+    let found = async {
+        let (h, members) = household_detail(&app, &who, id_param(&raw)?).await?;
+        let history = history(&app, "household", h.id).await?;
+        Ok::<_, crate::ApiError>((h, members, history))
+    }
+    .await;
     match found {
-        Ok((h, members)) => {
+        Ok((h, members, history)) => {
             let today = today();
             render(&HouseholdPage {
                 page: PageContext::new(lang, &uri, Some(&who)),
                 registration: h.registration.zh(),
                 household: HouseholdView::from(&h),
                 people: members.iter().map(|r| Person::new(r, today)).collect(),
+                can_write: who.actor.can(Permission::RegistryWrite),
+                saved: params.get("saved").is_some(),
+                history,
             })
             .into_response()
         }

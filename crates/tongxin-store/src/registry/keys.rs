@@ -1,0 +1,90 @@
+//! The natural keys of registry records, loaded whole for an import to match its rows
+//! against: buildings by address, households by building, unit and room, residents by the
+//! blind index of their ID number (or, without one, by household, name and birth date).
+
+use sqlx::Row;
+use tongxin_core::geo::RegionCode;
+
+use crate::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildingKey {
+    pub id: i64,
+    pub address: String,
+    /// The region its households belong to: its block, or its grid.
+    pub region: RegionCode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdKey {
+    pub id: i64,
+    pub building_id: i64,
+    pub unit: String,
+    pub room: String,
+    pub region: RegionCode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentKey {
+    pub id: i64,
+    pub household_id: i64,
+    pub id_index: Option<String>,
+    pub name: String,
+    pub birth_date: String,
+}
+
+fn region(raw: &str) -> Result<RegionCode, StoreError> {
+    RegionCode::parse(raw).map_err(|e| StoreError::Corrupt(format!("region code '{raw}': {e}")))
+}
+
+impl Store {
+    pub async fn building_keys(&self) -> Result<Vec<BuildingKey>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, address, grid_code, block_code FROM buildings").fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                let block: Option<String> = r.try_get("block_code")?;
+                let grid: String = r.try_get("grid_code")?;
+                Ok(BuildingKey {
+                    id: r.try_get("id")?,
+                    address: r.try_get("address")?,
+                    region: region(block.as_deref().unwrap_or(&grid))?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn household_keys(&self) -> Result<Vec<HouseholdKey>, StoreError> {
+        let rows = sqlx::query("SELECT id, building_id, unit, room, region_code FROM households")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(HouseholdKey {
+                    id: r.try_get("id")?,
+                    building_id: r.try_get("building_id")?,
+                    unit: r.try_get("unit")?,
+                    room: r.try_get("room")?,
+                    region: region(&r.try_get::<String, _>("region_code")?)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn resident_keys(&self) -> Result<Vec<ResidentKey>, StoreError> {
+        let rows = sqlx::query("SELECT id, household_id, id_index, name, birth_date FROM residents")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ResidentKey {
+                    id: r.try_get("id")?,
+                    household_id: r.try_get("household_id")?,
+                    id_index: r.try_get("id_index")?,
+                    name: r.try_get("name")?,
+                    birth_date: r.try_get("birth_date")?,
+                })
+            })
+            .collect()
+    }
+}

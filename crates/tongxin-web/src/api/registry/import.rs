@@ -1,0 +1,202 @@
+//! Ledger imports over HTTP (`registry.write`): download a template, post a file, follow
+//! the import, download the error report. An import runs in the background on the node
+//! that took the file; its starter follows it there.
+
+use std::sync::atomic::Ordering;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tongxin_core::access::Permission;
+use utoipa::ToSchema;
+
+use crate::api::params::Params;
+use crate::auth::{ApiCaller, Who};
+use crate::registry_import::{self, Job, Kind, Mode, Options, Outcome, RowError};
+use crate::{ApiError, App};
+
+/// The most request body taken: above the import's own limit, so that a file too large
+/// is answered with the import's message.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// The errors an answer lists; the report has them all.
+const LISTED: usize = 200;
+
+/// Where an import stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportView {
+    pub id: String,
+    /// households or residents
+    pub kind: String,
+    /// all_or_nothing or valid_rows
+    pub mode: String,
+    pub dry_run: bool,
+    pub file_name: String,
+    /// reading, checking, writing or done
+    pub phase: String,
+    /// Rows gone through in this phase, of `total`.
+    pub done: usize,
+    pub total: usize,
+    pub finished: bool,
+    /// Why the file was refused as a whole (nothing imported).
+    pub problem: Option<String>,
+    /// The result, once finished: counts, and the first 200 problems.
+    #[schema(value_type = Option<Object>)]
+    pub outcome: Option<Outcome>,
+    /// How many problems in all (the report lists them).
+    pub error_count: usize,
+}
+
+impl ImportView {
+    pub fn of(job: &Job) -> Self {
+        let result = job.result.lock().expect("job lock").clone();
+        let (problem, outcome, error_count) = match result {
+            None => (None, None, 0),
+            Some(Err(p)) => (Some(p), None, 0),
+            Some(Ok(mut o)) => {
+                let count = o.errors.len();
+                o.errors.truncate(LISTED);
+                (None, Some(o), count)
+            }
+        };
+        Self {
+            id: job.id.clone(),
+            kind: job.options.kind.as_str().into(),
+            mode: match job.options.mode {
+                Mode::AllOrNothing => "all_or_nothing".into(),
+                Mode::ValidRows => "valid_rows".into(),
+            },
+            dry_run: job.options.dry_run,
+            file_name: job.options.file_name.clone(),
+            phase: job.progress.phase().into(),
+            done: job.progress.done.load(Ordering::Relaxed),
+            total: job.progress.total.load(Ordering::Relaxed),
+            finished: problem.is_some() || outcome.is_some(),
+            problem,
+            outcome,
+            error_count,
+        }
+    }
+}
+
+pub fn kind(raw: &str) -> Result<Kind, ApiError> {
+    raw.parse().map_err(|e: String| ApiError::invalid("kind", e))
+}
+
+/// Reads the import's settings from the query (or a form): kind, mode, dry_run, file name.
+pub fn options(params: &Params, file_name: Option<String>) -> Result<Options, ApiError> {
+    let kind = kind(
+        params.get("kind").ok_or_else(|| ApiError::invalid("kind", "say which ledger: households or residents"))?,
+    )?;
+    let mode = params
+        .get("mode")
+        .map(|m| m.parse::<Mode>().map_err(|e| ApiError::invalid("mode", e)))
+        .transpose()?
+        .unwrap_or(Mode::AllOrNothing);
+    let dry_run = params.parse::<bool>("dry_run")?.unwrap_or(false);
+    let file_name = file_name.or_else(|| params.get("file_name").map(str::to_owned)).unwrap_or_default();
+    Ok(Options { kind, mode, dry_run, file_name: file_name.chars().take(200).collect() })
+}
+
+/// Starts an import of `bytes` for `who`.
+pub async fn start(app: &App, who: &Who, bytes: Vec<u8>, options: Options) -> Result<std::sync::Arc<Job>, ApiError> {
+    who.require(app, Permission::RegistryWrite).await?;
+    if bytes.is_empty() {
+        return Err(ApiError::invalid("file", "the file is empty (文件是空的)"));
+    }
+    Ok(app.imports.start(app, who, bytes, options))
+}
+
+/// `who`'s import `id`; anyone else's is the same 404 as none.
+pub async fn job(app: &App, who: &Who, id: &str) -> Result<std::sync::Arc<Job>, ApiError> {
+    who.require(app, Permission::RegistryWrite).await?;
+    app.imports.get(who, id).ok_or_else(|| ApiError::not_found(format!("no import {id}")))
+}
+
+fn xlsx(bytes: Vec<u8>, name: &str) -> Response {
+    let disposition = format!("attachment; filename*=UTF-8''{}", urlencoding(name));
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn urlencoding(name: &str) -> String {
+    form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+/// The errors of a finished import as an XLSX report.
+pub async fn report_of(app: &App, who: &Who, id: &str) -> Result<(Vec<u8>, String), ApiError> {
+    let job = job(app, who, id).await?;
+    let errors: Vec<RowError> = match &*job.result.lock().expect("job lock") {
+        Some(Ok(outcome)) => outcome.errors.clone(),
+        Some(Err(problem)) => {
+            vec![RowError { line: 1, column: String::new(), value: String::new(), reason: problem.clone() }]
+        }
+        None => return Err(ApiError::Conflict { field: "id".into(), message: "the import is still running".into() }),
+    };
+    Ok((registry_import::report(&errors)?, format!("{}-错误报告.xlsx", job.options.kind.zh())))
+}
+
+/// A blank template for a ledger, with its columns explained.
+#[utoipa::path(get, path = "/api/v1/registry/templates/{kind}", tag = "registry",
+    params(("kind" = String, Path, description = "households or residents")),
+    responses((status = 200, description = "an XLSX template", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400), (status = 403)))]
+pub async fn template(State(app): State<App>, who: ApiCaller, Path(raw): Path<String>) -> Result<Response, ApiError> {
+    who.require(&app, Permission::ResidentsRead).await?;
+    let kind = kind(raw.trim_end_matches(".xlsx"))?;
+    Ok(xlsx(registry_import::template(kind)?, &format!("{}-导入模板.xlsx", kind.zh())))
+}
+
+/// Starts importing a ledger: the body is the XLSX or CSV file. Answers 202 with the
+/// import to follow.
+#[utoipa::path(post, path = "/api/v1/registry/imports", tag = "registry",
+    params(("kind" = String, Query, description = "households or residents"),
+        ("mode" = Option<String>, Query, description = "all (default: any refused row imports nothing) or valid (import the valid rows, report the rest)"),
+        ("dry_run" = Option<bool>, Query, description = "check every row, write nothing"),
+        ("file_name" = Option<String>, Query)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "an .xlsx workbook or a .csv file (UTF-8 or GB18030), at most 32 MB"),
+    responses((status = 202, body = ImportView), (status = 400), (status = 403)))]
+pub async fn create(
+    State(app): State<App>,
+    who: ApiCaller,
+    params: Params,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(StatusCode, Json<ImportView>), ApiError> {
+    let body = body.map_err(|e| {
+        ApiError::invalid(
+            "file",
+            format!(
+                "{}: the file is larger than {} MB (文件过大)",
+                e.body_text(),
+                registry_import::sheet::MAX_BYTES >> 20
+            ),
+        )
+    })?;
+    let options = options(&params, None)?;
+    let job = start(&app, &who, body.to_vec(), options).await?;
+    Ok((StatusCode::ACCEPTED, Json(ImportView::of(&job))))
+}
+
+/// Where an import stands, and its result once finished.
+#[utoipa::path(get, path = "/api/v1/registry/imports/{id}", tag = "registry", params(("id" = String, Path)),
+    responses((status = 200, body = ImportView), (status = 403), (status = 404)))]
+pub async fn one(State(app): State<App>, who: ApiCaller, Path(id): Path<String>) -> Result<Json<ImportView>, ApiError> {
+    let job = job(&app, &who, &id).await?;
+    Ok(Json(ImportView::of(&job)))
+}
+
+/// The finished import's problems as XLSX: row, column, value (numbers masked), reason.
+#[utoipa::path(get, path = "/api/v1/registry/imports/{id}/report", tag = "registry", params(("id" = String, Path)),
+    responses((status = 200, description = "XLSX"), (status = 403), (status = 404), (status = 409, description = "still running")))]
+pub async fn report(State(app): State<App>, who: ApiCaller, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (bytes, name) = report_of(&app, &who, &id).await?;
+    Ok(xlsx(bytes, &name))
+}

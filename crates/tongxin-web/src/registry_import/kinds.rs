@@ -1,0 +1,315 @@
+//! What each kind of ledger looks like (its template) and how one of its rows is checked
+//! and matched: the same field checks as the edit forms, then the building or household it
+//! belongs to, then its natural key — within the file and against the database.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use tongxin_core::geo::RegionCode;
+use tongxin_core::pii::PiiCipher;
+use tongxin_core::registry::input::{FieldError, HouseholdText, ResidentText};
+use tongxin_store::registry::{NewHousehold, NewResident};
+
+use super::sheet::{Row, Template};
+
+/// A kind of ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Households,
+    Residents,
+}
+
+const HOUSEHOLDS: Template = Template {
+    sheet: "户",
+    columns: &[
+        ("地址", "address", true),
+        ("单元", "unit", false),
+        ("室", "room", true),
+        ("户籍类型", "registration", true),
+        ("备注", "notes", false),
+    ],
+};
+
+const RESIDENTS: Template = Template {
+    sheet: "居民",
+    columns: &[
+        ("姓名", "name", true),
+        ("性别", "gender", false),
+        ("出生日期", "birth_date", false),
+        ("身份证号", "id_number", false),
+        ("手机号", "phone", false),
+        ("地址", "address", true),
+        ("单元", "unit", false),
+        ("室", "room", true),
+        ("与户主关系", "role", true),
+        ("标签", "tags", false),
+        ("迁入日期", "moved_in", false),
+        ("迁出日期", "moved_out", false),
+    ],
+};
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Households => "households",
+            Kind::Residents => "residents",
+        }
+    }
+
+    /// The ledger's name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Kind::Households => "户籍台账",
+            Kind::Residents => "居民信息",
+        }
+    }
+
+    pub fn template(self) -> &'static Template {
+        match self {
+            Kind::Households => &HOUSEHOLDS,
+            Kind::Residents => &RESIDENTS,
+        }
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "households" | "户" | "户籍台账" => Ok(Kind::Households),
+            "residents" | "居民" | "居民信息" => Ok(Kind::Residents),
+            other => Err(format!("'{other}' is not a ledger kind: households or residents")),
+        }
+    }
+}
+
+/// What a column takes, for the template's explanation sheet.
+pub fn column_help(column: &str) -> String {
+    use tongxin_core::registry::{Gender, HouseholdRole, Registration, Tag};
+    let names = |all: Vec<&str>| all.join("、");
+    match column {
+        "地址" => "楼栋地址，须与系统中的楼栋地址完全一致，如「华山路 100 弄 3 号」。".into(),
+        "单元" => "单元号，如 2；没有单元的楼栋留空。".into(),
+        "室" => "室号，如 302。".into(),
+        "户籍类型" => format!("{} 之一。", names(Registration::ALL.iter().map(|r| r.zh()).collect())),
+        "备注" => "可留空，最多 500 字。".into(),
+        "姓名" => "最多 40 字。".into(),
+        "性别" => format!("{}；填写身份证号时可留空。", names(Gender::ALL.iter().map(|g| g.zh()).collect())),
+        "出生日期" => "如 1946-03-08；填写身份证号时可留空，填了须与身份证号一致。".into(),
+        "身份证号" => "18 位，按 GB 11643 校验；请保持本列为文本格式。同一人只能登记一次；有身份证号的按身份证号匹配，没有的按同户、姓名和出生日期匹配。".into(),
+        "手机号" => "11 位手机号，或带区号的固定电话如 021-62481234；可留空。".into(),
+        "与户主关系" => format!("{} 之一。", names(HouseholdRole::ALL.iter().map(|r| r.zh()).collect())),
+        "标签" => format!(
+            "可多个，用顿号分隔：{}。60+、80+ 由出生日期得出，不必填。",
+            names(Tag::ALL.iter().map(|t| t.zh()).collect())
+        ),
+        "迁入日期" | "迁出日期" => "如 2020-01-05；可留空。填写迁出日期即为已迁出，档案保留。".into(),
+        _ => String::new(),
+    }
+}
+
+/// One problem with one row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowError {
+    /// The row as the spreadsheet numbers it.
+    pub line: usize,
+    pub column: String,
+    /// The cell as typed (ID numbers and phones masked).
+    pub value: String,
+    pub reason: String,
+}
+
+/// What a valid row does.
+pub enum Plan {
+    AddHousehold(NewHousehold),
+    UpdateHousehold(i64, NewHousehold),
+    AddResident(NewResident),
+    UpdateResident(i64, NewResident),
+}
+
+/// The records rows are matched against, within the importer's regions.
+#[derive(Default)]
+pub struct Known {
+    /// Buildings by address.
+    pub buildings: HashMap<String, (i64, RegionCode)>,
+    /// Households by building, unit and room.
+    pub households: HashMap<(i64, String, String), (i64, RegionCode)>,
+    /// Every resident by the blind index of the ID number (in reach or not: a person is
+    /// registered once), with their household.
+    pub by_id: HashMap<String, (i64, i64)>,
+    /// Residents without an ID number by household, name and birth date.
+    pub by_name: HashMap<(i64, String, NaiveDate), i64>,
+    /// Households' addresses, for messages.
+    pub addresses: HashMap<i64, String>,
+}
+
+/// The natural keys seen so far in the file, with the row that had each first.
+#[derive(Default)]
+pub struct Seen(HashMap<String, usize>);
+
+impl Seen {
+    /// The first row with `key`, if another had it; otherwise remembers this one.
+    fn first(&mut self, key: String, line: usize) -> Option<usize> {
+        match self.0.get(&key) {
+            Some(first) => Some(*first),
+            None => {
+                self.0.insert(key, line);
+                None
+            }
+        }
+    }
+}
+
+struct Cells<'a> {
+    row: &'a Row,
+    template: &'static Template,
+}
+
+impl Cells<'_> {
+    fn get(&self, header: &str) -> String {
+        let at = self.template.columns.iter().position(|c| c.0 == header).expect("a template column");
+        self.row.cells.get(at).cloned().unwrap_or_default()
+    }
+
+    fn error(&self, column: &str, reason: impl Into<String>) -> RowError {
+        let value = self.get(column);
+        let value = if column == "身份证号" || column == "手机号" {
+            tongxin_core::pii::mask::mask_numbers_in(&value)
+        } else {
+            value
+        };
+        RowError { line: self.row.line, column: column.to_owned(), value, reason: reason.into() }
+    }
+
+    fn field_errors(&self, errors: Vec<FieldError>) -> Vec<RowError> {
+        errors.into_iter().map(|e| self.error(e.column, e.reason)).collect()
+    }
+
+    /// The building and household the row's address names.
+    fn building(&self, known: &Known) -> Result<(i64, RegionCode), RowError> {
+        let address = self.get("地址");
+        known.buildings.get(address.trim()).cloned().ok_or_else(|| {
+            self.error("地址", "找不到这个楼栋：地址须与系统中的楼栋地址完全一致（可先导出核对），且在您管辖的范围内")
+        })
+    }
+}
+
+fn room_key(unit: &str, room: &str) -> (String, String) {
+    (unit.trim().trim_end_matches("单元").to_owned(), room.trim().trim_end_matches('室').to_owned())
+}
+
+/// Checks a household row; what it would do, or every problem.
+pub fn household(row: &Row, known: &Known, seen: &mut Seen) -> Result<Plan, Vec<RowError>> {
+    let cells = Cells { row, template: Kind::Households.template() };
+    let text = HouseholdText {
+        unit: cells.get("单元"),
+        room: cells.get("室"),
+        registration: cells.get("户籍类型"),
+        notes: cells.get("备注"),
+    };
+    let checked = text.check().map_err(|e| cells.field_errors(e));
+    let building = cells.building(known);
+    let (checked, (building_id, region)) = match (checked, building) {
+        (Ok(c), Ok(b)) => (c, b),
+        (c, b) => {
+            let mut errors = c.err().unwrap_or_default();
+            errors.extend(b.err());
+            return Err(errors);
+        }
+    };
+    let key = (building_id, checked.unit.clone(), checked.room.clone());
+    if let Some(first) = seen.first(format!("{}|{}|{}", key.0, key.1, key.2), row.line) {
+        return Err(vec![cells.error("室", format!("与第 {first} 行是同一户（同一楼栋、单元和室）"))]);
+    }
+    let new = NewHousehold {
+        building_id,
+        region,
+        unit: checked.unit,
+        room: checked.room,
+        registration: checked.registration,
+        notes: checked.notes,
+    };
+    Ok(match known.households.get(&key) {
+        Some((id, _)) => Plan::UpdateHousehold(*id, new),
+        None => Plan::AddHousehold(new),
+    })
+}
+
+/// Checks a resident row; what it would do, or every problem.
+pub fn resident(
+    row: &Row,
+    known: &Known,
+    seen: &mut Seen,
+    pii: &PiiCipher,
+    today: NaiveDate,
+) -> Result<Plan, Vec<RowError>> {
+    let cells = Cells { row, template: Kind::Residents.template() };
+    let text = ResidentText {
+        name: cells.get("姓名"),
+        gender: cells.get("性别"),
+        birth_date: cells.get("出生日期"),
+        id_number: cells.get("身份证号"),
+        phone: cells.get("手机号"),
+        role: cells.get("与户主关系"),
+        tags: cells.get("标签"),
+        moved_in: cells.get("迁入日期"),
+        moved_out: cells.get("迁出日期"),
+    };
+    let id_column = Kind::Residents.template().columns.iter().position(|c| c.0 == "身份证号");
+    if id_column.is_some_and(|at| row.long_numbers.contains(&at)) {
+        return Err(vec![cells.error(
+            "身份证号",
+            "身份证号在 Excel 里存成了数字，超过 15 位的部分已被 Excel 改成 0；请把该列设为「文本」格式后重新填写",
+        )]);
+    }
+    let checked = text.check(today).map_err(|e| cells.field_errors(e));
+    let household =
+        cells.building(known).and_then(|(building_id, _)| {
+            let (unit, room) = room_key(&cells.get("单元"), &cells.get("室"));
+            known.households.get(&(building_id, unit, room)).cloned().ok_or_else(|| {
+                cells.error("室", "系统中没有这一户（这个楼栋的这个单元和室）；请先导入户籍台账或新增该户")
+            })
+        });
+    let (checked, (household_id, region)) = match (checked, household) {
+        (Ok(c), Ok(h)) => (c, h),
+        (c, h) => {
+            let mut errors = c.err().unwrap_or_default();
+            errors.extend(h.err());
+            return Err(errors);
+        }
+    };
+    let new = NewResident::seal(pii, household_id, region, &checked);
+    match &new.id_index {
+        Some(index) => {
+            if let Some(first) = seen.first(index.clone(), row.line) {
+                return Err(vec![
+                    cells.error("身份证号", format!("与第 {first} 行的身份证号相同：同一人只能登记一次")),
+                ]);
+            }
+            match known.by_id.get(index) {
+                Some((id, at)) if *at == household_id => Ok(Plan::UpdateResident(*id, new)),
+                Some((_, at)) => {
+                    let elsewhere = known.addresses.get(at).cloned().unwrap_or_else(|| "另一户".into());
+                    Err(vec![cells.error(
+                        "身份证号",
+                        format!("此人已登记在 {elsewhere}；如已搬家，请在系统中为其办理迁入新户，而不是重复登记"),
+                    )])
+                }
+                None => Ok(Plan::AddResident(new)),
+            }
+        }
+        None => {
+            let key = format!("{household_id}|{}|{}", new.name, new.birth_date);
+            if let Some(first) = seen.first(key, row.line) {
+                return Err(vec![
+                    cells.error("姓名", format!("与第 {first} 行是同一人（同一户、同名、同一出生日期）")),
+                ]);
+            }
+            Ok(match known.by_name.get(&(household_id, new.name.clone(), new.birth_date)) {
+                Some(id) => Plan::UpdateResident(*id, new),
+                None => Plan::AddResident(new),
+            })
+        }
+    }
+}

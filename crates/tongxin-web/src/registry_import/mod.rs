@@ -1,0 +1,382 @@
+//! Importing ledgers (台账) from Excel and CSV: `tongxin import KIND FILE`, the upload page
+//! and `POST /api/v1/registry/imports` all run [`run`].
+//!
+//! 1. The file is inspected whole ([`sheet::inspect`]): a file that cannot be a ledger of
+//!    this kind is refused with one message, and nothing is read further.
+//! 2. Every row is checked ([`kinds`]) and matched on its natural key; problems are
+//!    collected with their row, column and reason.
+//! 3. In "all or nothing" mode any problem stops here. In "valid rows" mode the refused rows
+//!    are left out. Either way the rows are then written in one transaction, each added or
+//!    changed record with its own audit entry (before and after), plus one entry for the
+//!    import; a row whose record already holds its values changes nothing, so importing the
+//!    same file again changes nothing.
+//!
+//! Rows stream from the file in chunks (two passes), so memory grows with the keys, not
+//! with the rows.
+
+pub mod kinds;
+pub mod sheet;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use serde_json::json;
+use tongxin_store::audit::AuditEntry;
+
+pub use kinds::{Kind, RowError};
+use kinds::{Known, Plan, Seen};
+pub use sheet::FileProblem;
+
+use crate::auth::Who;
+use crate::{ApiError, App};
+
+/// What to do with the refused rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Any refused row imports nothing.
+    AllOrNothing,
+    /// Import the valid rows, report the rest.
+    ValidRows,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "all" | "all_or_nothing" => Ok(Mode::AllOrNothing),
+            "valid" | "valid_rows" => Ok(Mode::ValidRows),
+            other => Err(format!("'{other}' is not a mode: all (all or nothing) or valid (import the valid rows)")),
+        }
+    }
+}
+
+/// An import's settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub kind: Kind,
+    pub mode: Mode,
+    /// Check only; write nothing.
+    pub dry_run: bool,
+    /// The file's name, for the audit log and the report.
+    pub file_name: String,
+}
+
+/// Where a running import stands, shared with whoever shows it.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// 0 reading the file, 1 checking rows, 2 writing, 3 done.
+    phase: AtomicU8,
+    pub done: AtomicUsize,
+    pub total: AtomicUsize,
+}
+
+impl Progress {
+    pub fn phase(&self) -> &'static str {
+        match self.phase.load(Ordering::Relaxed) {
+            0 => "reading",
+            1 => "checking",
+            2 => "writing",
+            _ => "done",
+        }
+    }
+
+    fn set(&self, phase: u8, total: usize) {
+        self.phase.store(phase, Ordering::Relaxed);
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outcome {
+    /// Data rows read (blank rows not counted).
+    pub rows: usize,
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Rows refused.
+    pub refused: usize,
+    /// Whether anything was written (false for a dry run, or when all or nothing refused).
+    pub written: bool,
+    /// Columns in the file the template does not know (ignored).
+    pub ignored_columns: Vec<String>,
+    pub errors: Vec<RowError>,
+}
+
+/// The records rows are matched against, within `who`'s regions.
+async fn known(app: &App, who: &Who, kind: Kind) -> Result<Known, ApiError> {
+    let mut known = Known::default();
+    let mut building_address = HashMap::new();
+    for b in app.store.building_keys().await? {
+        building_address.insert(b.id, b.address.clone());
+        if who.actor.covers(&b.region) {
+            known.buildings.insert(b.address, (b.id, b.region));
+        }
+    }
+    for h in app.store.household_keys().await? {
+        let address = building_address.get(&h.building_id).cloned().unwrap_or_default();
+        known.addresses.insert(h.id, tongxin_store::registry::full_address(&address, &h.unit, &h.room));
+        if who.actor.covers(&h.region) {
+            known.households.insert((h.building_id, h.unit, h.room), (h.id, h.region));
+        }
+    }
+    if kind == Kind::Residents {
+        for r in app.store.resident_keys().await? {
+            match r.id_index {
+                Some(index) => {
+                    known.by_id.insert(index, (r.id, r.household_id));
+                }
+                None => {
+                    if let Ok(birth) = chrono::NaiveDate::parse_from_str(&r.birth_date, "%Y-%m-%d") {
+                        known.by_name.insert((r.household_id, r.name, birth), r.id);
+                    }
+                }
+            }
+        }
+    }
+    Ok(known)
+}
+
+fn plan(app: &App, kind: Kind, row: &sheet::Row, known: &Known, seen: &mut Seen) -> Result<Plan, Vec<RowError>> {
+    match kind {
+        Kind::Households => kinds::household(row, known, seen),
+        Kind::Residents => kinds::resident(row, known, seen, &app.pii, crate::api::registry::today()),
+    }
+}
+
+/// Imports `bytes` as a ledger of `options.kind` for `who` (who needs `registry.write`).
+/// A file refused whole is `Err(Ok(problem))`; other failures are `Err(Err(api error))`.
+pub async fn run(
+    app: &App,
+    who: &Who,
+    bytes: Arc<Vec<u8>>,
+    options: &Options,
+    progress: &Progress,
+) -> Result<Outcome, Result<FileProblem, ApiError>> {
+    who.require(app, tongxin_core::access::Permission::RegistryWrite).await.map_err(Err)?;
+    let layout = {
+        let bytes = bytes.clone();
+        let template = options.kind.template();
+        tokio::task::spawn_blocking(move || sheet::inspect(&bytes, template))
+            .await
+            .map_err(|e| Err(ApiError::Internal(e.to_string())))?
+            .map_err(Ok)?
+    };
+    let known = known(app, who, options.kind).await.map_err(Err)?;
+    let mut outcome = Outcome { ignored_columns: layout.ignored.clone(), ..Outcome::default() };
+
+    // Check every row.
+    progress.set(1, layout.rows);
+    let mut seen = Seen::default();
+    let mut refused = HashSet::new();
+    let mut rows = sheet::stream(bytes.clone(), layout.clone());
+    while let Some(chunk) = rows.recv().await {
+        for row in chunk.map_err(Ok)? {
+            progress.done.fetch_add(1, Ordering::Relaxed);
+            if row.is_blank() {
+                continue;
+            }
+            outcome.rows += 1;
+            if let Err(errors) = plan(app, options.kind, &row, &known, &mut seen) {
+                refused.insert(row.line);
+                outcome.errors.extend(errors);
+            }
+        }
+    }
+    outcome.refused = refused.len();
+    let stop = options.dry_run || (options.mode == Mode::AllOrNothing && !refused.is_empty());
+    if stop || outcome.rows == refused.len() {
+        if !options.dry_run {
+            audit(app, who, options, &outcome).await.map_err(Err)?;
+        }
+        progress.set(3, 0);
+        return Ok(outcome);
+    }
+
+    // Write the valid rows in one transaction.
+    progress.set(2, layout.rows);
+    let caller = who.caller();
+    let mut seen = Seen::default();
+    let mut tx = app.store.begin_write().await.map_err(|e| Err(e.into()))?;
+    let mut rows = sheet::stream(bytes, layout);
+    while let Some(chunk) = rows.recv().await {
+        for row in chunk.map_err(Ok)? {
+            progress.done.fetch_add(1, Ordering::Relaxed);
+            if row.is_blank() || refused.contains(&row.line) {
+                continue;
+            }
+            let Ok(plan) = plan(app, options.kind, &row, &known, &mut seen) else {
+                return Err(Err(ApiError::Internal(format!("row {} checked differently the second time", row.line))));
+            };
+            let store = &app.store;
+            let changed = match plan {
+                Plan::AddHousehold(new) => store.add_household_in(&mut tx, &caller, &new).await.map(|_| None),
+                Plan::AddResident(new) => store.add_resident_in(&mut tx, &caller, &new).await.map(|_| None),
+                Plan::UpdateHousehold(id, new) => store.update_household_in(&mut tx, &caller, id, &new).await.map(Some),
+                Plan::UpdateResident(id, new) => store.update_resident_in(&mut tx, &caller, id, &new).await.map(Some),
+            }
+            .map_err(|e| Err(e.into()))?;
+            match changed {
+                None => outcome.added += 1,
+                Some(changes) if changes.is_empty() => outcome.unchanged += 1,
+                Some(_) => outcome.updated += 1,
+            }
+        }
+    }
+    outcome.written = true;
+    audit_in(app, &mut tx, who, options, &outcome).await.map_err(Err)?;
+    tx.commit().await.map_err(|e| Err(tongxin_store::StoreError::from(e).into()))?;
+    progress.set(3, 0);
+    Ok(outcome)
+}
+
+fn entry(options: &Options, outcome: &Outcome) -> AuditEntry {
+    AuditEntry::ok("registry.import", options.kind.as_str(), "").with_detail(json!({
+        "file": options.file_name,
+        "mode": options.mode,
+        "rows": outcome.rows,
+        "added": outcome.added,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+        "refused": outcome.refused,
+        "written": outcome.written,
+    }))
+}
+
+async fn audit(app: &App, who: &Who, options: &Options, outcome: &Outcome) -> Result<(), ApiError> {
+    app.store.audit(&who.caller(), entry(options, outcome)).await?;
+    Ok(())
+}
+
+async fn audit_in(
+    app: &App,
+    tx: &mut tongxin_store::Tx,
+    who: &Who,
+    options: &Options,
+    outcome: &Outcome,
+) -> Result<(), ApiError> {
+    app.store.audit_in(tx, &who.caller(), entry(options, outcome)).await?;
+    Ok(())
+}
+
+/// The error report: one row per problem — row, column, value (numbers masked), reason.
+pub fn report(errors: &[RowError]) -> Result<Vec<u8>, ApiError> {
+    let header = ["行号", "列", "内容", "原因"].map(str::to_owned).to_vec();
+    let mut rows = vec![header];
+    for e in errors {
+        rows.push(
+            [e.line.to_string(), e.column.clone(), e.value.clone(), e.reason.clone()]
+                .iter()
+                .map(|c| crate::api::cases::export::neutralise(c))
+                .collect(),
+        );
+    }
+    crate::api::cases::export::workbook(&rows, "错误报告", &[(0, 8.0), (1, 12.0), (2, 24.0), (3, 60.0)])
+}
+
+/// A blank template: the header (required columns marked *), every column formatted as
+/// text so Excel keeps an ID number's digits, and a sheet explaining each column.
+pub fn template(kind: Kind) -> Result<Vec<u8>, ApiError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let failed = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("cannot write the template: {e}"));
+    let t = kind.template();
+    let mut book = Workbook::new();
+    let text = Format::new().set_num_format("@");
+    let bold = Format::new().set_bold().set_num_format("@");
+    let sheet = book.add_worksheet();
+    sheet.set_name(t.sheet).map_err(failed)?;
+    for (c, (zh, _, required)) in t.columns.iter().enumerate() {
+        let c = c as u16;
+        sheet.set_column_format(c, &text).map_err(failed)?;
+        sheet.set_column_width(c, if *zh == "身份证号" || *zh == "地址" { 22.0 } else { 12.0 }).map_err(failed)?;
+        sheet
+            .write_string_with_format(0, c, format!("{zh}{}", if *required { "*" } else { "" }), &bold)
+            .map_err(failed)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(failed)?;
+    let help = book.add_worksheet();
+    help.set_name("填写说明").map_err(failed)?;
+    help.set_column_width(0, 14.0).map_err(failed)?;
+    help.set_column_width(1, 90.0).map_err(failed)?;
+    for (r, (zh, _, required)) in t.columns.iter().enumerate() {
+        let r = r as u32;
+        help.write_string_with_format(r, 0, *zh, &bold).map_err(failed)?;
+        let note = format!("{}{}", if *required { "必填。" } else { "" }, kinds::column_help(zh));
+        help.write_string(r, 1, note).map_err(failed)?;
+    }
+    book.save_to_buffer().map_err(failed)
+}
+
+/// Imports running or finished on this node, for the page and the API to follow.
+#[derive(Default)]
+pub struct Jobs(Mutex<Vec<Arc<Job>>>);
+
+/// One import started from the page or the API.
+pub struct Job {
+    pub id: String,
+    /// Who started it (only they may follow it).
+    pub owner: String,
+    pub options: Options,
+    pub started: tongxin_core::time::Timestamp,
+    pub progress: Progress,
+    pub result: Mutex<Option<Result<Outcome, String>>>,
+}
+
+/// Finished imports kept to be looked at.
+const KEPT: usize = 50;
+
+impl Jobs {
+    /// Starts an import in the background; the job to follow.
+    pub fn start(&self, app: &App, who: &Who, bytes: Vec<u8>, options: Options) -> Arc<Job> {
+        let job = Arc::new(Job {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            owner: owner(who),
+            options,
+            started: tongxin_core::time::Timestamp::now(),
+            progress: Progress::default(),
+            result: Mutex::new(None),
+        });
+        {
+            let mut jobs = self.0.lock().expect("jobs lock");
+            jobs.push(job.clone());
+            let excess = jobs.len().saturating_sub(KEPT);
+            jobs.drain(..excess);
+        }
+        let (app, who, running) = (app.clone(), who.clone(), job.clone());
+        tokio::spawn(async move {
+            let result = run(&app, &who, Arc::new(bytes), &running.options, &running.progress).await;
+            let result = match result {
+                Ok(outcome) => Ok(outcome),
+                Err(Ok(problem)) => Err(problem.0),
+                Err(Err(e)) => {
+                    if e.status().is_server_error() {
+                        tracing::error!(error = %e, "an import failed");
+                    }
+                    Err(if e.status().is_server_error() {
+                        "导入时发生系统错误，没有导入任何数据；请稍后重试".into()
+                    } else {
+                        e.to_string()
+                    })
+                }
+            };
+            running.progress.set(3, 0);
+            *running.result.lock().expect("job lock") = Some(result);
+        });
+        job
+    }
+
+    /// `who`'s job `id`.
+    pub fn get(&self, who: &Who, id: &str) -> Option<Arc<Job>> {
+        let owner = owner(who);
+        self.0.lock().expect("jobs lock").iter().find(|j| j.id == id && j.owner == owner).cloned()
+    }
+}
+
+fn owner(who: &Who) -> String {
+    format!("{}:{}", who.actor.kind.as_str(), who.actor.id)
+}
