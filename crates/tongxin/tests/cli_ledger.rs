@@ -1,0 +1,71 @@
+//! `tongxin import`: a households ledger from CSV with a bad row, in both modes, with the
+//! error report beside the file; importing again changes nothing.
+
+mod support;
+
+use std::process::Command;
+
+use support::*;
+
+#[tokio::test]
+async fn a_ledger_comes_in_from_a_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let server = Server::start_with_key(&[
+        "demo",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--case-months",
+        "0",
+        "--households",
+        "0",
+        "--demo-password",
+        DEMO_PASSWORD,
+    ]);
+    let cookie = login(&server.url, "admin").await;
+    let (status, buildings) =
+        get_as(&format!("{}/api/v1/regions/310106013/buildings?limit=1", server.url), &cookie).await;
+    assert_eq!(status, 200, "{buildings}");
+    let address = buildings["items"][0]["address"].as_str().unwrap().to_owned();
+    assert!(server.terminate().success());
+
+    let file = dir.path().join("户.csv");
+    std::fs::write(&file, format!("地址,单元,室,户籍类型,备注\n{address},1,101,户籍,\n不存在路 9 号,,201,户籍,\n"))
+        .unwrap();
+    let run = |args: &[&str]| {
+        let mut command = Command::new(BIN);
+        command.args(args).arg("--data-dir").arg(&data).env("TONGXIN_SECRET_KEY", KEY).env("TONGXIN_LOG", "warn");
+        command.env_remove("TONGXIN_DATABASE_URL").output().expect("run tongxin")
+    };
+    let path = file.to_str().unwrap();
+    let all = run(&["import", "households", path]);
+    assert!(!all.status.success(), "a refused row fails the run");
+    assert!(stdout(&all).contains("2 rows: nothing imported; 1 refused"), "{}", stdout(&all));
+    assert!(stderr(&all).contains("row 3 地址"), "{}", stderr(&all));
+    let report = dir.path().join("户.errors.xlsx");
+    assert!(report.exists(), "the error report is written beside the file");
+    std::fs::remove_file(&report).unwrap();
+
+    let valid = run(&["import", "households", path, "--mode", "valid"]);
+    assert!(stdout(&valid).contains("2 rows: 1 added, 0 updated, 0 unchanged; 1 refused"), "{}", stdout(&valid));
+    let again = run(&[
+        "import",
+        "households",
+        path,
+        "--mode",
+        "valid",
+        "--report",
+        dir.path().join("r.xlsx").to_str().unwrap(),
+    ]);
+    assert!(stdout(&again).contains("2 rows: 0 added, 0 updated, 1 unchanged; 1 refused"), "{}", stdout(&again));
+    assert!(dir.path().join("r.xlsx").exists());
+
+    let wrong = run(&["import", "buildings", path]);
+    assert!(!wrong.status.success());
+    assert!(stderr(&wrong).contains("households or residents"), "{}", stderr(&wrong));
+    let broken = dir.path().join("broken.xlsx");
+    std::fs::write(&broken, b"PK\x03\x04 not really").unwrap();
+    let refused = run(&["import", "residents", broken.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(stdout(&refused).contains("nothing was imported"), "{}", stdout(&refused));
+}
