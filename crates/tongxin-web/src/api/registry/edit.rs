@@ -329,6 +329,36 @@ pub struct ChangeView {
     pub after: String,
 }
 
+impl ChangeView {
+    /// The field's name in the page's message catalog.
+    pub fn key(&self) -> &'static str {
+        match self.field.as_str() {
+            "name" => "registry.name",
+            "gender" => "registry.gender",
+            "birth_date" => "registry.birth_date",
+            "id_number" => "registry.id_number",
+            "phone" => "registry.phone",
+            "role" => "registry.role",
+            "tags" => "registry.tags",
+            "moved_in" => "registry.moved_in",
+            "moved_out" => "registry.moved_out",
+            "registration" => "registry.registration",
+            "notes" => "registry.notes",
+            "unit" => "registry.unit",
+            "room" => "registry.room",
+            "units" => "registry.units",
+            "floors" => "registry.floors",
+            "year_built" => "registry.year_built",
+            "elevator" => "registry.elevator",
+            "lift_stage" => "registry.lift_stage",
+            "contact_name" => "registry.contact",
+            "contact_phone" => "registry.contact_phone",
+            _ => "registry.address",
+        }
+    }
+}
+
+
 /// A record's history, newest first; the caller must be able to read the record.
 pub async fn history(app: &App, kind: &str, id: i64) -> Result<Vec<HistoryEntry>, ApiError> {
     let entries = app.store.record_history(kind, id, 200).await?;
