@@ -57,10 +57,13 @@ pub enum Permission {
     /// Edit the category catalog, departments and dispatch rules.
     #[serde(rename = "catalog.manage")]
     CatalogManage,
+    /// Record an inspection of a charging shed (充电棚检查).
+    #[serde(rename = "sheds.check")]
+    ShedsCheck,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::GeoRead,
         Permission::ResidentsRead,
         Permission::PiiReveal,
@@ -77,6 +80,7 @@ impl Permission {
         Permission::CasesCheck,
         Permission::CasesApprove,
         Permission::CatalogManage,
+        Permission::ShedsCheck,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -97,6 +101,7 @@ impl Permission {
             Permission::CasesCheck => "cases.check",
             Permission::CasesApprove => "cases.approve",
             Permission::CatalogManage => "catalog.manage",
+            Permission::ShedsCheck => "sheds.check",
         }
     }
 }
@@ -165,8 +170,9 @@ impl Role {
                 CasesRegister,
                 CasesDispatch,
                 CasesApprove,
+                ShedsCheck,
             ],
-            Role::GridWorker => &[GeoRead, ResidentsRead, CasesRead, CasesReport, CasesVerify, CasesCheck],
+            Role::GridWorker => &[GeoRead, ResidentsRead, CasesRead, CasesReport, CasesVerify, CasesCheck, ShedsCheck],
             // A department sees the cases dispatched to it, not its regions' others.
             Role::Department => &[GeoRead, CasesHandle],
             Role::Operator => &[GeoRead, ResidentsRead, PiiReveal, CasesRead, CasesReport],

@@ -58,12 +58,14 @@ use super::{access, cases, geo, notifications, registry};
         registry::households,
         registry::household,
         registry::export::export,
+        registry::safety::view,
+        registry::safety::add_check,
     ),
     tags(
         (name = "geo", description = "The grid geography: regions, buildings, locate"),
         (name = "access", description = "Signing in, accounts, API keys, the audit log, resident accounts"),
         (name = "cases", description = "Cases (一网统管): intake, lists, the lifecycle, the catalog"),
-        (name = "registry", description = "The community registry (社区云): residents and households, masked"),
+        (name = "registry", description = "The community registry (社区云): residents and households, masked; charging sheds, e-bikes, pledges and the e-bike safety view"),
     ),
 )]
 pub struct ApiDoc;

@@ -68,6 +68,7 @@ impl UserMenu {
             (Permission::CasesCheck, "/checks", "nav.checks"),
             (Permission::GeoRead, "/map", "nav.map"),
             (Permission::ResidentsRead, "/registry/residents", "nav.registry"),
+            (Permission::ResidentsRead, "/registry/ebike-safety", "safety.title"),
             (Permission::ResidentsRead, "/residents", "nav.residents"),
             (Permission::UsersManage, "/admin/users", "nav.users"),
             (Permission::ApiKeysManage, "/admin/apikeys", "nav.apikeys"),

@@ -19,6 +19,7 @@ use crate::auth::{ApiCaller, Who};
 use crate::{ApiError, App};
 
 pub mod export;
+pub mod safety;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -27,6 +28,8 @@ pub fn routes() -> Router<App> {
         .route("/residents/{id}", get(resident))
         .route("/households", get(households))
         .route("/households/{id}", get(household))
+        .route("/registry/ebike-safety", get(safety::view))
+        .route("/sheds/{id}/checks", axum::routing::post(safety::add_check))
 }
 
 /// The records `who` may read.

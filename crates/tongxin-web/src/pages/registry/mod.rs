@@ -18,12 +18,15 @@ use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, found_or_explained, render};
 
+pub mod safety;
+
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/registry/residents", get(residents))
         .route("/registry/residents/{id}", get(resident))
         .route("/registry/households", get(households))
         .route("/registry/households/{id}", get(household))
+        .route("/registry/ebike-safety", get(safety::page))
 }
 
 /// The most rows a search page shows; narrow the search for more.
