@@ -3,11 +3,14 @@
 //! regions and the case catalog must exist already. Every number the view should show is
 //! written down here, so both the store's and the API's tests can expect exact figures.
 //!
-//! | building | e-bikes (status, battery, owner) | pledges |
+//! | building | e-bikes (status, battery, owner, shed) | pledges |
 //! |---|---|---|
-//! | A1 (景华) | e1 active lithium r1, e2 active lead-acid r1, e3 scrapped lithium r2 | r1 2020-06-01, r2 2020-07-01 |
+//! | A1 (景华) | e1 active lithium r1 s1, e2 active lead-acid r1, e3 scrapped lithium r2 s1 | r1 2020-06-01, r2 2020-07-01 |
 //! | A2 (景华) | e4 active lithium r3 | — |
-//! | B1 (美丽园) | e5 active lead-acid r4, e6 moved away lithium r5 | r4 2021-03-01 |
+//! | B1 (美丽园) | e5 active lead-acid r4 s5, e6 moved away lithium r5 | r4 2021-03-01 |
+//!
+//! Residents r1 安一, r2 安二 (A1), r3 安三 (A2), r4 安四, r5 安五 (B1); plates 沪测00001 …
+//! 沪测00006.
 //!
 //! Sheds: s1 景华 in use 10 (2018), s2 景华 in use 20 (2020-08-01), s3 美丽园 closed 8
 //! (2016), s4 美丽园 planned, s5 美丽园 in use 12 (2020-12-31). Checks: s1 2020-05-10 and
@@ -146,7 +149,7 @@ pub async fn seed(store: &Store) -> SafetyFixture {
         )
         .await
         .unwrap();
-    let ebike = |n: usize, owner: usize, household: i64, region: &RegionCode, battery, status| NewEbike {
+    let ebike = |n: usize, owner: usize, household: i64, region: &RegionCode, battery, status, shed| NewEbike {
         owner_id: r[owner],
         household_id: household,
         region: region.clone(),
@@ -155,18 +158,18 @@ pub async fn seed(store: &Store) -> SafetyFixture {
         battery,
         registered_on: day(2019, 1, 1),
         status,
-        shed_id: None,
+        shed_id: shed,
     };
     let e = store
         .insert_ebikes(
             &caller,
             &[
-                ebike(1, 0, h[0], &j, Battery::Lithium, EbikeStatus::Active),
-                ebike(2, 0, h[0], &j, Battery::LeadAcid, EbikeStatus::Active),
-                ebike(3, 1, h[0], &j, Battery::Lithium, EbikeStatus::Scrapped),
-                ebike(4, 2, h[1], &j, Battery::Lithium, EbikeStatus::Active),
-                ebike(5, 3, h[2], &m, Battery::LeadAcid, EbikeStatus::Active),
-                ebike(6, 4, h[2], &m, Battery::Lithium, EbikeStatus::MovedAway),
+                ebike(1, 0, h[0], &j, Battery::Lithium, EbikeStatus::Active, Some(s[0])),
+                ebike(2, 0, h[0], &j, Battery::LeadAcid, EbikeStatus::Active, None),
+                ebike(3, 1, h[0], &j, Battery::Lithium, EbikeStatus::Scrapped, Some(s[0])),
+                ebike(4, 2, h[1], &j, Battery::Lithium, EbikeStatus::Active, None),
+                ebike(5, 3, h[2], &m, Battery::LeadAcid, EbikeStatus::Active, Some(s[4])),
+                ebike(6, 4, h[2], &m, Battery::Lithium, EbikeStatus::MovedAway, None),
             ],
         )
         .await

@@ -60,6 +60,11 @@ use super::{access, cases, geo, notifications, registry};
         registry::export::export,
         registry::safety::view,
         registry::safety::add_check,
+        registry::ebikes::sheds,
+        registry::ebikes::shed,
+        registry::ebikes::ebikes,
+        registry::ebikes::ebike,
+        registry::ebikes::pledges,
     ),
     tags(
         (name = "geo", description = "The grid geography: regions, buildings, locate"),

@@ -18,6 +18,7 @@ use crate::api::params::Params;
 use crate::auth::{ApiCaller, Who};
 use crate::{ApiError, App};
 
+pub mod ebikes;
 pub mod export;
 pub mod safety;
 
@@ -29,7 +30,12 @@ pub fn routes() -> Router<App> {
         .route("/households", get(households))
         .route("/households/{id}", get(household))
         .route("/registry/ebike-safety", get(safety::view))
+        .route("/sheds", get(ebikes::sheds))
+        .route("/sheds/{id}", get(ebikes::shed))
         .route("/sheds/{id}/checks", axum::routing::post(safety::add_check))
+        .route("/ebikes", get(ebikes::ebikes))
+        .route("/ebikes/{id}", get(ebikes::ebike))
+        .route("/pledges", get(ebikes::pledges))
 }
 
 /// The records `who` may read.

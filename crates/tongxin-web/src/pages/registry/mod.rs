@@ -18,6 +18,7 @@ use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, found_or_explained, render};
 
+pub mod ebikes;
 pub mod safety;
 
 pub fn routes() -> Router<App> {
@@ -27,6 +28,12 @@ pub fn routes() -> Router<App> {
         .route("/registry/households", get(households))
         .route("/registry/households/{id}", get(household))
         .route("/registry/ebike-safety", get(safety::page))
+        .route("/registry/sheds", get(ebikes::sheds))
+        .route("/registry/sheds/{id}", get(ebikes::shed))
+        .route("/registry/sheds/{id}/checks", axum::routing::post(ebikes::add_check))
+        .route("/registry/ebikes", get(ebikes::ebikes))
+        .route("/registry/ebikes/{id}", get(ebikes::ebike))
+        .route("/registry/pledges", get(ebikes::pledges))
 }
 
 /// The most rows a search page shows; narrow the search for more.
