@@ -1,15 +1,20 @@
 //! Reading the e-bike ledgers on both backends: charging sheds, e-bikes and pledges found
-//! by name, plate or owner, filtered by status and shed, within the reader's regions.
+//! by name, plate or owner, filtered by status and shed, within the reader's regions; and
+//! pledges signed online, once.
 
 use serde_json::{Value, json};
 use tongxin_core::cases::catalog::Catalog;
 use tongxin_core::geo::RegionCode;
+use tongxin_core::registry::PledgeChannel;
+use tongxin_store::StoreError;
+use tongxin_store::access::residents::NewResidentAccount;
 use tongxin_store::audit::Caller;
 use tongxin_store::backend_tests;
+use tongxin_store::registry::NewPledge;
 use tongxin_store::registry::RegistryScope;
 use tongxin_store::registry::ebikes::LedgerFilter;
 use tongxin_store::testing::TestDb;
-use tongxin_store::testing::safety::{JINGHUA_GRID, MEILIYUAN_GRID, seed};
+use tongxin_store::testing::safety::{JINGHUA_GRID, MEILIYUAN_GRID, owners_sharing_phone, seed};
 
 async fn setup(db: &TestDb) {
     let square = |x: f64| json!({"type": "Polygon", "coordinates": [[[x, 31.0], [x + 0.01, 31.0], [x + 0.01, 31.01], [x, 31.01], [x, 31.0]]]});
@@ -85,4 +90,64 @@ async fn the_ledgers_are_searched_within_reach(db: TestDb) {
     assert_eq!(db.store.pledges(&all, &paged).await.unwrap()[0].resident_name, "安二");
 }
 
-backend_tests!(the_ledgers_are_searched_within_reach);
+/// Online signing: the owners sharing an account's phone, one signature each, and the
+/// database itself refusing a second online pledge.
+async fn a_pledge_is_signed_online_once(db: TestDb) {
+    setup(&db).await;
+    let f = seed(&db.store).await;
+    let pii = tongxin_core::pii::PiiCipher::new(&tongxin_core::pii::SecretKey::generate());
+    let all = RegistryScope { all: true, ..Default::default() };
+    let household = db.store.resident(&all, f.residents[2]).await.unwrap().unwrap().household_id;
+    let phone = "13912340009";
+    let [six, seven, eight] = owners_sharing_phone(&db.store, &pii, household, phone).await;
+    let account = db
+        .store
+        .create_resident_account(
+            &Caller::system("test"),
+            &NewResidentAccount {
+                phone_sealed: pii.seal("phone", phone),
+                phone_index: pii.blind_index("phone", phone),
+                phone_masked: "139****0009".into(),
+                display_name: String::new(),
+                region_code: None,
+            },
+        )
+        .await
+        .unwrap();
+    let owners = db.store.pledge_owners(account.id).await.unwrap();
+    let listed: Vec<(i64, Option<String>)> =
+        owners.iter().map(|o| (o.resident_id, o.signed_on.map(|d| d.to_string()))).collect();
+    assert_eq!(listed, [(six, None), (seven, Some("2020-05-01".into()))]);
+
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+    let caller = Caller::system("test");
+    db.store.sign_pledge_online(&caller, account.id, six, day).await.unwrap();
+    for (resident, refused) in
+        [(six, "conflict"), (seven, "conflict"), (eight, "not found"), (f.residents[0], "not found")]
+    {
+        let e = db.store.sign_pledge_online(&caller, account.id, resident, day).await.unwrap_err();
+        let kind = match e {
+            StoreError::Conflict { field, .. } => {
+                assert_eq!(field, "resident_id");
+                "conflict"
+            }
+            StoreError::NotFound { .. } => "not found",
+            other => panic!("{other}"),
+        };
+        assert_eq!(kind, refused, "resident {resident}");
+    }
+    // the partial unique index: a second online pledge cannot be written at all
+    let again = NewPledge {
+        resident_id: six,
+        region: RegionCode::parse(JINGHUA_GRID).unwrap(),
+        signed_on: day,
+        collected_by: "线上".into(),
+        channel: PledgeChannel::Online,
+    };
+    assert!(db.store.insert_pledges(&caller, &[again]).await.is_err());
+    let signed = db.store.pledges(&all, &filter(Some("安六"), None, None)).await.unwrap();
+    assert_eq!(signed.len(), 1);
+    assert_eq!((signed[0].channel, signed[0].collected_by.as_str()), (PledgeChannel::Online, "线上"));
+}
+
+backend_tests!(the_ledgers_are_searched_within_reach, a_pledge_is_signed_online_once);

@@ -27,6 +27,15 @@ pub const FIRE_SAFETY_CATEGORIES: [(&str, &str); 5] = [
 /// The fire-safety categories that are about one e-bike: a closed case is a bike cleared.
 pub const EBIKE_CATEGORIES: [&str; 2] = ["E0503", "E0504"];
 
+/// The safety pledge (电动自行车消防安全承诺书) an e-bike owner signs, on paper or online.
+pub const PLEDGE_TEXT: &str = "电动自行车消防安全承诺书\n\n\
+本人作为电动自行车车主，承诺：\n\
+一、不在楼道、门厅、疏散通道、安全出口等公共区域停放电动自行车，不将电动自行车推入电梯或带入家中；\n\
+二、不私拉电线、不“飞线”充电，到充电棚或指定充电点充电，充电时人不远离、不超时充电；\n\
+三、使用合格的电池和充电器，不私自改装电动自行车、不拆改电池；\n\
+四、发现电动自行车消防隐患，及时劝阻并向居委会或网格员报告。\n\n\
+本人自愿遵守以上承诺。";
+
 /// The calendar year a safety report covers, in Asia/Shanghai.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct SafetyYear(i32);

@@ -19,3 +19,6 @@ CREATE INDEX ebikes_household ON ebikes (household_id);
 CREATE INDEX charging_sheds_opened ON charging_sheds (opened_on);
 CREATE INDEX pledges_signed ON pledges (signed_on);
 CREATE INDEX cases_category_closed ON cases (category_code, closed_at);
+
+-- A resident signs the safety pledge online once (paper pledges may be collected again).
+CREATE UNIQUE INDEX pledges_online_once ON pledges (resident_id) WHERE channel = 'online';

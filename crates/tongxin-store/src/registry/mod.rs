@@ -4,6 +4,7 @@
 //! Every read is scoped: a caller sees the records of their regions.
 
 pub mod ebikes;
+pub mod pledge_online;
 pub mod safety;
 mod write;
 

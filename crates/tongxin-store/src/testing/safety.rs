@@ -33,6 +33,8 @@ use tongxin_core::registry::{
 };
 use tongxin_core::time::{SHANGHAI, Timestamp};
 
+use tongxin_core::pii::PiiCipher;
+
 use crate::Store;
 use crate::audit::Caller;
 use crate::cases::NewCase;
@@ -266,4 +268,56 @@ pub async fn seed(store: &Store) -> SafetyFixture {
         residents: [r[0], r[1], r[2], r[3], r[4]],
         ebikes: [e[0], e[1], e[2], e[3], e[4], e[5]],
     }
+}
+
+/// Three registry residents sharing `phone`: 安六 (an active e-bike), 安七 (an active
+/// e-bike and a paper pledge), 安八 (a scrapped e-bike only). Their ids, in that order.
+pub async fn owners_sharing_phone(store: &Store, pii: &PiiCipher, household: i64, phone: &str) -> [i64; 3] {
+    let caller = Caller::system("test");
+    let grid = code(JINGHUA_GRID);
+    let person = |name: &str| NewResident {
+        household_id: household,
+        region: grid.clone(),
+        name: name.into(),
+        gender: Gender::Female,
+        birth_date: day(1985, 5, 5),
+        id_sealed: None,
+        id_index: None,
+        id_last4: String::new(),
+        id_masked: String::new(),
+        phone_sealed: Some(pii.seal("phone", phone)),
+        phone_index: Some(pii.blind_index("phone", phone)),
+        phone_last4: phone[7..].to_owned(),
+        phone_masked: format!("{}****{}", &phone[..3], &phone[7..]),
+        role: HouseholdRole::Other,
+        tags: Vec::new(),
+        moved_in: None,
+    };
+    let ids = store.insert_residents(&caller, &[person("安六"), person("安七"), person("安八")]).await.unwrap();
+    let bike = |n: usize, owner: i64, status| NewEbike {
+        owner_id: owner,
+        household_id: household,
+        region: grid.clone(),
+        plate: format!("沪线{n:05}"),
+        brand: "小牛".into(),
+        battery: Battery::Lithium,
+        registered_on: day(2022, 1, 1),
+        status,
+        shed_id: None,
+    };
+    let bikes = [
+        bike(1, ids[0], EbikeStatus::Active),
+        bike(2, ids[1], EbikeStatus::Active),
+        bike(3, ids[2], EbikeStatus::Scrapped),
+    ];
+    store.insert_ebikes(&caller, &bikes).await.unwrap();
+    let paper = NewPledge {
+        resident_id: ids[1],
+        region: grid.clone(),
+        signed_on: day(2020, 5, 1),
+        collected_by: "网格员".into(),
+        channel: PledgeChannel::Paper,
+    };
+    store.insert_pledges(&caller, &[paper]).await.unwrap();
+    [ids[0], ids[1], ids[2]]
 }

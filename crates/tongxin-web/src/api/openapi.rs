@@ -65,6 +65,8 @@ use super::{access, cases, geo, notifications, registry};
         registry::ebikes::ebikes,
         registry::ebikes::ebike,
         registry::ebikes::pledges,
+        registry::pledge_online::show,
+        registry::pledge_online::sign_handler,
     ),
     tags(
         (name = "geo", description = "The grid geography: regions, buildings, locate"),

@@ -88,6 +88,7 @@ impl UserMenu {
             ActorKind::Resident => {
                 links.push(("/report", "nav.report"));
                 links.push(("/my/reports", "nav.my_reports"));
+                links.push(("/me/pledge", "pledge.nav"));
                 links.push(("/notifications", "nav.notifications"));
                 links.push(("/me", "nav.me"));
             }

@@ -20,6 +20,7 @@ use crate::{ApiError, App};
 
 pub mod ebikes;
 pub mod export;
+pub mod pledge_online;
 pub mod safety;
 
 pub fn routes() -> Router<App> {
@@ -36,6 +37,7 @@ pub fn routes() -> Router<App> {
         .route("/ebikes", get(ebikes::ebikes))
         .route("/ebikes/{id}", get(ebikes::ebike))
         .route("/pledges", get(ebikes::pledges))
+        .route("/me/pledge", get(pledge_online::show).post(pledge_online::sign_handler))
 }
 
 /// The records `who` may read.

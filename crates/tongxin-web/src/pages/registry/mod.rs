@@ -19,6 +19,7 @@ use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, found_or_explained, render};
 
 pub mod ebikes;
+pub mod pledge_online;
 pub mod safety;
 
 pub fn routes() -> Router<App> {
@@ -34,6 +35,7 @@ pub fn routes() -> Router<App> {
         .route("/registry/ebikes", get(ebikes::ebikes))
         .route("/registry/ebikes/{id}", get(ebikes::ebike))
         .route("/registry/pledges", get(ebikes::pledges))
+        .route("/me/pledge", get(pledge_online::page).post(pledge_online::submit))
 }
 
 /// The most rows a search page shows; narrow the search for more.
