@@ -83,8 +83,71 @@ async fn the_ledgers_are_listed_within_reach(db: TestDb) {
     app.stop().await;
 }
 
+/// Exports: the list's rows and filters, in reach, formulas neutralised, audited.
+async fn the_ledgers_are_exported(db: TestDb) {
+    use calamine::Reader;
+    let app = TestApp::spawn(db).await;
+    let f = seed(&app.db.store).await;
+    // a collector's name a spreadsheet would run
+    let formula = tongxin_store::registry::NewPledge {
+        resident_id: f.residents[2],
+        region: tongxin_core::geo::RegionCode::parse(tongxin_store::testing::safety::JINGHUA_GRID).unwrap(),
+        signed_on: chrono::NaiveDate::from_ymd_opt(2022, 2, 2).unwrap(),
+        collected_by: "=HYPERLINK(\"http://x\")".into(),
+        channel: tongxin_core::registry::PledgeChannel::Paper,
+    };
+    app.db.store.insert_pledges(&tongxin_store::audit::Caller::system("test"), &[formula]).await.unwrap();
+
+    let admin = app.login("admin").await;
+    let csv = admin.get("/api/v1/ebikes/export?format=csv&status=active").await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("ebikes-"));
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with('\u{feff}'), "a BOM");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "车牌,品牌,电池,状态,登记日期,车主,地址,充电棚,已签承诺书");
+    assert_eq!(lines.len(), 5, "a header and the 4 active e-bikes: {text}");
+    assert!(
+        lines[1].starts_with("沪测00001,雅迪,锂电,在用,2019-01-01,安一,安全测试路 A1 101 室,安全测试充电棚1,是"),
+        "{}",
+        lines[1]
+    );
+
+    let worker = app.login("gridworker1").await;
+    let xlsx = worker.get("/api/v1/pledges/export?format=xlsx").await;
+    assert_eq!(xlsx.status(), 200);
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.bytes().await.unwrap().to_vec())).unwrap();
+    let range = book.worksheet_range("安全承诺书").unwrap();
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows[0], ["签署人", "地址", "签署日期", "方式", "收取人"]);
+    let signers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(signers, ["安三", "安二", "安一"], "景华's pledges only, the latest first");
+    assert_eq!(rows[1][4], "'=HYPERLINK(\"http://x\")", "the formula is neutralised");
+    let (_, sheds) = worker.json("/api/v1/sheds").await;
+    let sheds_csv =
+        worker.get("/api/v1/sheds/export?format=csv&q=%E5%85%85%E7%94%B5%E6%A3%9A1").await.text().await.unwrap();
+    assert_eq!(sheds_csv.lines().count(), 2, "{sheds_csv} (of {sheds})");
+    assert!(
+        sheds_csv.contains("安全测试充电棚1,310106013001001,使用中,10,灭火器,2018-05-01,1,2020-09-01"),
+        "{sheds_csv}"
+    );
+
+    assert_error(&admin.json("/api/v1/sheds/export?format=pdf").await, 400, "invalid_parameter", Some("format"));
+    assert_error(&worker.json("/api/v1/ebikes/export?region=310106013002").await, 404, "not_found", None);
+    assert_error(&app.login("dept1").await.json("/api/v1/pledges/export").await, 403, "forbidden", None);
+    let (_, audit) = app.login("auditor").await.json("/api/v1/audit?action=registry.export").await;
+    let kinds: Vec<(&str, u64)> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["detail"]["kind"].as_str().unwrap(), e["detail"]["rows"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("sheds", 1), ("pledges", 3), ("ebikes", 4)], "the newest first");
+    app.stop().await;
+}
+
 fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-backend_tests!(the_ledgers_are_listed_within_reach);
+backend_tests!(the_ledgers_are_listed_within_reach, the_ledgers_are_exported);

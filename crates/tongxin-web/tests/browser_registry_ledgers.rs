@@ -24,6 +24,8 @@ async fn a_grid_worker_checks_a_shed(db: TestDb) {
     let rows = browser.text("#ebikes tbody").await;
     assert!(rows.contains("沪测00001") && rows.contains("沪测00002") && !rows.contains("沪测00004"), "{rows}");
     browser.screenshot("registry-ebikes").await;
+    let href = browser.client.find(Locator::Css("#export-xlsx")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(href.starts_with("/api/v1/ebikes/export?format=xlsx&q="), "the export keeps the search: {href}");
 
     browser.click(&format!("#ebikes a[href='/registry/ebikes/{}']", f.ebikes[0])).await;
     browser.wait_for_url(&format!("/registry/ebikes/{}", f.ebikes[0])).await;

@@ -20,6 +20,7 @@ use crate::{ApiError, App};
 
 pub mod ebikes;
 pub mod export;
+pub mod ledger_export;
 pub mod pledge_online;
 pub mod safety;
 
@@ -32,11 +33,14 @@ pub fn routes() -> Router<App> {
         .route("/households/{id}", get(household))
         .route("/registry/ebike-safety", get(safety::view))
         .route("/sheds", get(ebikes::sheds))
+        .route("/sheds/export", get(ledger_export::sheds))
         .route("/sheds/{id}", get(ebikes::shed))
         .route("/sheds/{id}/checks", axum::routing::post(safety::add_check))
         .route("/ebikes", get(ebikes::ebikes))
+        .route("/ebikes/export", get(ledger_export::ebikes))
         .route("/ebikes/{id}", get(ebikes::ebike))
         .route("/pledges", get(ebikes::pledges))
+        .route("/pledges/export", get(ledger_export::pledges))
         .route("/me/pledge", get(pledge_online::show).post(pledge_online::sign_handler))
 }
 
