@@ -187,16 +187,8 @@ pub fn generate(
             if created >= now {
                 continue;
             }
-            let text = texts[rng.random_range(0..texts.len())].replace("{b}", &building.fields.name);
-            let community = &building.fields.grid.as_str()[..12];
-            let reporter = match WORKERS.iter().find(|(c, _)| *c == community) {
-                Some((_, name)) => (*name).to_owned(),
-                None => format!("网格员（{}）", building.fields.grid.as_str()),
-            };
-            let department = category.department.as_deref().unwrap_or("jwh");
-            let handler = format!("{} 处置员", departments.get(department).copied().unwrap_or(department));
-            let people = People { reporter: &reporter, handler: &handler };
-            let mut past = story(rng, calendar, category, building, created, now, &text, people);
+            let text = texts[rng.random_range(0..texts.len())];
+            let mut past = case_at(rng, calendar, &departments, category, building, created, now, text);
             if past.case.source == Source::Hotline {
                 // 12345 order numbers run per day: SH12345-20261127-0003
                 hotline_orders += 1;
@@ -207,6 +199,36 @@ pub fn generate(
         day = day.succ_opt().expect("a next day");
     }
     cases
+}
+
+/// One case of `category` at `building`, filed at `created` (`text` names the building
+/// as `{b}`), with its story up to `now`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn case_at(
+    rng: &mut impl Rng,
+    calendar: &Calendar,
+    departments: &BTreeMap<&str, &str>,
+    category: &Category,
+    building: &Building,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+    text: &str,
+) -> PastCase {
+    let text = text.replace("{b}", &building.fields.name);
+    let community = &building.fields.grid.as_str()[..12];
+    let reporter = match WORKERS.iter().find(|(c, _)| *c == community) {
+        Some((_, name)) => (*name).to_owned(),
+        None => format!("网格员（{}）", building.fields.grid.as_str()),
+    };
+    let department = category.department.as_deref().unwrap_or("jwh");
+    let handler = format!("{} 处置员", departments.get(department).copied().unwrap_or(department));
+    let people = People { reporter: &reporter, handler: &handler };
+    story(rng, calendar, category, building, created, now, &text, people)
+}
+
+/// What the demo's reports say about a category (`{b}` is the building).
+pub(crate) fn texts(code: &str) -> &'static [&'static str] {
+    MIX.iter().find(|(c, _, _)| *c == code).map_or(&[], |(_, _, t)| t)
 }
 
 /// The grid worker who found a case and the department's handler.

@@ -12,6 +12,8 @@
 //! - [`cases`]: the category catalog and dispatch rules.
 //! - [`history`]: a year of cases in every state, following the seasons.
 //! - [`names`]: the names they carry.
+//! - [`registry`]: households, residents, e-bikes, sheds and pledges; [`safety`]: the
+//!   2020 sweep's shed inspections.
 //!
 //! [`seed_if_empty`] runs the steps in order, inside one transaction, so an interrupted
 //! start leaves an empty database rather than half a demo. A later capability adds its
@@ -23,6 +25,7 @@ pub mod geo;
 pub mod history;
 pub mod names;
 pub mod registry;
+pub mod safety;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

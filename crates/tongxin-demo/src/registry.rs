@@ -199,6 +199,9 @@ pub struct RegistrySummary {
     pub ebikes: usize,
     pub sheds: usize,
     pub pledges: usize,
+    pub shed_checks: usize,
+    /// Fire-safety cases of the 2020 sweep.
+    pub sweep_cases: usize,
 }
 
 /// Creates the registry when it is empty (and `households` > 0).
@@ -388,12 +391,17 @@ pub async fn seed_if_empty(
         });
     }
     let pledge_ids = store.insert_pledges(&caller, &new_pledges).await?;
+    let sheds: Vec<(i64, &NewShed)> = shed_ids.iter().copied().zip(&new_sheds).collect();
+    let shed_checks = crate::safety::seed_shed_checks(store, &caller, rng, &sheds).await?;
+    let sweep_cases = crate::safety::seed_sweep_cases(store, &caller, rng, &buildings, households).await?;
     Ok(Some(RegistrySummary {
         households: household_ids.len(),
         residents: resident_ids.len(),
         ebikes: ebike_ids.len(),
         sheds: shed_ids.len(),
         pledges: pledge_ids.len(),
+        shed_checks,
+        sweep_cases,
     }))
 }
 

@@ -116,6 +116,17 @@ async fn a_registry_the_size_of_jingansi(db: TestDb) {
     assert_eq!(r.sheds, 70);
     assert!((1_400..=1_800).contains(&r.pledges), "{} pledges", r.pledges);
     let all = tongxin_store::registry::RegistryScope { all: true, ..Default::default() };
+    // the 2020 sweep, out of the records: 58 old sheds checked, 12 built
+    assert_eq!(r.shed_checks, 58);
+    let year = tongxin_core::registry::safety::SafetyYear::parse("2020").unwrap();
+    let sweep = tongxin_store::registry::safety::SafetyFilter { year, within: None, buildings: false };
+    let view = store.ebike_safety(&all, &sweep).await.unwrap();
+    assert_eq!((view.figures.sheds_checked, view.figures.sheds_built), (58, 12));
+    assert!(view.figures.pledges_signed > 1_000, "{:?}", view.figures);
+    // the hazards the visits found: about 350 fixed, 65 of them e-bikes cleared
+    assert_eq!(r.sweep_cases, 365);
+    assert!((330..=365).contains(&view.figures.hazards_fixed), "{:?}", view.figures);
+    assert!((55..=68).contains(&view.figures.bikes_cleared), "{:?}", view.figures);
     assert_eq!(store.registry_counts(&all).await.unwrap(), (20_000, r.residents as i64));
     // every sealed ID number is valid, uses the district's prefix and matches the birth date
     let filter = tongxin_store::registry::ResidentFilter { limit: 300, offset: 7_000, ..Default::default() };

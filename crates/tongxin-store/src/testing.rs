@@ -12,6 +12,8 @@
 //! tongxin_store::backend_tests!(stores_a_region);
 //! ```
 
+pub mod safety;
+
 use crate::{Backend, Store, StoreOptions};
 
 /// The variable that turns the PostgreSQL half of the suite on.

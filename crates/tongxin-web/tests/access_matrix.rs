@@ -36,6 +36,11 @@ struct Fixtures {
     household_out: i64,
     resident_in: i64,
     resident_out: i64,
+    /// A charging shed and an e-bike in gridworker1's grid, and outside.
+    shed_in: i64,
+    shed_out: i64,
+    ebike_in: i64,
+    ebike_out: i64,
 }
 
 const GRID_IN: &str = "310106013001001";
@@ -137,7 +142,33 @@ async fn fixtures(app: &TestApp) -> Fixtures {
         .insert_residents(&system, &[resident(households[0], GRID_IN), resident(households[1], "310106014001001")])
         .await
         .unwrap();
+    let shed = |n: u32, region: &str| tongxin_store::registry::NewShed {
+        name: format!("矩阵充电棚{n}"),
+        region: code(region),
+        location: point_in,
+        capacity: 10,
+        facilities: Vec::new(),
+        status: tongxin_core::registry::ShedStatus::InUse,
+        opened_on: None,
+    };
+    let sheds = store.insert_sheds(&system, &[shed(1, GRID_IN), shed(2, "310106014001001")]).await.unwrap();
+    let ebike = |n: usize, region: &str| tongxin_store::registry::NewEbike {
+        owner_id: residents[n],
+        household_id: households[n],
+        region: code(region),
+        plate: format!("沪矩{n:05}"),
+        brand: String::new(),
+        battery: tongxin_core::registry::Battery::Lithium,
+        registered_on: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        status: tongxin_core::registry::EbikeStatus::Active,
+        shed_id: None,
+    };
+    let ebikes = store.insert_ebikes(&system, &[ebike(0, GRID_IN), ebike(1, "310106014001001")]).await.unwrap();
     Fixtures {
+        shed_in: sheds[0],
+        shed_out: sheds[1],
+        ebike_in: ebikes[0],
+        ebike_out: ebikes[1],
         point_in,
         building_in,
         building_out,
@@ -180,6 +211,46 @@ fn probes(f: &Fixtures) -> Vec<Probe> {
         audits_scope: true,
     };
     let mut list = Vec::new();
+    for (inside, region, shed, ebike) in
+        [(true, GRID_IN, f.shed_in, f.ebike_in), (false, REGION_OUT, f.shed_out, f.ebike_out)]
+    {
+        list.push(p(
+            "registry shed",
+            &[ResidentsRead],
+            Some(inside),
+            "GET",
+            format!("/api/v1/sheds/{shed}"),
+            Value::Null,
+            200,
+        ));
+        list.push(p(
+            "registry e-bike",
+            &[ResidentsRead],
+            Some(inside),
+            "GET",
+            format!("/api/v1/ebikes/{ebike}"),
+            Value::Null,
+            200,
+        ));
+        list.push(p(
+            "e-bike safety view of a region",
+            &[ResidentsRead],
+            Some(inside),
+            "GET",
+            format!("/api/v1/registry/ebike-safety?year=2020&region={region}"),
+            Value::Null,
+            200,
+        ));
+        list.push(p(
+            "shed inspection",
+            &[ShedsCheck],
+            Some(inside),
+            "POST",
+            format!("/api/v1/sheds/{shed}/checks"),
+            json!({"checked_on": "2020-06-01", "ok": true}),
+            201,
+        ));
+    }
     for (inside, region, building, account, user, household, resident) in [
         (true, GRID_IN, f.building_in, f.account_in, f.user_in, f.household_in, f.resident_in),
         (false, REGION_OUT, f.building_out, f.account_out, f.user_out, f.household_out, f.resident_out),

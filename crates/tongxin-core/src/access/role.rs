@@ -61,10 +61,13 @@ pub enum Permission {
     /// fields) and import ledgers, within one's regions (audited with before and after).
     #[serde(rename = "registry.write")]
     RegistryWrite,
+    /// Record an inspection of a charging shed (充电棚检查).
+    #[serde(rename = "sheds.check")]
+    ShedsCheck,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::GeoRead,
         Permission::ResidentsRead,
         Permission::PiiReveal,
@@ -82,6 +85,7 @@ impl Permission {
         Permission::CasesApprove,
         Permission::CatalogManage,
         Permission::RegistryWrite,
+        Permission::ShedsCheck,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,6 +107,7 @@ impl Permission {
             Permission::CasesApprove => "cases.approve",
             Permission::CatalogManage => "catalog.manage",
             Permission::RegistryWrite => "registry.write",
+            Permission::ShedsCheck => "sheds.check",
         }
     }
 }
@@ -174,9 +179,10 @@ impl Role {
                 CasesRegister,
                 CasesDispatch,
                 CasesApprove,
+                ShedsCheck,
             ],
             Role::GridWorker => {
-                &[GeoRead, ResidentsRead, RegistryWrite, CasesRead, CasesReport, CasesVerify, CasesCheck]
+                &[GeoRead, ResidentsRead, RegistryWrite, CasesRead, CasesReport, CasesVerify, CasesCheck, ShedsCheck]
             }
             // A department sees the cases dispatched to it, not its regions' others.
             Role::Department => &[GeoRead, CasesHandle],

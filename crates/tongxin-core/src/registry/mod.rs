@@ -3,6 +3,8 @@
 //! (台账), each with its stored value and its Chinese name; personal values (ID numbers,
 //! phones) are [`crate::pii`] types and never leave the store unsealed.
 
+pub mod safety;
+
 use chrono::{Datelike, NaiveDate};
 
 pub mod input;

@@ -4,8 +4,11 @@
 //! Every read is scoped: a caller sees the records of their regions.
 
 mod building;
+pub mod ebikes;
 mod edit;
 mod keys;
+pub mod pledge_online;
+pub mod safety;
 mod write;
 
 use serde::Serialize;

@@ -68,6 +68,7 @@ impl UserMenu {
             (Permission::CasesCheck, "/checks", "nav.checks"),
             (Permission::GeoRead, "/map", "nav.map"),
             (Permission::ResidentsRead, "/registry/residents", "nav.registry"),
+            (Permission::ResidentsRead, "/registry/ebike-safety", "safety.title"),
             (Permission::ResidentsRead, "/residents", "nav.residents"),
             (Permission::UsersManage, "/admin/users", "nav.users"),
             (Permission::ApiKeysManage, "/admin/apikeys", "nav.apikeys"),
@@ -87,6 +88,7 @@ impl UserMenu {
             ActorKind::Resident => {
                 links.push(("/report", "nav.report"));
                 links.push(("/my/reports", "nav.my_reports"));
+                links.push(("/me/pledge", "pledge.nav"));
                 links.push(("/notifications", "nav.notifications"));
                 links.push(("/me", "nav.me"));
             }

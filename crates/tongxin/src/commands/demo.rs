@@ -76,12 +76,13 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     if let Some(r) = tongxin_demo::seed_registry_if_empty(&store, &pii, &options, &Bar(Default::default())).await? {
         say(format_args!(
-            "Created the registry in {} ms: {} households, {} residents, {} e-bikes, {} charging sheds, {} pledges.",
+            "Created the registry in {} ms: {} households, {} residents, {} e-bikes, {} charging sheds ({} checked in the 2020 sweep), {} pledges.",
             started.elapsed().as_millis(),
             r.households,
             r.residents,
             r.ebikes,
             r.sheds,
+            r.shed_checks,
             r.pledges
         ));
     }

@@ -358,7 +358,6 @@ impl ChangeView {
     }
 }
 
-
 /// A record's history, newest first; the caller must be able to read the record.
 pub async fn history(app: &App, kind: &str, id: i64) -> Result<Vec<HistoryEntry>, ApiError> {
     let entries = app.store.record_history(kind, id, 200).await?;

@@ -19,9 +19,13 @@ use crate::api::params::Params;
 use crate::auth::{ApiCaller, Who};
 use crate::{ApiError, App};
 
+pub mod ebikes;
 pub mod edit;
 pub mod export;
 pub mod import;
+pub mod ledger_export;
+pub mod pledge_online;
+pub mod safety;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -37,6 +41,17 @@ pub fn routes() -> Router<App> {
         .route("/registry/imports", post(import::create).layer(DefaultBodyLimit::max(import::MAX_BODY)))
         .route("/registry/imports/{id}", get(import::one))
         .route("/registry/imports/{id}/report", get(import::report))
+        .route("/registry/ebike-safety", get(safety::view))
+        .route("/sheds", get(ebikes::sheds))
+        .route("/sheds/export", get(ledger_export::sheds))
+        .route("/sheds/{id}", get(ebikes::shed))
+        .route("/sheds/{id}/checks", axum::routing::post(safety::add_check))
+        .route("/ebikes", get(ebikes::ebikes))
+        .route("/ebikes/export", get(ledger_export::ebikes))
+        .route("/ebikes/{id}", get(ebikes::ebike))
+        .route("/pledges", get(ebikes::pledges))
+        .route("/pledges/export", get(ledger_export::pledges))
+        .route("/me/pledge", get(pledge_online::show).post(pledge_online::sign_handler))
 }
 
 /// The records `who` may read.

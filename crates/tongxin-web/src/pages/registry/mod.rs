@@ -22,8 +22,11 @@ use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, found_or_explained, render};
 
 mod building;
+pub mod ebikes;
 mod edit;
 mod import;
+pub mod pledge_online;
+pub mod safety;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -34,6 +37,14 @@ pub fn routes() -> Router<App> {
         .route("/registry/residents/{id}", get(resident))
         .route("/registry/households", get(households))
         .route("/registry/households/{id}", get(household))
+        .route("/registry/ebike-safety", get(safety::page))
+        .route("/registry/sheds", get(ebikes::sheds))
+        .route("/registry/sheds/{id}", get(ebikes::shed))
+        .route("/registry/sheds/{id}/checks", axum::routing::post(ebikes::add_check))
+        .route("/registry/ebikes", get(ebikes::ebikes))
+        .route("/registry/ebikes/{id}", get(ebikes::ebike))
+        .route("/registry/pledges", get(ebikes::pledges))
+        .route("/me/pledge", get(pledge_online::page).post(pledge_online::submit))
 }
 
 /// The most rows a search page shows; narrow the search for more.
