@@ -3,7 +3,8 @@
 //! building and room — each against the same store's plainest read, the first page of
 //! residents with no filter, measured in the same run.
 //!
-//! Run with `cargo bench -p tongxin-bench --bench registry`.
+//! Run with `cargo bench -p tongxin-bench --bench registry` (and on PostgreSQL as well when
+//! TONGXIN_TEST_DATABASE_URL is set).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tongxin_core::pii::{PiiCipher, SecretKey};
@@ -12,9 +13,19 @@ use tongxin_store::registry::{HouseholdFilter, RegistryScope, ResidentFilter};
 use tongxin_store::testing::TestDb;
 
 fn registry(c: &mut Criterion) {
+    bench_on(c, tongxin_store::Backend::Sqlite);
+    if std::env::var(tongxin_store::testing::PG_URL_VAR).is_ok() {
+        bench_on(c, tongxin_store::Backend::Postgres);
+    }
+}
+
+fn bench_on(c: &mut Criterion, backend: tongxin_store::Backend) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (db, name, last4, building, room) = runtime.block_on(async {
-        let db = TestDb::sqlite().await;
+        let db = match backend {
+            tongxin_store::Backend::Sqlite => TestDb::sqlite().await,
+            tongxin_store::Backend::Postgres => TestDb::postgres().await.expect("PostgreSQL"),
+        };
         let options = DemoOptions { case_months: 0, ..Default::default() };
         seed_if_empty(&db.store, &options, &Quiet).await.unwrap();
         let pii = PiiCipher::new(&SecretKey::generate());
@@ -30,7 +41,7 @@ fn registry(c: &mut Criterion) {
     // A staff member bound to the subdistrict: every read carries the region condition.
     let scope = RegistryScope { all: false, regions: vec![tongxin_core::geo::RegionCode::parse("310106013").unwrap()] };
     let search = |q: Option<String>| ResidentFilter { q, limit: 50, ..Default::default() };
-    let mut group = c.benchmark_group("registry");
+    let mut group = c.benchmark_group(format!("registry_{backend:?}"));
     let cases: [(&str, ResidentFilter); 4] = [
         ("baseline_first_page", search(None)),
         ("by_name", search(Some(name))),

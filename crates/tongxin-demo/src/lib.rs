@@ -92,7 +92,11 @@ pub async fn seed_registry_if_empty(
 ) -> Result<Option<registry::RegistrySummary>, DemoError> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(6));
     let today = tongxin_core::time::Timestamp::now().to_utc().with_timezone(&tongxin_core::time::SHANGHAI).date_naive();
-    registry::seed_if_empty(store, pii, &mut rng, options.households, today, progress).await
+    let summary = registry::seed_if_empty(store, pii, &mut rng, options.households, today, progress).await?;
+    if summary.is_some() {
+        store.analyze_registry().await?;
+    }
+    Ok(summary)
 }
 
 /// Creates the demo subdistrict when the database has no regions yet; otherwise leaves

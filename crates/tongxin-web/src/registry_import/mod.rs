@@ -32,6 +32,9 @@ pub use sheet::FileProblem;
 use crate::auth::Who;
 use crate::{ApiError, App};
 
+/// Rows added by one import after which the database's statistics are refreshed.
+const ANALYZE_AFTER: usize = 1_000;
+
 /// What to do with the refused rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -231,6 +234,9 @@ pub async fn run(
     outcome.written = true;
     audit_in(app, &mut tx, who, options, &outcome).await.map_err(Err)?;
     tx.commit().await.map_err(|e| Err(tongxin_store::StoreError::from(e).into()))?;
+    if outcome.added >= ANALYZE_AFTER {
+        app.store.analyze_registry().await.map_err(|e| Err(e.into()))?;
+    }
     progress.set(3, 0);
     Ok(outcome)
 }
