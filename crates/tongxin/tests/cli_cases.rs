@@ -13,17 +13,7 @@ use support::*;
 async fn hotline_orders_come_in_from_a_file_and_cases_go_out_to_a_spreadsheet() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    let server = Server::start_with_key(&[
-        "demo",
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--case-months",
-        "0",
-        "--households",
-        "0",
-        "--demo-password",
-        DEMO_PASSWORD,
-    ]);
+    let server = Server::small_demo(&data);
     assert_eq!(get_json(&format!("{}/healthz", server.url)).await.0, 200);
     assert!(server.terminate().success());
     let csv = "工单编号,问题类别,问题描述,事发地址,纬度,经度,来电人,联系电话\n\
@@ -32,11 +22,7 @@ async fn hotline_orders_come_in_from_a_file_and_cases_go_out_to_a_spreadsheet() 
                SH12345-003,E0999,没有的类别,常德路 3 号,,,,\n";
     let file = dir.path().join("orders.csv");
     std::fs::write(&file, encoding_rs::GB18030.encode(csv).0).unwrap();
-    let run = |args: &[&str]| {
-        let mut command = Command::new(BIN);
-        command.args(args).arg("--data-dir").arg(&data).env("TONGXIN_SECRET_KEY", KEY).env("TONGXIN_LOG", "warn");
-        command.env_remove("TONGXIN_DATABASE_URL").output().expect("run tongxin")
-    };
+    let run = |args: &[&str]| tongxin_keyed(&data, args);
     let dry = run(&["cases", "import", file.to_str().unwrap(), "--dry-run"]);
     assert!(!dry.status.success(), "a refused row fails the run");
     assert!(stdout(&dry).contains("3 orders: 2 would be filed, 0 already on file, 1 refused"), "{}", stdout(&dry));

@@ -3,25 +3,13 @@
 
 mod support;
 
-use std::process::Command;
-
 use support::*;
 
 #[tokio::test]
 async fn a_ledger_comes_in_from_a_file_once() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    let server = Server::start_with_key(&[
-        "demo",
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--case-months",
-        "0",
-        "--households",
-        "0",
-        "--demo-password",
-        DEMO_PASSWORD,
-    ]);
+    let server = Server::small_demo(&data);
     let cookie = login(&server.url, "admin").await;
     let (status, buildings) =
         get_as(&format!("{}/api/v1/regions/310106013/buildings?limit=1", server.url), &cookie).await;
@@ -32,11 +20,7 @@ async fn a_ledger_comes_in_from_a_file_once() {
     let file = dir.path().join("户.csv");
     std::fs::write(&file, format!("地址,单元,室,户籍类型,备注\n{address},1,101,户籍,\n不存在路 9 号,,201,户籍,\n"))
         .unwrap();
-    let run = |args: &[&str]| {
-        let mut command = Command::new(BIN);
-        command.args(args).arg("--data-dir").arg(&data).env("TONGXIN_SECRET_KEY", KEY).env("TONGXIN_LOG", "warn");
-        command.env_remove("TONGXIN_DATABASE_URL").output().expect("run tongxin")
-    };
+    let run = |args: &[&str]| tongxin_keyed(&data, args);
     let path = file.to_str().unwrap();
     let all = run(&["import", "households", path]);
     assert!(!all.status.success(), "a refused row fails the run");

@@ -11,7 +11,7 @@ use tongxin_core::pii::PiiCipher;
 use tongxin_core::registry::input::ResidentInput;
 use tongxin_core::time::Timestamp;
 
-use super::write::{NewHousehold, NewResident, day, joined};
+use super::write::{NewHousehold, NewResident, RESIDENT_STATE, bind_state, day, joined};
 use crate::audit::{AuditEntry, AuditRecord, Caller};
 use crate::{Store, StoreError, Tx};
 
@@ -142,33 +142,6 @@ fn resident_state(row: &AnyRow) -> Result<NewResident, StoreError> {
         moved_out: date("moved_out")?,
     })
 }
-
-const RESIDENT_STATE: &str = "household_id, region_code, name, gender, birth_date, id_sealed, id_index, id_last4, \
-    id_masked, phone_sealed, phone_index, phone_last4, phone_masked, role, tags, moved_in, moved_out";
-
-/// Binds a resident's values in the order of [`RESIDENT_STATE`] ($1 to $17).
-fn bind_state<'q>(query: AnyQuery<'q>, r: &'q NewResident) -> AnyQuery<'q> {
-    query
-        .bind(r.household_id)
-        .bind(r.region.as_str())
-        .bind(&r.name)
-        .bind(r.gender.as_str())
-        .bind(day(r.birth_date))
-        .bind(r.id_sealed.clone())
-        .bind(r.id_index.as_deref())
-        .bind(&r.id_last4)
-        .bind(&r.id_masked)
-        .bind(r.phone_sealed.clone())
-        .bind(r.phone_index.as_deref())
-        .bind(&r.phone_last4)
-        .bind(&r.phone_masked)
-        .bind(r.role.as_str())
-        .bind(joined(&r.tags, |t| t.as_str()))
-        .bind(r.moved_in.map(day))
-        .bind(r.moved_out.map(day))
-}
-
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// The address of a household, for the history.
 async fn household_address(tx: &mut Tx, id: i64) -> Result<String, StoreError> {

@@ -86,6 +86,34 @@ pub(super) fn joined<T>(items: &[T], name: impl Fn(&T) -> &'static str) -> Strin
     items.iter().map(name).collect::<Vec<_>>().join(",")
 }
 
+/// A resident's stored columns, in the order [`bind_state`] binds them.
+pub(super) const RESIDENT_STATE: &str = "household_id, region_code, name, gender, birth_date, id_sealed, id_index, id_last4, \
+    id_masked, phone_sealed, phone_index, phone_last4, phone_masked, role, tags, moved_in, moved_out";
+
+/// Binds a resident's values in the order of [`RESIDENT_STATE`] ($1 to $17).
+pub(super) fn bind_state<'q>(query: AnyQuery<'q>, r: &'q NewResident) -> AnyQuery<'q> {
+    query
+        .bind(r.household_id)
+        .bind(r.region.as_str())
+        .bind(&r.name)
+        .bind(r.gender.as_str())
+        .bind(day(r.birth_date))
+        .bind(r.id_sealed.clone())
+        .bind(r.id_index.as_deref())
+        .bind(&r.id_last4)
+        .bind(&r.id_masked)
+        .bind(r.phone_sealed.clone())
+        .bind(r.phone_index.as_deref())
+        .bind(&r.phone_last4)
+        .bind(&r.phone_masked)
+        .bind(r.role.as_str())
+        .bind(joined(&r.tags, |t| t.as_str()))
+        .bind(r.moved_in.map(day))
+        .bind(r.moved_out.map(day))
+}
+
+pub(super) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
 impl Store {
     /// Adds households; their ids, in order.
     pub async fn insert_households(&self, caller: &Caller, new: &[NewHousehold]) -> Result<Vec<i64>, StoreError> {
@@ -121,31 +149,11 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut ids = Vec::with_capacity(new.len());
         for r in new {
-            let row = sqlx::query(
-                "INSERT INTO residents (household_id, region_code, name, gender, birth_date, id_sealed, id_index, id_last4, \
-                   id_masked, phone_sealed, phone_index, phone_last4, phone_masked, role, tags, moved_in, moved_out, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING id",
-            )
-            .bind(r.household_id)
-            .bind(r.region.as_str())
-            .bind(&r.name)
-            .bind(r.gender.as_str())
-            .bind(day(r.birth_date))
-            .bind(r.id_sealed.clone())
-            .bind(r.id_index.as_deref())
-            .bind(&r.id_last4)
-            .bind(&r.id_masked)
-            .bind(r.phone_sealed.clone())
-            .bind(r.phone_index.as_deref())
-            .bind(&r.phone_last4)
-            .bind(&r.phone_masked)
-            .bind(r.role.as_str())
-            .bind(joined(&r.tags, |t| t.as_str()))
-            .bind(r.moved_in.map(day))
-            .bind(r.moved_out.map(day))
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
+            let sql = format!(
+                "INSERT INTO residents ({RESIDENT_STATE}, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING id"
+            );
+            let row = bind_state(sqlx::query(&sql), r).bind(now).fetch_one(&mut *tx).await?;
             ids.push(row.try_get("id")?);
         }
         let entry = AuditEntry::ok("registry.residents.add", "resident", "").with_detail(json!({ "count": new.len() }));

@@ -65,7 +65,7 @@ use super::{access, cases, geo, notifications, registry};
         registry::edit::patch_resident,
         registry::edit::building,
         registry::edit::patch_building,
-        registry::edit::record_history,
+        registry::history::record_history,
         registry::import::template,
         registry::import::create,
         registry::import::one,

@@ -11,15 +11,20 @@ use serde_json::{Value, json};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tongxin");
 
+fn command(data_dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command.args(args).arg("--data-dir").arg(data_dir).env_remove("TONGXIN_DATABASE_URL").env("TONGXIN_LOG", "warn");
+    command
+}
+
 pub fn tongxin(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("TONGXIN_DATABASE_URL")
-        .env("TONGXIN_LOG", "warn")
-        .output()
-        .expect("run tongxin")
+    command(data_dir, args).output().expect("run tongxin")
+}
+
+/// [`tongxin`] with the servers' fixed [`KEY`], as a console job on a demo's data.
+#[allow(dead_code)]
+pub fn tongxin_keyed(data_dir: &Path, args: &[&str]) -> Output {
+    command(data_dir, args).env("TONGXIN_SECRET_KEY", KEY).output().expect("run tongxin")
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -48,6 +53,14 @@ impl Server {
 
     pub fn start_with_key(args: &[&str]) -> Server {
         Self::spawn(args, Some(KEY))
+    }
+
+    /// The demo in `data` with no cases and no registry, signed in with [`DEMO_PASSWORD`].
+    #[allow(dead_code)]
+    pub fn small_demo(data: &Path) -> Server {
+        let data = data.to_str().expect("a UTF-8 path");
+        let args = ["demo", "--data-dir", data, "--case-months", "0", "--households", "0"];
+        Self::start_with_key(&[&args[..], &["--demo-password", DEMO_PASSWORD]].concat())
     }
 
     fn spawn(args: &[&str], key: Option<&str>) -> Server {

@@ -16,6 +16,7 @@ use tongxin_core::registry::input::{BuildingText, FieldError, HouseholdText, Res
 use tongxin_store::registry::{BuildingFields, Change, NewHousehold, NewResident, RegistryScope};
 use utoipa::ToSchema;
 
+use super::history::ChangeView;
 use super::{HouseholdView, ResidentView, today};
 use crate::api::access::id_param;
 use crate::auth::{ApiCaller, Who};
@@ -309,76 +310,6 @@ pub async fn change_building(app: &App, who: &Who, id: i64, patch: BuildingPatch
     Ok(app.store.update_building_fields(&who.caller(), id, &new).await?)
 }
 
-/// One entry of a record's history.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HistoryEntry {
-    /// `2026-11-29 14:03` (Shanghai time)
-    pub at: String,
-    pub actor: String,
-    /// registry.resident.add, registry.resident.update, registry.resident.move_out, …
-    pub action: String,
-    pub changes: Vec<ChangeView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChangeView {
-    pub field: String,
-    pub column: String,
-    /// Personal values masked.
-    pub before: String,
-    pub after: String,
-}
-
-impl ChangeView {
-    /// The field's name in the page's message catalog.
-    pub fn key(&self) -> &'static str {
-        match self.field.as_str() {
-            "name" => "registry.name",
-            "gender" => "registry.gender",
-            "birth_date" => "registry.birth_date",
-            "id_number" => "registry.id_number",
-            "phone" => "registry.phone",
-            "role" => "registry.role",
-            "tags" => "registry.tags",
-            "moved_in" => "registry.moved_in",
-            "moved_out" => "registry.moved_out",
-            "registration" => "registry.registration",
-            "notes" => "registry.notes",
-            "unit" => "registry.unit",
-            "room" => "registry.room",
-            "units" => "registry.units",
-            "floors" => "registry.floors",
-            "year_built" => "registry.year_built",
-            "elevator" => "registry.elevator",
-            "lift_stage" => "registry.lift_stage",
-            "contact_name" => "registry.contact",
-            "contact_phone" => "registry.contact_phone",
-            _ => "registry.address",
-        }
-    }
-}
-
-/// A record's history, newest first; the caller must be able to read the record.
-pub async fn history(app: &App, kind: &str, id: i64) -> Result<Vec<HistoryEntry>, ApiError> {
-    let entries = app.store.record_history(kind, id, 200).await?;
-    Ok(entries
-        .into_iter()
-        .map(|e| {
-            let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
-            let changes: Vec<Change> = serde_json::from_value(detail["changes"].clone()).unwrap_or_default();
-            HistoryEntry {
-                at: e.at.to_utc().with_timezone(&tongxin_core::time::SHANGHAI).format("%Y-%m-%d %H:%M").to_string(),
-                actor: e.actor_name,
-                action: e.action,
-                changes: changes
-                    .into_iter()
-                    .map(|c| ChangeView { field: c.field, column: c.column, before: c.before, after: c.after })
-                    .collect(),
-            }
-        })
-        .collect())
-}
-
 fn body<T>(raw: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
     raw.map(|Json(v)| v).map_err(|e| ApiError::invalid("body", e.body_text()))
 }
@@ -485,40 +416,4 @@ pub async fn patch_building(
     let changes = change_building(&app, &who, id, body(raw)?).await?;
     let view = building_in_reach(&app, &who, id, false).await?.0;
     Ok(Json(Changed { record: view, changes: views(changes) }))
-}
-
-/// The kinds of record with a history, as the path names them.
-fn history_kind(kind: &str) -> Result<&'static str, ApiError> {
-    match kind {
-        "residents" => Ok("resident"),
-        "households" => Ok("household"),
-        "buildings" => Ok("building"),
-        other => Err(ApiError::not_found(format!("no record kind {other}"))),
-    }
-}
-
-/// A record's history: who changed which fields when, before and after (personal values
-/// masked), newest first.
-#[utoipa::path(get, path = "/api/v1/registry/{kind}/{id}/history", tag = "registry",
-    params(("kind" = String, Path, description = "residents, households or buildings"), ("id" = i64, Path)),
-    responses((status = 200, body = [HistoryEntry]), (status = 403), (status = 404)))]
-pub async fn record_history(
-    State(app): State<App>,
-    who: ApiCaller,
-    Path((kind, raw_id)): Path<(String, String)>,
-) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
-    let kind = history_kind(&kind)?;
-    let id = id_param(&raw_id)?;
-    match kind {
-        "resident" => {
-            super::one_resident(&app, &who, id).await?;
-        }
-        "household" => {
-            super::household_detail(&app, &who, id).await?;
-        }
-        _ => {
-            building_in_reach(&app, &who, id, false).await?;
-        }
-    }
-    Ok(Json(history(&app, kind, id).await?))
 }

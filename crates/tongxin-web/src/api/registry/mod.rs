@@ -22,6 +22,7 @@ use crate::{ApiError, App};
 pub mod ebikes;
 pub mod edit;
 pub mod export;
+pub mod history;
 pub mod import;
 pub mod ledger_export;
 pub mod pledge_online;
@@ -36,7 +37,7 @@ pub fn routes() -> Router<App> {
         .route("/households/export", get(export::export_households))
         .route("/households/{id}", get(household).patch(edit::patch_household))
         .route("/registry/buildings/{id}", get(edit::building).patch(edit::patch_building))
-        .route("/registry/{kind}/{id}/history", get(edit::record_history))
+        .route("/registry/{kind}/{id}/history", get(history::record_history))
         .route("/registry/templates/{kind}", get(import::template))
         .route("/registry/imports", post(import::create).layer(DefaultBodyLimit::max(import::MAX_BODY)))
         .route("/registry/imports/{id}", get(import::one))

@@ -14,9 +14,9 @@ use super::edit::{Choice, HouseholdForm, choices, kept, saved_or_again};
 use crate::api::access::id_param;
 use crate::api::params::Params;
 use crate::api::registry::edit::{
-    BuildingPatch, BuildingRegistryView, HistoryEntry, HouseholdRequest, add_household, building_in_reach,
-    change_building, history,
+    BuildingPatch, BuildingRegistryView, HouseholdRequest, add_household, building_in_reach, change_building,
 };
+use crate::api::registry::history::{HistoryEntry, history};
 use crate::api::registry::{HouseholdView, search_households};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;

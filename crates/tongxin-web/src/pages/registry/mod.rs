@@ -13,7 +13,7 @@ use tongxin_core::access::Permission;
 use crate::App;
 use crate::api::access::id_param;
 use crate::api::params::Params;
-use crate::api::registry::edit::{HistoryEntry, history};
+use crate::api::registry::history::{HistoryEntry, history};
 use crate::api::registry::{
     HouseholdView, ResidentView, household_detail, one_resident, scope, search_households, search_residents,
 };
