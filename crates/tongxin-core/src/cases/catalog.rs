@@ -3,7 +3,7 @@
 //! extra attributes a report must or may carry (they become Open311 service definitions).
 //!
 //! Codes: `C` for components (部件, public assets) or `E` for events (事件), two digits of
-//! class, two of subclass: `E05` 街面秩序, `E0504` 电动车飞线充电.
+//! class, two of subclass: `E05` 街面秩序, `E0503` 电动车飞线充电.
 
 use std::collections::BTreeMap;
 use std::fmt;
