@@ -219,4 +219,64 @@ async fn buildings_change_and_writes_stay_in_reach(db: TestDb) {
     app.stop().await;
 }
 
-backend_tests!(households_and_residents_are_added_checked_and_changed, buildings_change_and_writes_stay_in_reach);
+/// An e-bike scrapped and moved to another shed: checked, in its history, in reach only.
+async fn ebikes_change_with_their_history(db: TestDb) {
+    let app = TestApp::spawn_with_registry(db, 1_500).await;
+    let mut lead = app.login("shiftlead").await;
+    let (_, bikes) = lead.json("/api/v1/ebikes?status=active&limit=1").await;
+    let bike = &bikes["items"][0];
+    let id = bike["id"].as_i64().unwrap();
+    let (_, sheds) = lead.json("/api/v1/sheds?limit=500").await;
+    let other =
+        sheds["items"].as_array().unwrap().iter().find(|s| s["id"] != bike["shed_id"]).expect("another shed").clone();
+
+    let (status, body) = lead
+        .patch_json(&format!("/api/v1/ebikes/{id}"), json!({ "status": "报废", "battery": "氢能", "plate": "x" }))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(error_fields(&body), ["plate", "battery", "status"]);
+    let (status, changed) = lead
+        .patch_json(&format!("/api/v1/ebikes/{id}"), json!({ "status": "已报废", "shed_id": other["id"].to_string() }))
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!((changed["status"].as_str(), &changed["shed_id"]), (Some("scrapped"), &other["id"]));
+    let entries = history(&lead, "ebikes", id).await;
+    let fields: Vec<&str> =
+        entries[0]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["status", "shed_id"]);
+    assert_eq!(entries[0]["changes"][1]["after"], other["name"]);
+    let (_, same) = lead.patch_json(&format!("/api/v1/ebikes/{id}"), json!({ "status": "scrapped" })).await;
+    assert_eq!(same["changes"], json!([]));
+
+    // A shed or an e-bike outside the grid worker's grid is not there for them.
+    let mut worker = app.login("gridworker1").await;
+    let (_, their_sheds) = worker.json("/api/v1/sheds?limit=500").await;
+    let (_, their_bikes) = worker.json("/api/v1/ebikes?status=active&limit=500").await;
+    let outside = |all: &Value, theirs: &Value| {
+        let theirs = theirs["items"].as_array().unwrap().clone();
+        all["items"].as_array().unwrap().iter().find(|x| !theirs.iter().any(|t| t["id"] == x["id"])).cloned().unwrap()
+    };
+    let far_shed = outside(&sheds, &their_sheds);
+    let (_, all_bikes) = lead.json("/api/v1/ebikes?status=active&limit=500").await;
+    let far_bike = outside(&all_bikes, &their_bikes);
+    let mine = &their_bikes["items"][0];
+    let moved = json!({ "shed_id": far_shed["id"].to_string() });
+    let path = format!("/api/v1/ebikes/{}", mine["id"]);
+    assert_error(&worker.patch_json(&path, moved).await, 400, "invalid_parameter", Some("shed_id"));
+    let path = format!("/api/v1/ebikes/{}", far_bike["id"]);
+    assert_error(&worker.patch_json(&path, json!({ "status": "已报废" })).await, 404, "not_found", None);
+    let mut intake = app.login("intake").await;
+    assert_error(
+        &intake.patch_json(&format!("/api/v1/ebikes/{id}"), json!({ "brand": "x" })).await,
+        403,
+        "forbidden",
+        None,
+    );
+    app.stop().await;
+}
+
+backend_tests!(
+    households_and_residents_are_added_checked_and_changed,
+    buildings_change_and_writes_stay_in_reach,
+    ebikes_change_with_their_history
+);

@@ -18,7 +18,7 @@ fn id_number(birth: &str, seq: u32) -> String {
 
 async fn a_grid_worker_keeps_the_registry(db: TestDb) {
     let Some(browser) = Browser::start().await else { return };
-    let app = TestApp::spawn_with_registry(db, 120).await;
+    let app = TestApp::spawn_with_registry(db, 600).await;
     let worker = app.login("gridworker1").await;
     let (_, theirs) = worker.json("/api/v1/residents").await;
     let person = theirs["items"][0].clone();
@@ -79,6 +79,18 @@ async fn a_grid_worker_keeps_the_registry(db: TestDb) {
     assert_eq!(browser.text("#lift-stage").await, "征询通过");
     assert!(browser.text("#history").await.contains("加梯阶段"));
     browser.screenshot("registry-building").await;
+
+    // An e-bike scrapped: the status changes and the history says so.
+    let (_, bikes) = worker.json("/api/v1/ebikes?status=active&limit=1").await;
+    let bike = bikes["items"][0]["id"].as_i64().expect("an e-bike in the grid");
+    browser.goto(&app.url(&format!("/registry/ebikes/{bike}"))).await;
+    browser.click("#edit-ebike summary").await;
+    browser.click("select[name=status] option[value=scrapped]").await;
+    browser.click("#ebike-form button[type=submit]").await;
+    browser.wait_for_url(&format!("/registry/ebikes/{bike}?saved=1")).await;
+    assert_eq!(browser.text("#ebike-status").await, "已报废");
+    assert!(browser.text("#history").await.contains("已报废"));
+    browser.screenshot("registry-ebike-edited").await;
 
     // A ledger through the wizard: valid rows in, the bad one named.
     let file = app.photo_dir.path().join("居民.csv");

@@ -7,6 +7,7 @@ pub mod safety;
 
 use chrono::{Datelike, NaiveDate};
 
+pub mod ebike_input;
 pub mod input;
 
 /// Declares a closed vocabulary: stored value, Chinese name, parsing from either.

@@ -4,6 +4,7 @@
 //! Every read is scoped: a caller sees the records of their regions.
 
 mod building;
+mod ebike_edit;
 pub mod ebikes;
 mod edit;
 mod keys;
@@ -20,6 +21,7 @@ use tongxin_core::registry::{HouseholdRole, Registration};
 use crate::{Store, StoreError};
 
 pub use building::BuildingFields;
+pub use ebike_edit::EbikeFields;
 pub use edit::Change;
 pub use keys::{BuildingKey, HouseholdKey, ResidentKey};
 pub use write::{NewEbike, NewHousehold, NewPledge, NewResident, NewShed};

@@ -76,6 +76,7 @@ use super::{access, cases, geo, notifications, registry};
         registry::ebikes::shed,
         registry::ebikes::ebikes,
         registry::ebikes::ebike,
+        registry::ebike_edit::patch,
         registry::ebikes::pledges,
         registry::ledger_export::sheds,
         registry::ledger_export::ebikes,

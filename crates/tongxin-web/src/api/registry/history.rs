@@ -62,6 +62,12 @@ impl ChangeView {
             "lift_stage" => "registry.lift_stage",
             "contact_name" => "registry.contact",
             "contact_phone" => "registry.contact_phone",
+            "plate" => "ledgers.plate",
+            "brand" => "ledgers.brand",
+            "battery" => "ledgers.battery",
+            "registered_on" => "ledgers.registered_on",
+            "status" => "ledgers.status",
+            "shed_id" => "ledgers.shed",
             _ => "registry.address",
         }
     }
@@ -91,6 +97,7 @@ fn history_kind(kind: &str) -> Result<&'static str, ApiError> {
         "residents" => Ok("resident"),
         "households" => Ok("household"),
         "buildings" => Ok("building"),
+        "ebikes" => Ok("ebike"),
         other => Err(ApiError::not_found(format!("no record kind {other}"))),
     }
 }
@@ -98,7 +105,7 @@ fn history_kind(kind: &str) -> Result<&'static str, ApiError> {
 /// A record's history: who changed which fields when, before and after (personal values
 /// masked), newest first.
 #[utoipa::path(get, path = "/api/v1/registry/{kind}/{id}/history", tag = "registry",
-    params(("kind" = String, Path, description = "residents, households or buildings"), ("id" = i64, Path)),
+    params(("kind" = String, Path, description = "residents, households, buildings or ebikes"), ("id" = i64, Path)),
     responses((status = 200, body = [HistoryEntry]), (status = 403), (status = 404)))]
 pub async fn record_history(
     State(app): State<App>,
@@ -113,6 +120,9 @@ pub async fn record_history(
         }
         "household" => {
             super::household_detail(&app, &who, id).await?;
+        }
+        "ebike" => {
+            super::ebikes::one_ebike(&app, &who, id).await?;
         }
         _ => {
             building_in_reach(&app, &who, id, false).await?;

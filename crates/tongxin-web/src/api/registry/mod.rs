@@ -19,6 +19,7 @@ use crate::api::params::Params;
 use crate::auth::{ApiCaller, Who};
 use crate::{ApiError, App};
 
+pub mod ebike_edit;
 pub mod ebikes;
 pub mod edit;
 pub mod export;
@@ -49,7 +50,7 @@ pub fn routes() -> Router<App> {
         .route("/sheds/{id}/checks", axum::routing::post(safety::add_check))
         .route("/ebikes", get(ebikes::ebikes))
         .route("/ebikes/export", get(ledger_export::ebikes))
-        .route("/ebikes/{id}", get(ebikes::ebike))
+        .route("/ebikes/{id}", get(ebikes::ebike).patch(ebike_edit::patch))
         .route("/pledges", get(ebikes::pledges))
         .route("/pledges/export", get(ledger_export::pledges))
         .route("/me/pledge", get(pledge_online::show).post(pledge_online::sign_handler))

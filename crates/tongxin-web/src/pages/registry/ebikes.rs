@@ -13,7 +13,7 @@ use super::PAGE;
 use crate::api::access::id_param;
 use crate::api::params::Params;
 use crate::api::registry::ebikes::{
-    EbikeView, PledgeView, ShedView, one_ebike, one_shed, search_ebikes, search_pledges, search_sheds,
+    EbikeView, PledgeView, ShedView, one_shed, search_ebikes, search_pledges, search_sheds,
 };
 use crate::api::registry::safety::{ShedCheckRequest, ShedCheckView, record_check};
 use crate::auth::PageCaller;
@@ -43,7 +43,7 @@ pub struct Ebike {
 }
 
 impl Ebike {
-    fn new(e: &tongxin_store::registry::ebikes::EbikeRecord) -> Self {
+    pub fn new(e: &tongxin_store::registry::ebikes::EbikeRecord) -> Self {
         Self { view: EbikeView::from(e), battery: e.battery.zh(), status: e.status.zh() }
     }
 }
@@ -199,28 +199,6 @@ pub async fn ebikes(
         error,
     };
     (status_of(&page.error), render(&page)).into_response()
-}
-
-#[derive(Template)]
-#[template(path = "registry/ebike.html")]
-struct EbikePage {
-    page: PageContext,
-    ebike: Ebike,
-}
-
-pub async fn ebike(
-    State(app): State<App>,
-    lang: Lang,
-    OriginalUri(uri): OriginalUri,
-    who: PageCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    match async { one_ebike(&app, &who, id_param(&raw)?).await }.await {
-        Ok(e) => {
-            render(&EbikePage { page: PageContext::new(lang, &uri, Some(&who)), ebike: Ebike::new(&e) }).into_response()
-        }
-        Err(e) => PageError::from_api(lang, e).into_response(),
-    }
 }
 
 #[derive(Template)]

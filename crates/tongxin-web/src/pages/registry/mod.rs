@@ -22,6 +22,7 @@ use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, found_or_explained, render};
 
 mod building;
+mod ebike;
 pub mod ebikes;
 mod edit;
 mod import;
@@ -42,7 +43,7 @@ pub fn routes() -> Router<App> {
         .route("/registry/sheds/{id}", get(ebikes::shed))
         .route("/registry/sheds/{id}/checks", axum::routing::post(ebikes::add_check))
         .route("/registry/ebikes", get(ebikes::ebikes))
-        .route("/registry/ebikes/{id}", get(ebikes::ebike))
+        .route("/registry/ebikes/{id}", get(ebike::page).post(ebike::save))
         .route("/registry/pledges", get(ebikes::pledges))
         .route("/me/pledge", get(pledge_online::page).post(pledge_online::submit))
 }
