@@ -248,6 +248,24 @@ async fn ebikes_change_with_their_history(db: TestDb) {
     let (_, same) = lead.patch_json(&format!("/api/v1/ebikes/{id}"), json!({ "status": "scrapped" })).await;
     assert_eq!(same["changes"], json!([]));
 
+    // A new e-bike registered to its owner; a bad or taken plate is refused.
+    let owner = bike["owner_id"].as_i64().unwrap();
+    let (status, body) = lead
+        .post_json(
+            "/api/v1/ebikes",
+            json!({ "owner_id": owner, "plate": "沪", "battery": "锂电", "registered_on": "2026-11-01" }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(error_fields(&body), ["plate"]);
+    let new = json!({ "owner_id": owner, "plate": "沪X 20261", "brand": "雅迪", "battery": "锂电", "registered_on": "2026-11-01", "shed_id": other["id"].to_string() });
+    let (status, added) = lead.post_json("/api/v1/ebikes", new.clone()).await;
+    assert_eq!(status, 201, "{added}");
+    assert_eq!((added["plate"].as_str(), added["status"].as_str()), (Some("沪X20261"), Some("active")));
+    assert_error(&lead.post_json("/api/v1/ebikes", new).await, 409, "conflict", Some("plate"));
+    let entries = history(&lead, "ebikes", added["id"].as_i64().unwrap()).await;
+    assert_eq!(entries[0]["action"], "registry.ebike.add");
+
     // A shed or an e-bike outside the grid worker's grid is not there for them.
     let mut worker = app.login("gridworker1").await;
     let (_, their_sheds) = worker.json("/api/v1/sheds?limit=500").await;

@@ -91,6 +91,14 @@ async fn a_grid_worker_keeps_the_registry(db: TestDb) {
     assert_eq!(browser.text("#ebike-status").await, "已报废");
     assert!(browser.text("#history").await.contains("已报废"));
     browser.screenshot("registry-ebike-edited").await;
+    // … and a new one registered from its owner's page.
+    browser.goto(&app.url(&format!("/registry/residents/{id}"))).await;
+    browser.click("#add-ebike").await;
+    browser.fill("input[name=plate]", "沪J88888").await;
+    browser.click("select[name=battery] option[value=lithium]").await;
+    browser.click("#ebike-form button[type=submit]").await;
+    browser.wait_for_text("#ebike-plate", "沪J88888").await;
+    assert_eq!(browser.text("#ebike-status").await, "在用");
 
     // A ledger through the wizard: valid rows in, the bad one named.
     let file = app.photo_dir.path().join("居民.csv");

@@ -7,7 +7,8 @@ use sqlx::Row;
 use tongxin_core::registry::{Battery, EbikeStatus};
 use tongxin_core::time::Timestamp;
 
-use super::edit::{Change, Fields, changes_detail, corrupt, diff, shown};
+use super::edit::{Change, Fields, added, changes_detail, corrupt, diff, shown};
+use super::write::NewEbike;
 use crate::audit::{AuditEntry, Caller};
 use crate::{Store, StoreError, Tx};
 
@@ -46,6 +47,45 @@ impl EbikeFields {
 }
 
 impl Store {
+    /// Registers an e-bike to its owner; audited with its fields. A plate already
+    /// registered is a conflict.
+    pub async fn add_ebike(&self, caller: &Caller, new: &NewEbike) -> Result<i64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let fields = EbikeFields {
+            plate: new.plate.clone(),
+            brand: new.brand.clone(),
+            battery: new.battery,
+            registered_on: new.registered_on,
+            status: new.status,
+            shed_id: new.shed_id,
+        }
+        .fields(shed_name(&mut tx, new.shed_id).await?);
+        let now = Timestamp::now().millis();
+        let row = sqlx::query(
+            "INSERT INTO ebikes (owner_id, household_id, region_code, plate, brand, battery, registered_on, status, shed_id, \
+               created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+        )
+        .bind(new.owner_id)
+        .bind(new.household_id)
+        .bind(new.region.as_str())
+        .bind(&new.plate)
+        .bind(&new.brand)
+        .bind(new.battery.as_str())
+        .bind(new.registered_on.to_string())
+        .bind(new.status.as_str())
+        .bind(new.shed_id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::unique("plate", "another e-bike has this plate"))?;
+        let id: i64 = row.try_get("id")?;
+        let entry =
+            AuditEntry::ok("registry.ebike.add", "ebike", id).with_detail(changes_detail(&added(&fields), json!({})));
+        self.audit_in(&mut tx, caller, entry).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
     /// An e-bike's changeable fields.
     pub async fn ebike_fields(&self, id: i64) -> Result<Option<EbikeFields>, StoreError> {
         let row = sqlx::query("SELECT plate, brand, battery, registered_on, status, shed_id FROM ebikes WHERE id = $1")

@@ -48,7 +48,7 @@ pub(super) fn diff(before: &Fields, after: &Fields) -> Vec<Change> {
 }
 
 /// Every field as added: before is empty.
-fn added(after: &Fields) -> Vec<Change> {
+pub(super) fn added(after: &Fields) -> Vec<Change> {
     let nothing: Fields = after.iter().map(|f| (f.0, f.1, String::new(), String::new())).collect();
     diff(&nothing, after).into_iter().filter(|c| !c.after.is_empty()).collect()
 }

@@ -77,6 +77,7 @@ use super::{access, cases, geo, notifications, registry};
         registry::ebikes::ebikes,
         registry::ebikes::ebike,
         registry::ebike_edit::patch,
+        registry::ebike_edit::create,
         registry::ebikes::pledges,
         registry::ledger_export::sheds,
         registry::ledger_export::ebikes,

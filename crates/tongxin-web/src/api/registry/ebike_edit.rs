@@ -4,10 +4,11 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use tongxin_core::access::Permission;
 use tongxin_core::registry::ebike_input::EbikeText;
-use tongxin_store::registry::{Change, EbikeFields, RegistryScope};
+use tongxin_store::registry::{Change, EbikeFields, NewEbike, RegistryScope};
 use utoipa::ToSchema;
 
 use super::ebikes::{EbikeView, one_ebike};
@@ -73,6 +74,61 @@ pub async fn change_ebike(app: &App, who: &Who, id: i64, patch: EbikePatch) -> R
         shed_id,
     };
     Ok(app.store.update_ebike(&who.caller(), id, &new).await?)
+}
+
+/// An e-bike to register to its owner (a resident living in the caller's regions).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EbikeRequest {
+    pub owner_id: i64,
+    pub plate: String,
+    #[serde(default)]
+    pub brand: String,
+    /// 铅酸 or 锂电
+    pub battery: String,
+    pub registered_on: String,
+    /// 在用 (default), 已报废 or 已迁出
+    #[serde(default)]
+    pub status: String,
+    /// A shed's id, or empty for none.
+    #[serde(default)]
+    pub shed_id: String,
+}
+
+pub async fn add_ebike(app: &App, who: &Who, r: EbikeRequest) -> Result<i64, ApiError> {
+    let owner = super::one_resident(app, who, r.owner_id).await?;
+    who.require(app, Permission::RegistryWrite).await?;
+    if owner.moved_out.is_some() {
+        return Err(ApiError::invalid("owner_id", format!("resident {} has moved out (已迁出)", r.owner_id)));
+    }
+    let status = if r.status.trim().is_empty() { "active".to_owned() } else { r.status };
+    let text = EbikeText { plate: r.plate, brand: r.brand, battery: r.battery, registered_on: r.registered_on, status };
+    let checked = text.check(today()).map_err(invalid)?;
+    let new = NewEbike {
+        owner_id: owner.id,
+        household_id: owner.household_id,
+        region: owner.region,
+        plate: checked.plate,
+        brand: checked.brand,
+        battery: checked.battery,
+        registered_on: checked.registered_on,
+        status: checked.status,
+        shed_id: shed(app, who, &r.shed_id).await?,
+    };
+    Ok(app.store.add_ebike(&who.caller(), &new).await?)
+}
+
+/// Registers an e-bike to a resident in the caller's regions.
+#[utoipa::path(post, path = "/api/v1/ebikes", tag = "registry", request_body = EbikeRequest,
+    responses((status = 201, body = EbikeView), (status = 400), (status = 403), (status = 404, description = "no such resident in reach"),
+        (status = 409, description = "the plate is registered"), (status = 422, description = "details.errors")))]
+pub async fn create(
+    State(app): State<App>,
+    who: ApiCaller,
+    raw: Result<Json<EbikeRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<EbikeView>), ApiError> {
+    let body = raw.map(|Json(v)| v).map_err(|e| ApiError::invalid("body", e.body_text()))?;
+    let id = add_ebike(&app, &who, body).await?;
+    Ok((StatusCode::CREATED, Json(EbikeView::from(&one_ebike(&app, &who, id).await?))))
 }
 
 /// Changes an e-bike: a status (scrapped, moved away), the shed it charges at, its plate …

@@ -48,7 +48,7 @@ pub fn routes() -> Router<App> {
         .route("/sheds/export", get(ledger_export::sheds))
         .route("/sheds/{id}", get(ebikes::shed))
         .route("/sheds/{id}/checks", axum::routing::post(safety::add_check))
-        .route("/ebikes", get(ebikes::ebikes))
+        .route("/ebikes", get(ebikes::ebikes).post(ebike_edit::create))
         .route("/ebikes/export", get(ledger_export::ebikes))
         .route("/ebikes/{id}", get(ebikes::ebike).patch(ebike_edit::patch))
         .route("/pledges", get(ebikes::pledges))

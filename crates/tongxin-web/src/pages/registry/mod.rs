@@ -44,6 +44,7 @@ pub fn routes() -> Router<App> {
         .route("/registry/sheds/{id}/checks", axum::routing::post(ebikes::add_check))
         .route("/registry/ebikes", get(ebikes::ebikes))
         .route("/registry/ebikes/{id}", get(ebike::page).post(ebike::save))
+        .route("/registry/residents/{id}/ebikes/new", get(ebike::new_page).post(ebike::new_save))
         .route("/registry/pledges", get(ebikes::pledges))
         .route("/me/pledge", get(pledge_online::page).post(pledge_online::submit))
 }
