@@ -369,4 +369,57 @@ async fn bad_files_are_refused_whole(db: TestDb) {
     app.stop().await;
 }
 
-backend_tests!(ledgers_round_trip_and_import_once, bad_rows_are_reported_in_either_mode, bad_files_are_refused_whole);
+/// The e-bike ledger: its export imports back unchanged; a new bike lands; bad rows are named.
+async fn ebikes_come_in_from_their_ledger(db: TestDb) {
+    let app = TestApp::spawn_with_registry(db, 400).await;
+    let mut lead = app.login("shiftlead").await;
+    let exported = download(&lead, "/api/v1/ebikes/export?format=xlsx").await;
+    let sheet = rows(&exported, "电动车");
+    assert_eq!(
+        sheet[0][..10],
+        ["车牌号", "品牌", "电池类型", "状态", "登记日期", "车主", "地址", "单元", "室", "充电棚"]
+    );
+    let done = import(&mut lead, "kind=ebikes", exported).await;
+    let outcome = &done["outcome"];
+    assert_eq!(outcome["refused"], 0, "{done}");
+    assert_eq!(outcome["unchanged"].as_u64(), Some(sheet.len() as u64 - 1), "{done}");
+    assert_eq!(outcome["ignored_columns"], serde_json::json!(["已签承诺书"]));
+
+    // One new bike for a resident; four bad rows.
+    let (_, h) = lead.json("/api/v1/households?limit=1").await;
+    let home = &h["items"][0];
+    let (_, detail) = lead.json(&format!("/api/v1/households/{}", home["id"])).await;
+    let owner = detail["residents"][0]["name"].as_str().unwrap();
+    let (address, unit, room) =
+        (home["building_address"].as_str().unwrap(), home["unit"].as_str().unwrap(), home["room"].as_str().unwrap());
+    let taken = &sheet[1];
+    let file = format!(
+        "车牌号,品牌,电池类型,状态,登记日期,车主,地址,单元,室,充电棚\n\
+         沪Z00001,雅迪,锂电,在用,2026-10-01,{owner},{address},{unit},{room},\n\
+         沪Z00002,雅迪,锂电,在用,2026-10-01,查无此人,{address},{unit},{room},\n\
+         沪Z00003,雅迪,锂电,在用,2026-10-01,{owner},{address},{unit},{room},不存在的充电棚\n\
+         沪Z00001,雅迪,锂电,在用,2026-10-01,{owner},{address},{unit},{room},\n\
+         {},雅迪,锂电,在用,2026-10-01,{owner},{address},{unit},{room},\n",
+        taken[0]
+    );
+    let done = import(&mut lead, "kind=ebikes&mode=valid", file.into_bytes()).await;
+    let outcome = &done["outcome"];
+    assert_eq!((outcome["added"].as_u64(), outcome["refused"].as_u64()), (Some(1), Some(4)), "{done}");
+    let columns: Vec<(u64, &str)> = outcome["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(columns, [(3, "车主"), (4, "充电棚"), (5, "车牌号"), (6, "车牌号")], "{done}");
+    let (_, found) = lead.json("/api/v1/ebikes?q=沪Z00001").await;
+    assert_eq!(found["items"][0]["owner_name"], owner);
+    app.stop().await;
+}
+
+backend_tests!(
+    ledgers_round_trip_and_import_once,
+    bad_rows_are_reported_in_either_mode,
+    bad_files_are_refused_whole,
+    ebikes_come_in_from_their_ledger
+);

@@ -79,7 +79,7 @@ pub enum Command {
     /// The audit log: verify its hash chain
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Import a registry ledger (台账) from Excel or CSV: households, then residents
+    /// Import a registry ledger (台账) from Excel or CSV: households, then residents, then e-bikes
     Import(LedgerImportArgs),
     /// Print a new random secret key for TONGXIN_SECRET_KEY
     Keygen,
@@ -288,7 +288,7 @@ pub struct CalendarRemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct LedgerImportArgs {
-    /// What the file holds: households (户) or residents (居民)
+    /// What the file holds: households (户), residents (居民) or ebikes (电动车)
     pub kind: String,
     /// The .xlsx or .csv file, with the template's header row
     pub file: PathBuf,

@@ -51,6 +51,13 @@ impl Store {
     /// registered is a conflict.
     pub async fn add_ebike(&self, caller: &Caller, new: &NewEbike) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;
+        let id = self.add_ebike_in(&mut tx, caller, new).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// [`Store::add_ebike`] inside the caller's transaction.
+    pub async fn add_ebike_in(&self, tx: &mut Tx, caller: &Caller, new: &NewEbike) -> Result<i64, StoreError> {
         let fields = EbikeFields {
             plate: new.plate.clone(),
             brand: new.brand.clone(),
@@ -59,7 +66,7 @@ impl Store {
             status: new.status,
             shed_id: new.shed_id,
         }
-        .fields(shed_name(&mut tx, new.shed_id).await?);
+        .fields(shed_name(tx, new.shed_id).await?);
         let now = Timestamp::now().millis();
         let row = sqlx::query(
             "INSERT INTO ebikes (owner_id, household_id, region_code, plate, brand, battery, registered_on, status, shed_id, \
@@ -75,14 +82,13 @@ impl Store {
         .bind(new.status.as_str())
         .bind(new.shed_id)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await
         .map_err(StoreError::unique("plate", "another e-bike has this plate"))?;
         let id: i64 = row.try_get("id")?;
         let entry =
             AuditEntry::ok("registry.ebike.add", "ebike", id).with_detail(changes_detail(&added(&fields), json!({})));
-        self.audit_in(&mut tx, caller, entry).await?;
-        tx.commit().await?;
+        self.audit_in(tx, caller, entry).await?;
         Ok(id)
     }
 
@@ -108,10 +114,23 @@ impl Store {
     /// Changes an e-bike to `new`; the fields that changed. A plate already registered to
     /// another e-bike is a conflict.
     pub async fn update_ebike(&self, caller: &Caller, id: i64, new: &EbikeFields) -> Result<Vec<Change>, StoreError> {
-        let old = self.ebike_fields(id).await?.ok_or(StoreError::NotFound { entity: "e-bike", key: id.to_string() })?;
         let mut tx = self.begin_write().await?;
-        let before = old.fields(shed_name(&mut tx, old.shed_id).await?);
-        let changes = diff(&before, &new.fields(shed_name(&mut tx, new.shed_id).await?));
+        let changes = self.update_ebike_in(&mut tx, caller, id, new).await?;
+        tx.commit().await?;
+        Ok(changes)
+    }
+
+    /// [`Store::update_ebike`] inside the caller's transaction.
+    pub async fn update_ebike_in(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        id: i64,
+        new: &EbikeFields,
+    ) -> Result<Vec<Change>, StoreError> {
+        let old = self.ebike_fields(id).await?.ok_or(StoreError::NotFound { entity: "e-bike", key: id.to_string() })?;
+        let before = old.fields(shed_name(tx, old.shed_id).await?);
+        let changes = diff(&before, &new.fields(shed_name(tx, new.shed_id).await?));
         if changes.is_empty() {
             return Ok(changes);
         }
@@ -127,13 +146,12 @@ impl Store {
         .bind(new.shed_id)
         .bind(Timestamp::now().millis())
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(StoreError::unique("plate", "another e-bike has this plate"))?;
         let entry =
             AuditEntry::ok("registry.ebike.update", "ebike", id).with_detail(changes_detail(&changes, json!({})));
-        self.audit_in(&mut tx, caller, entry).await?;
-        tx.commit().await?;
+        self.audit_in(tx, caller, entry).await?;
         Ok(changes)
     }
 }

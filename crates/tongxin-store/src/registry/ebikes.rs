@@ -40,6 +40,10 @@ pub struct EbikeRecord {
     pub owner_name: String,
     pub household_id: i64,
     pub address: String,
+    /// The address's parts, as the e-bike ledger's template has them.
+    pub building_address: String,
+    pub unit: String,
+    pub room: String,
     pub shed_id: Option<i64>,
     pub shed_name: Option<String>,
     /// Whether the owner has signed a safety pledge.
@@ -154,6 +158,9 @@ fn ebike_from_row(row: &AnyRow) -> Result<EbikeRecord, StoreError> {
         owner_name: row.try_get("owner_name")?,
         household_id: row.try_get("household_id")?,
         address: full_address(&building, &row.try_get::<String, _>("unit")?, &row.try_get::<String, _>("room")?),
+        unit: row.try_get("unit")?,
+        room: row.try_get("room")?,
+        building_address: building,
         shed_id: row.try_get("shed_id")?,
         shed_name: row.try_get("shed_name")?,
         pledged: row.try_get::<i64, _>("pledged")? != 0,

@@ -32,6 +32,22 @@ pub struct ResidentKey {
     pub id_index: Option<String>,
     pub name: String,
     pub birth_date: String,
+    /// Not moved out.
+    pub living: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EbikeKey {
+    pub id: i64,
+    pub plate: String,
+    pub owner_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShedKey {
+    pub id: i64,
+    pub name: String,
+    pub region: RegionCode,
 }
 
 fn region(raw: &str) -> Result<RegionCode, StoreError> {
@@ -87,7 +103,7 @@ impl Store {
     }
 
     pub async fn resident_keys(&self) -> Result<Vec<ResidentKey>, StoreError> {
-        let rows = sqlx::query("SELECT id, household_id, id_index, name, birth_date FROM residents")
+        let rows = sqlx::query("SELECT id, household_id, id_index, name, birth_date, moved_out FROM residents")
             .fetch_all(self.pool())
             .await?;
         rows.iter()
@@ -98,6 +114,29 @@ impl Store {
                     id_index: r.try_get("id_index")?,
                     name: r.try_get("name")?,
                     birth_date: r.try_get("birth_date")?,
+                    living: r.try_get::<Option<String>, _>("moved_out")?.is_none_or(|d| d.is_empty()),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn ebike_keys(&self) -> Result<Vec<EbikeKey>, StoreError> {
+        let rows = sqlx::query("SELECT id, plate, owner_id FROM ebikes").fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EbikeKey { id: r.try_get("id")?, plate: r.try_get("plate")?, owner_id: r.try_get("owner_id")? })
+            })
+            .collect()
+    }
+
+    pub async fn shed_keys(&self) -> Result<Vec<ShedKey>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, region_code FROM charging_sheds").fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ShedKey {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    region: region(&r.try_get::<String, _>("region_code")?)?,
                 })
             })
             .collect()

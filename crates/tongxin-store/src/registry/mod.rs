@@ -23,7 +23,7 @@ use crate::{Store, StoreError};
 pub use building::BuildingFields;
 pub use ebike_edit::EbikeFields;
 pub use edit::Change;
-pub use keys::{BuildingKey, HouseholdKey, ResidentKey};
+pub use keys::{BuildingKey, EbikeKey, HouseholdKey, ResidentKey, ShedKey};
 pub use write::{NewEbike, NewHousehold, NewPledge, NewResident, NewShed};
 
 /// Whose records a caller may read.

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use tongxin_core::geo::RegionCode;
 use tongxin_core::pii::PiiCipher;
+use tongxin_core::registry::ebike_input::EbikeText;
 use tongxin_core::registry::input::{FieldError, HouseholdText, ResidentText};
-use tongxin_store::registry::{NewHousehold, NewResident};
+use tongxin_store::registry::{EbikeFields, NewEbike, NewHousehold, NewResident};
 
 use super::sheet::{Row, Template};
 
@@ -17,6 +18,7 @@ use super::sheet::{Row, Template};
 pub enum Kind {
     Households,
     Residents,
+    Ebikes,
 }
 
 const HOUSEHOLDS: Template = Template {
@@ -48,11 +50,28 @@ const RESIDENTS: Template = Template {
     ],
 };
 
+const EBIKES: Template = Template {
+    sheet: "电动车",
+    columns: &[
+        ("车牌号", "plate", true),
+        ("品牌", "brand", false),
+        ("电池类型", "battery", true),
+        ("状态", "status", true),
+        ("登记日期", "registered_on", true),
+        ("车主", "owner", true),
+        ("地址", "address", true),
+        ("单元", "unit", false),
+        ("室", "room", true),
+        ("充电棚", "shed", false),
+    ],
+};
+
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Households => "households",
             Kind::Residents => "residents",
+            Kind::Ebikes => "ebikes",
         }
     }
 
@@ -61,6 +80,7 @@ impl Kind {
         match self {
             Kind::Households => "户籍台账",
             Kind::Residents => "居民信息",
+            Kind::Ebikes => "电动车台账",
         }
     }
 
@@ -68,6 +88,7 @@ impl Kind {
         match self {
             Kind::Households => &HOUSEHOLDS,
             Kind::Residents => &RESIDENTS,
+            Kind::Ebikes => &EBIKES,
         }
     }
 }
@@ -79,7 +100,8 @@ impl std::str::FromStr for Kind {
         match s.trim() {
             "households" | "户" | "户籍台账" => Ok(Kind::Households),
             "residents" | "居民" | "居民信息" => Ok(Kind::Residents),
-            other => Err(format!("'{other}' is not a ledger kind: households or residents")),
+            "ebikes" | "电动车" | "电动车台账" => Ok(Kind::Ebikes),
+            other => Err(format!("'{other}' is not a ledger kind: households, residents or ebikes")),
         }
     }
 }
@@ -105,6 +127,12 @@ pub fn column_help(column: &str) -> String {
             names(Tag::ALL.iter().map(|t| t.zh()).collect())
         ),
         "迁入日期" | "迁出日期" => "如 2020-01-05；可留空。填写迁出日期即为已迁出，档案保留。".into(),
+        "车牌号" => "如 沪A12345；按车牌号匹配已登记的电动车。".into(),
+        "电池类型" => "铅酸 或 锂电。".into(),
+        "状态" => "在用、已报废 或 已迁出。".into(),
+        "登记日期" => "如 2020-06-01。".into(),
+        "车主" => "车主姓名：须是「地址、单元、室」这一户在住的居民。".into(),
+        "充电棚" => "充电棚名称，须与系统中的一致；可留空。".into(),
         _ => String::new(),
     }
 }
@@ -126,6 +154,8 @@ pub enum Plan {
     UpdateHousehold(i64, NewHousehold),
     AddResident(NewResident),
     UpdateResident(i64, NewResident),
+    AddEbike(NewEbike),
+    UpdateEbike(i64, EbikeFields),
 }
 
 /// The records rows are matched against, within the importer's regions.
@@ -142,6 +172,12 @@ pub struct Known {
     pub by_name: HashMap<(i64, String, NaiveDate), i64>,
     /// Households' addresses, for messages.
     pub addresses: HashMap<i64, String>,
+    /// Residents living in a household, by household and name.
+    pub by_household_name: HashMap<(i64, String), Vec<i64>>,
+    /// E-bikes by plate, with their owner.
+    pub plates: HashMap<String, (i64, i64)>,
+    /// Charging sheds in reach by name.
+    pub sheds: HashMap<String, i64>,
 }
 
 /// The natural keys seen so far in the file, with the row that had each first.
@@ -311,5 +347,91 @@ pub fn resident(
                 None => Plan::AddResident(new),
             })
         }
+    }
+}
+
+/// Checks an e-bike row; what it would do, or every problem.
+pub fn ebike(row: &Row, known: &Known, seen: &mut Seen, today: NaiveDate) -> Result<Plan, Vec<RowError>> {
+    let cells = Cells { row, template: Kind::Ebikes.template() };
+    let text = EbikeText {
+        plate: cells.get("车牌号"),
+        brand: cells.get("品牌"),
+        battery: cells.get("电池类型"),
+        registered_on: cells.get("登记日期"),
+        status: cells.get("状态"),
+    };
+    let mut errors = Vec::new();
+    let checked = text.check(today).map_err(|e| errors.extend(cells.field_errors(e))).ok();
+    let owner = cells
+        .building(known)
+        .and_then(|(building_id, _)| {
+            let (unit, room) = room_key(&cells.get("单元"), &cells.get("室"));
+            known
+                .households
+                .get(&(building_id, unit, room))
+                .cloned()
+                .ok_or_else(|| cells.error("室", "系统中没有这一户（这个楼栋的这个单元和室）"))
+        })
+        .and_then(|(household_id, region)| {
+            let name = cells.get("车主");
+            match known.by_household_name.get(&(household_id, name.trim().to_owned())) {
+                Some(candidates) if !candidates.is_empty() => Ok((candidates.clone(), household_id, region)),
+                _ => Err(cells.error("车主", format!("这一户没有叫「{}」的在住居民", name.trim()))),
+            }
+        })
+        .map_err(|e| errors.push(e))
+        .ok();
+    let shed_name = cells.get("充电棚");
+    let shed = if shed_name.trim().is_empty() {
+        Some(None)
+    } else {
+        match known.sheds.get(shed_name.trim()) {
+            Some(id) => Some(Some(*id)),
+            None => {
+                errors.push(cells.error("充电棚", "找不到这个充电棚：名称须与系统中的一致，且在您管辖的范围内"));
+                None
+            }
+        }
+    };
+    let (Some(e), Some((candidates, household_id, region)), Some(shed_id)) = (checked, owner, shed) else {
+        return Err(errors);
+    };
+    if let Some(first) = seen.first(e.plate.clone(), row.line) {
+        return Err(vec![cells.error("车牌号", format!("与第 {first} 行的车牌号相同"))]);
+    }
+    match known.plates.get(&e.plate) {
+        Some((_, other)) if !candidates.contains(other) => {
+            Err(vec![cells.error("车牌号", "这个车牌已登记在另一位车主名下；如已转让，请在系统中修改")])
+        }
+        None if candidates.len() > 1 => Err(vec![cells.error(
+            "车主",
+            format!(
+                "这一户有 {} 位在住居民叫「{}」，无法区分；请在系统中登记这辆车",
+                candidates.len(),
+                cells.get("车主").trim()
+            ),
+        )]),
+        Some((id, _)) => Ok(Plan::UpdateEbike(
+            *id,
+            EbikeFields {
+                plate: e.plate,
+                brand: e.brand,
+                battery: e.battery,
+                registered_on: e.registered_on,
+                status: e.status,
+                shed_id,
+            },
+        )),
+        None => Ok(Plan::AddEbike(NewEbike {
+            owner_id: candidates[0],
+            household_id,
+            region,
+            plate: e.plate,
+            brand: e.brand,
+            battery: e.battery,
+            registered_on: e.registered_on,
+            status: e.status,
+            shed_id,
+        })),
     }
 }

@@ -128,6 +128,19 @@ async fn known(app: &App, who: &Who, kind: Kind) -> Result<Known, ApiError> {
             known.households.insert((h.building_id, h.unit, h.room), (h.id, h.region));
         }
     }
+    if kind == Kind::Ebikes {
+        for r in app.store.resident_keys().await?.into_iter().filter(|r| r.living) {
+            known.by_household_name.entry((r.household_id, r.name)).or_default().push(r.id);
+        }
+        for e in app.store.ebike_keys().await? {
+            known.plates.insert(e.plate, (e.id, e.owner_id));
+        }
+        for s in app.store.shed_keys().await? {
+            if who.actor.covers(&s.region) {
+                known.sheds.insert(s.name, s.id);
+            }
+        }
+    }
     if kind == Kind::Residents {
         for r in app.store.resident_keys().await? {
             match r.id_index {
@@ -149,6 +162,7 @@ fn plan(app: &App, kind: Kind, row: &sheet::Row, known: &Known, seen: &mut Seen)
     match kind {
         Kind::Households => kinds::household(row, known, seen),
         Kind::Residents => kinds::resident(row, known, seen, &app.pii, crate::api::registry::today()),
+        Kind::Ebikes => kinds::ebike(row, known, seen, crate::api::registry::today()),
     }
 }
 
@@ -222,6 +236,8 @@ pub async fn run(
                 Plan::AddResident(new) => store.add_resident_in(&mut tx, &caller, &new).await.map(|_| None),
                 Plan::UpdateHousehold(id, new) => store.update_household_in(&mut tx, &caller, id, &new).await.map(Some),
                 Plan::UpdateResident(id, new) => store.update_resident_in(&mut tx, &caller, id, &new).await.map(Some),
+                Plan::AddEbike(new) => store.add_ebike_in(&mut tx, &caller, &new).await.map(|_| None),
+                Plan::UpdateEbike(id, new) => store.update_ebike_in(&mut tx, &caller, id, &new).await.map(Some),
             }
             .map_err(|e| Err(e.into()))?;
             match changed {

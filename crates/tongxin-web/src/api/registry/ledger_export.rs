@@ -36,8 +36,21 @@ impl Ledger {
             Ledger::Ebikes => (
                 "ebikes",
                 "电动车",
-                &["车牌", "品牌", "电池", "状态", "登记日期", "车主", "地址", "充电棚", "已签承诺书"],
-                &[(0, 14.0), (6, 32.0), (7, 28.0)],
+                // the e-bike import template's columns, then whether the owner pledged
+                &[
+                    "车牌号",
+                    "品牌",
+                    "电池类型",
+                    "状态",
+                    "登记日期",
+                    "车主",
+                    "地址",
+                    "单元",
+                    "室",
+                    "充电棚",
+                    "已签承诺书",
+                ],
+                &[(0, 14.0), (6, 28.0), (9, 28.0)],
             ),
             Ledger::Pledges => {
                 ("pledges", "安全承诺书", &["签署人", "地址", "签署日期", "方式", "收取人"], &[(1, 32.0)])
@@ -77,7 +90,9 @@ impl Ledger {
                         e.status.zh().into(),
                         e.registered_on.to_string(),
                         e.owner_name.clone(),
-                        e.address.clone(),
+                        e.building_address.clone(),
+                        e.unit.clone(),
+                        e.room.clone(),
                         e.shed_name.clone().unwrap_or_default(),
                         if e.pledged { "是" } else { "否" }.into(),
                     ]
