@@ -105,10 +105,13 @@ async fn the_ledgers_are_exported(db: TestDb) {
     let text = csv.text().await.unwrap();
     assert!(text.starts_with('\u{feff}'), "a BOM");
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
-    assert_eq!(lines[0], "车牌,品牌,电池,状态,登记日期,车主,地址,充电棚,已签承诺书");
+    assert_eq!(
+        lines[0], "车牌号,品牌,电池类型,状态,登记日期,车主,地址,单元,室,充电棚,已签承诺书",
+        "the import template's columns"
+    );
     assert_eq!(lines.len(), 5, "a header and the 4 active e-bikes: {text}");
     assert!(
-        lines[1].starts_with("沪测00001,雅迪,锂电,在用,2019-01-01,安一,安全测试路 A1 101 室,安全测试充电棚1,是"),
+        lines[1].starts_with("沪测00001,雅迪,锂电,在用,2019-01-01,安一,安全测试路 A1,,101,安全测试充电棚1,是"),
         "{}",
         lines[1]
     );
