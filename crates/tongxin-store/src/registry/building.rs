@@ -59,29 +59,38 @@ impl BuildingFields {
     }
 }
 
+/// A building's registry fields, read through `executor` (the pool, or a transaction that
+/// is about to change them).
+async fn read_building<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: i64,
+) -> Result<Option<BuildingFields>, StoreError> {
+    let row = sqlx::query(
+        "SELECT units, floors, year_built, has_elevator, lift_stage, contact_name, contact_phone_sealed, \
+           contact_phone_masked FROM buildings WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(executor)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let stage: Option<String> = row.try_get("lift_stage")?;
+    Ok(Some(BuildingFields {
+        units: row.try_get("units")?,
+        floors: row.try_get("floors")?,
+        year_built: row.try_get("year_built")?,
+        elevator: row_bool(&row, "has_elevator")?,
+        lift_stage: stage.map(|s| s.parse().map_err(|e| corrupt("lift stage", e))).transpose()?,
+        contact_name: row.try_get("contact_name")?,
+        contact_phone_sealed: row.try_get("contact_phone_sealed")?,
+        contact_phone_index: None,
+        contact_phone_masked: row.try_get("contact_phone_masked")?,
+    }))
+}
+
 impl Store {
     /// A building's registry fields.
     pub async fn building_fields(&self, id: i64) -> Result<Option<BuildingFields>, StoreError> {
-        let row = sqlx::query(
-            "SELECT units, floors, year_built, has_elevator, lift_stage, contact_name, contact_phone_sealed, \
-               contact_phone_masked FROM buildings WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let stage: Option<String> = row.try_get("lift_stage")?;
-        Ok(Some(BuildingFields {
-            units: row.try_get("units")?,
-            floors: row.try_get("floors")?,
-            year_built: row.try_get("year_built")?,
-            elevator: row_bool(&row, "has_elevator")?,
-            lift_stage: stage.map(|s| s.parse().map_err(|e| corrupt("lift stage", e))).transpose()?,
-            contact_name: row.try_get("contact_name")?,
-            contact_phone_sealed: row.try_get("contact_phone_sealed")?,
-            contact_phone_index: None,
-            contact_phone_masked: row.try_get("contact_phone_masked")?,
-        }))
+        read_building(self.pool(), id).await
     }
 
     /// Changes a building's registry fields; the fields that changed.
@@ -91,8 +100,10 @@ impl Store {
         id: i64,
         new: &BuildingFields,
     ) -> Result<Vec<Change>, StoreError> {
-        let old =
-            self.building_fields(id).await?.ok_or(StoreError::NotFound { entity: "building", key: id.to_string() })?;
+        let mut tx = self.begin_write().await?;
+        let old = read_building(&mut *tx, id)
+            .await?
+            .ok_or(StoreError::NotFound { entity: "building", key: id.to_string() })?;
         let mut changes = diff(&old.fields(), &new.fields());
         // a new number with the same last digits still counts as a change
         if new.contact_phone_index.is_some() && !changes.iter().any(|c| c.field == "contact_phone") {
@@ -106,7 +117,6 @@ impl Store {
         if changes.is_empty() {
             return Ok(changes);
         }
-        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE buildings SET units = $1, floors = $2, year_built = $3, has_elevator = $4, lift_stage = $5, \
                contact_name = $6, contact_phone_sealed = $7, contact_phone_masked = $8, updated_at = $9 WHERE id = $10",

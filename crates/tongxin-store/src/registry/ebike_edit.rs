@@ -46,6 +46,29 @@ impl EbikeFields {
     }
 }
 
+/// An e-bike's changeable fields, read through `executor` (the pool, or a transaction that
+/// is about to change them).
+async fn read_ebike<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: i64,
+) -> Result<Option<EbikeFields>, StoreError> {
+    let row = sqlx::query("SELECT plate, brand, battery, registered_on, status, shed_id FROM ebikes WHERE id = $1")
+        .bind(id)
+        .fetch_optional(executor)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let (battery, status, day): (String, String, String) =
+        (row.try_get("battery")?, row.try_get("status")?, row.try_get("registered_on")?);
+    Ok(Some(EbikeFields {
+        plate: row.try_get("plate")?,
+        brand: row.try_get("brand")?,
+        battery: battery.parse().map_err(|e| corrupt("battery", e))?,
+        registered_on: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|e| corrupt("date", e))?,
+        status: status.parse().map_err(|e| corrupt("e-bike status", e))?,
+        shed_id: row.try_get("shed_id")?,
+    }))
+}
+
 impl Store {
     /// Registers an e-bike to its owner; audited with its fields. A plate already
     /// registered is a conflict.
@@ -94,21 +117,7 @@ impl Store {
 
     /// An e-bike's changeable fields.
     pub async fn ebike_fields(&self, id: i64) -> Result<Option<EbikeFields>, StoreError> {
-        let row = sqlx::query("SELECT plate, brand, battery, registered_on, status, shed_id FROM ebikes WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let (battery, status, day): (String, String, String) =
-            (row.try_get("battery")?, row.try_get("status")?, row.try_get("registered_on")?);
-        Ok(Some(EbikeFields {
-            plate: row.try_get("plate")?,
-            brand: row.try_get("brand")?,
-            battery: battery.parse().map_err(|e| corrupt("battery", e))?,
-            registered_on: chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|e| corrupt("date", e))?,
-            status: status.parse().map_err(|e| corrupt("e-bike status", e))?,
-            shed_id: row.try_get("shed_id")?,
-        }))
+        read_ebike(self.pool(), id).await
     }
 
     /// Changes an e-bike to `new`; the fields that changed. A plate already registered to
@@ -128,7 +137,8 @@ impl Store {
         id: i64,
         new: &EbikeFields,
     ) -> Result<Vec<Change>, StoreError> {
-        let old = self.ebike_fields(id).await?.ok_or(StoreError::NotFound { entity: "e-bike", key: id.to_string() })?;
+        let old =
+            read_ebike(&mut **tx, id).await?.ok_or(StoreError::NotFound { entity: "e-bike", key: id.to_string() })?;
         let before = old.fields(shed_name(tx, old.shed_id).await?);
         let changes = diff(&before, &new.fields(shed_name(tx, new.shed_id).await?));
         if changes.is_empty() {
