@@ -316,11 +316,13 @@ pub async fn seed_if_empty(
                     rng.random_range(1..=28),
                 )
             };
+            // Beside its building, well inside the same block (buildings stand 5 m clear
+            // of its border), so the shed's grid is the one its point lies in.
             let p = building.fields.location;
             NewShed {
                 name: format!("{}充电棚{}", building.fields.name, i + 1),
                 region: building.fields.grid.clone(),
-                location: LatLng::new(p.lat() + 0.0001, p.lng() + 0.0001).unwrap_or(p),
+                location: LatLng::new(p.lat() + 0.00003, p.lng() + 0.00003).unwrap_or(p),
                 capacity: if new { rng.random_range(20..=40) } else { rng.random_range(8..=24) },
                 facilities,
                 status: if !new && rng.random_bool(0.05) { ShedStatus::Closed } else { ShedStatus::InUse },

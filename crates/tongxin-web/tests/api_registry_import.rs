@@ -81,6 +81,25 @@ async fn ledgers_round_trip_and_import_once(db: TestDb) {
     let again = download(&lead, "/api/v1/residents/export?format=xlsx&full=true&moved_out=true").await;
     assert_eq!(rows(&again, "居民"), expected_residents);
 
+    // The e-bike ledgers too: sheds, then e-bikes (owners by name, sheds by name), then pledges.
+    let source_lead = source.login("shiftlead").await;
+    for (kind, sheet) in [("sheds", "充电棚"), ("ebikes", "电动车"), ("pledges", "安全承诺书")] {
+        let exported = download(&source_lead, &format!("/api/v1/{kind}/export?format=xlsx")).await;
+        let expected = rows(&exported, sheet);
+        assert!(expected.len() >= 2, "{kind}: {} rows", expected.len());
+        let done = import(&mut lead, &format!("kind={kind}"), exported).await;
+        assert_eq!(done["outcome"]["refused"], 0, "{kind}: {done}");
+        assert_eq!(done["outcome"]["added"].as_u64(), Some(expected.len() as u64 - 1), "{kind}: {done}");
+    }
+    for (kind, sheet, compared) in [("sheds", "充电棚", 9), ("ebikes", "电动车", 11), ("pledges", "安全承诺书", 7)]
+    {
+        // (not a shed's inspections: they are not in the ledger)
+        let cut = |rows: Vec<Vec<String>>| rows.into_iter().map(|r| r[..compared].to_vec()).collect::<Vec<_>>();
+        let expected = cut(rows(&download(&source_lead, &format!("/api/v1/{kind}/export?format=xlsx")).await, sheet));
+        let imported = cut(rows(&download(&lead, &format!("/api/v1/{kind}/export?format=xlsx")).await, sheet));
+        assert_eq!(imported, expected, "{kind}");
+    }
+
     // Importing the same file again changes nothing, and writes no history.
     let (_, before) = target.login("auditor").await.json("/api/v1/audit?action=registry.resident&limit=1").await;
     let done = import(&mut lead, "kind=residents", residents).await;
@@ -92,7 +111,8 @@ async fn ledgers_round_trip_and_import_once(db: TestDb) {
     let (_, imports) = target.login("auditor").await.json("/api/v1/audit?action=registry.import").await;
     let entries = imports["items"].as_array().unwrap();
     assert_eq!(entries[0]["detail"]["unchanged"].as_u64(), Some(expected_residents.len() as u64 - 1), "{imports}");
-    assert_eq!(entries[1]["detail"]["file"], "居民.xlsx", "{imports}");
+    let first = entries.iter().rev().find(|e| e["object_kind"] == "residents").unwrap();
+    assert_eq!(first["detail"]["file"], "居民.xlsx", "{imports}");
     source.stop().await;
     target.stop().await;
 }

@@ -122,18 +122,21 @@ async fn the_ledgers_are_exported(db: TestDb) {
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.bytes().await.unwrap().to_vec())).unwrap();
     let range = book.worksheet_range("安全承诺书").unwrap();
     let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
-    assert_eq!(rows[0], ["签署人", "地址", "签署日期", "方式", "收取人"]);
+    assert_eq!(
+        rows[0],
+        ["签署人", "地址", "单元", "室", "签署日期", "方式", "收取人"],
+        "the import template's columns"
+    );
     let signers: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
     assert_eq!(signers, ["安三", "安二", "安一"], "景华's pledges only, the latest first");
-    assert_eq!(rows[1][4], "'=HYPERLINK(\"http://x\")", "the formula is neutralised");
+    assert_eq!(rows[1][6], "'=HYPERLINK(\"http://x\")", "the formula is neutralised");
     let (_, sheds) = worker.json("/api/v1/sheds").await;
     let sheds_csv =
         worker.get("/api/v1/sheds/export?format=csv&q=%E5%85%85%E7%94%B5%E6%A3%9A1").await.text().await.unwrap();
     assert_eq!(sheds_csv.lines().count(), 2, "{sheds_csv} (of {sheds})");
-    assert!(
-        sheds_csv.contains("安全测试充电棚1,310106013001001,使用中,10,灭火器,2018-05-01,1,2020-09-01"),
-        "{sheds_csv}"
-    );
+    let shed_row = sheds_csv.lines().nth(1).unwrap();
+    assert!(shed_row.starts_with("安全测试充电棚1,31."), "name, then latitude: {sheds_csv}");
+    assert!(shed_row.ends_with(",10,灭火器,使用中,2018-05-01,310106013001001,1,2020-09-01"), "{sheds_csv}");
 
     assert_error(&admin.json("/api/v1/sheds/export?format=pdf").await, 400, "invalid_parameter", Some("format"));
     assert_error(&worker.json("/api/v1/ebikes/export?region=310106013002").await, 404, "not_found", None);

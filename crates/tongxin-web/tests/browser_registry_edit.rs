@@ -100,6 +100,39 @@ async fn a_grid_worker_keeps_the_registry(db: TestDb) {
     browser.wait_for_text("#ebike-plate", "沪J88888").await;
     assert_eq!(browser.text("#ebike-status").await, "在用");
 
+    // A charging shed: a bad latitude explained in Chinese, then a new capacity saved and
+    // in its history.
+    let (_, sheds) = worker.json("/api/v1/sheds?limit=1").await;
+    let shed = sheds["items"][0]["id"].as_i64().expect("a shed in the grid");
+    browser.goto(&app.url(&format!("/registry/sheds/{shed}"))).await;
+    browser.click("#edit-shed").await;
+    browser.wait_for_url(&format!("/registry/sheds/{shed}/edit")).await;
+    let lat = sheds["items"][0]["lat"].to_string();
+    browser.fill("#shed-form input[name=lat]", "北纬31").await;
+    browser.fill("#shed-form input[name=capacity]", "30").await;
+    browser.click("#shed-form button[type=submit]").await;
+    browser.wait_for_text("#form-problems li", "纬度：「北纬31」不是纬度（-90 到 90 之间的数）").await;
+    assert_eq!(
+        browser
+            .client
+            .find(Locator::Css("#shed-form input[name=capacity]"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("30"),
+        "what was typed stays"
+    );
+    browser.screenshot("registry-shed-form").await;
+    browser.fill("#shed-form input[name=lat]", &lat).await;
+    browser.click("#shed-form button[type=submit]").await;
+    browser.wait_for_url(&format!("/registry/sheds/{shed}?saved=1")).await;
+    let history = browser.text("#history").await;
+    assert!(history.contains("车位") && history.contains("30"), "{history}");
+    browser.screenshot("registry-shed-edited").await;
+
     // A ledger through the wizard: valid rows in, the bad one named.
     let file = app.photo_dir.path().join("居民.csv");
     let (address, unit, room) =

@@ -288,7 +288,7 @@ pub struct CalendarRemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct LedgerImportArgs {
-    /// What the file holds: households (户), residents (居民) or ebikes (电动车)
+    /// What the file holds: households (户), residents (居民), ebikes (电动车), sheds (充电棚) or pledges (安全承诺书)
     pub kind: String,
     /// The .xlsx or .csv file, with the template's header row
     pub file: PathBuf,

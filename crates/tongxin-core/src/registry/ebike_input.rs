@@ -28,7 +28,12 @@ pub struct EbikeInput {
     pub status: EbikeStatus,
 }
 
-fn vocabulary<T: std::str::FromStr + Copy>(text: &str, all: &[T], zh: impl Fn(T) -> &'static str) -> Result<T, String> {
+/// One value of a closed vocabulary, by its Chinese name or stored value; required.
+pub(super) fn vocabulary<T: std::str::FromStr + Copy>(
+    text: &str,
+    all: &[T],
+    zh: impl Fn(T) -> &'static str,
+) -> Result<T, String> {
     let names: Vec<&str> = all.iter().map(|v| zh(*v)).collect();
     if text.trim().is_empty() {
         return Err(format!("必填（{}）", names.join("、")));

@@ -9,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 
 pub mod ebike_input;
 pub mod input;
+pub mod ledger_input;
 
 /// Declares a closed vocabulary: stored value, Chinese name, parsing from either.
 macro_rules! vocabulary {

@@ -57,6 +57,10 @@ pub struct PledgeRecord {
     pub resident_name: String,
     pub household_id: i64,
     pub address: String,
+    /// The address's parts, as the pledge ledger's template has them.
+    pub building_address: String,
+    pub unit: String,
+    pub room: String,
     pub region: RegionCode,
     pub signed_on: chrono::NaiveDate,
     pub collected_by: String,
@@ -113,6 +117,16 @@ const SHED_SQL: &str = "SELECT s.id, s.name, s.region_code, s.lat, s.lng, s.capa
     (SELECT COUNT(*) FROM ebikes e WHERE e.shed_id = s.id AND e.status = 'active') AS ebikes, \
     (SELECT MAX(k.checked_on) FROM shed_checks k WHERE k.shed_id = s.id) AS last_checked FROM charging_sheds s";
 
+/// A shed's stored facilities (stored values, comma-separated).
+pub(super) fn facilities_of(stored: &str) -> Result<Vec<Facility>, StoreError> {
+    stored
+        .split(',')
+        .filter(|f| !f.is_empty())
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|e| corrupt("facilities", e))
+}
+
 fn shed_from_row(row: &AnyRow) -> Result<ShedRecord, StoreError> {
     let facilities: String = row.try_get("facilities")?;
     let status: String = row.try_get("status")?;
@@ -123,12 +137,7 @@ fn shed_from_row(row: &AnyRow) -> Result<ShedRecord, StoreError> {
         lat: row.try_get("lat")?,
         lng: row.try_get("lng")?,
         capacity: row.try_get("capacity")?,
-        facilities: facilities
-            .split(',')
-            .filter(|f| !f.is_empty())
-            .map(str::parse)
-            .collect::<Result<_, _>>()
-            .map_err(|e| corrupt("facilities", e))?,
+        facilities: facilities_of(&facilities)?,
         status: status.parse().map_err(|e| corrupt("shed status", e))?,
         opened_on: date(row.try_get("opened_on")?)?,
         ebikes: row.try_get("ebikes")?,
@@ -181,6 +190,9 @@ fn pledge_from_row(row: &AnyRow) -> Result<PledgeRecord, StoreError> {
         resident_name: row.try_get("resident_name")?,
         household_id: row.try_get("household_id")?,
         address: full_address(&building, &row.try_get::<String, _>("unit")?, &row.try_get::<String, _>("room")?),
+        unit: row.try_get("unit")?,
+        room: row.try_get("room")?,
+        building_address: building,
         region: region(row)?,
         signed_on: day(row, "signed_on")?,
         collected_by: row.try_get("collected_by")?,

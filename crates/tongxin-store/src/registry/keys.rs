@@ -43,11 +43,20 @@ pub struct EbikeKey {
     pub owner_id: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ShedKey {
     pub id: i64,
     pub name: String,
     pub region: RegionCode,
+    pub location: tongxin_core::geo::LatLng,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PledgeKey {
+    pub id: i64,
+    pub resident_id: i64,
+    pub signed_on: String,
+    pub channel: String,
 }
 
 fn region(raw: &str) -> Result<RegionCode, StoreError> {
@@ -130,13 +139,31 @@ impl Store {
     }
 
     pub async fn shed_keys(&self) -> Result<Vec<ShedKey>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, region_code FROM charging_sheds").fetch_all(self.pool()).await?;
+        let rows =
+            sqlx::query("SELECT id, name, region_code, lat, lng FROM charging_sheds").fetch_all(self.pool()).await?;
         rows.iter()
             .map(|r| {
                 Ok(ShedKey {
                     id: r.try_get("id")?,
                     name: r.try_get("name")?,
                     region: region(&r.try_get::<String, _>("region_code")?)?,
+                    location: tongxin_core::geo::LatLng::new(r.try_get("lat")?, r.try_get("lng")?)
+                        .map_err(|e| StoreError::Corrupt(format!("shed location: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn pledge_keys(&self) -> Result<Vec<PledgeKey>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, resident_id, signed_on, channel FROM pledges").fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PledgeKey {
+                    id: r.try_get("id")?,
+                    resident_id: r.try_get("resident_id")?,
+                    signed_on: r.try_get("signed_on")?,
+                    channel: r.try_get("channel")?,
                 })
             })
             .collect()

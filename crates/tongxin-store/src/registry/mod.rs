@@ -8,6 +8,7 @@ mod ebike_edit;
 pub mod ebikes;
 mod edit;
 mod keys;
+mod ledger_edit;
 pub mod pledge_online;
 pub mod safety;
 mod write;
@@ -23,7 +24,8 @@ use crate::{Store, StoreError};
 pub use building::BuildingFields;
 pub use ebike_edit::EbikeFields;
 pub use edit::Change;
-pub use keys::{BuildingKey, EbikeKey, HouseholdKey, ResidentKey, ShedKey};
+pub use keys::{BuildingKey, EbikeKey, HouseholdKey, PledgeKey, ResidentKey, ShedKey};
+pub use ledger_edit::{PledgeFields, ShedFields};
 pub use write::{NewEbike, NewHousehold, NewPledge, NewResident, NewShed};
 
 /// Whose records a caller may read.

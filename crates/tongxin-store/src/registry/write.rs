@@ -9,7 +9,7 @@ use tongxin_core::registry::{
 use tongxin_core::time::Timestamp;
 
 use crate::audit::{AuditEntry, Caller};
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, Tx};
 
 /// A household to add.
 #[derive(Debug, Clone)]
@@ -167,22 +167,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut ids = Vec::with_capacity(new.len());
         for s in new {
-            let row = sqlx::query(
-                "INSERT INTO charging_sheds (name, region_code, lat, lng, capacity, facilities, status, opened_on, created_at, updated_at) \
-                 VALUES ($1, $2, CAST($3 AS DOUBLE PRECISION), CAST($4 AS DOUBLE PRECISION), $5, $6, $7, $8, $9, $9) RETURNING id",
-            )
-            .bind(&s.name)
-            .bind(s.region.as_str())
-            .bind(s.location.lat().to_string())
-            .bind(s.location.lng().to_string())
-            .bind(s.capacity)
-            .bind(joined(&s.facilities, |f| f.as_str()))
-            .bind(s.status.as_str())
-            .bind(s.opened_on.map(day))
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(row.try_get("id")?);
+            ids.push(insert_shed(&mut tx, s, now).await?);
         }
         let entry = AuditEntry::ok("registry.sheds.add", "shed", "").with_detail(json!({ "count": new.len() }));
         self.audit_in(&mut tx, caller, entry).await?;
@@ -224,23 +209,48 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut ids = Vec::with_capacity(new.len());
         for p in new {
-            let row = sqlx::query(
-                "INSERT INTO pledges (resident_id, region_code, signed_on, collected_by, channel, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(p.resident_id)
-            .bind(p.region.as_str())
-            .bind(day(p.signed_on))
-            .bind(&p.collected_by)
-            .bind(p.channel.as_str())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(row.try_get("id")?);
+            ids.push(insert_pledge(&mut tx, p, now).await?);
         }
         let entry = AuditEntry::ok("registry.pledges.add", "pledge", "").with_detail(json!({ "count": new.len() }));
         self.audit_in(&mut tx, caller, entry).await?;
         tx.commit().await?;
         Ok(ids)
     }
+}
+
+/// Inserts one charging shed; its id.
+pub(super) async fn insert_shed(tx: &mut Tx, s: &NewShed, now: i64) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO charging_sheds (name, region_code, lat, lng, capacity, facilities, status, opened_on, created_at, updated_at) \
+         VALUES ($1, $2, CAST($3 AS DOUBLE PRECISION), CAST($4 AS DOUBLE PRECISION), $5, $6, $7, $8, $9, $9) RETURNING id",
+    )
+    .bind(&s.name)
+    .bind(s.region.as_str())
+    .bind(s.location.lat().to_string())
+    .bind(s.location.lng().to_string())
+    .bind(s.capacity)
+    .bind(joined(&s.facilities, |f| f.as_str()))
+    .bind(s.status.as_str())
+    .bind(s.opened_on.map(day))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    row.try_get("id")
+}
+
+/// Inserts one safety pledge; its id.
+pub(super) async fn insert_pledge(tx: &mut Tx, p: &NewPledge, now: i64) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO pledges (resident_id, region_code, signed_on, collected_by, channel, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(p.resident_id)
+    .bind(p.region.as_str())
+    .bind(day(p.signed_on))
+    .bind(&p.collected_by)
+    .bind(p.channel.as_str())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    row.try_get("id")
 }

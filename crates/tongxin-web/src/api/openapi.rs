@@ -78,6 +78,8 @@ use super::{access, cases, geo, notifications, registry};
         registry::ebikes::ebike,
         registry::ebike_edit::patch,
         registry::ebike_edit::create,
+        registry::shed_edit::create,
+        registry::shed_edit::patch,
         registry::ebikes::pledges,
         registry::ledger_export::sheds,
         registry::ledger_export::ebikes,

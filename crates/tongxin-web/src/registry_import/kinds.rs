@@ -5,11 +5,14 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use tongxin_core::access::Actor;
+use tongxin_core::geo::Locator;
 use tongxin_core::geo::RegionCode;
 use tongxin_core::pii::PiiCipher;
-use tongxin_core::registry::ebike_input::EbikeText;
 use tongxin_core::registry::input::{FieldError, HouseholdText, ResidentText};
-use tongxin_store::registry::{EbikeFields, NewEbike, NewHousehold, NewResident};
+use tongxin_store::registry::{
+    EbikeFields, NewEbike, NewHousehold, NewPledge, NewResident, NewShed, PledgeFields, ShedFields,
+};
 
 use super::sheet::{Row, Template};
 
@@ -19,6 +22,8 @@ pub enum Kind {
     Households,
     Residents,
     Ebikes,
+    Sheds,
+    Pledges,
 }
 
 const HOUSEHOLDS: Template = Template {
@@ -66,12 +71,42 @@ const EBIKES: Template = Template {
     ],
 };
 
+const SHEDS: Template = Template {
+    sheet: "充电棚",
+    columns: &[
+        ("名称", "name", true),
+        ("纬度", "lat", true),
+        ("经度", "lng", true),
+        ("车位数", "capacity", true),
+        ("设施", "facilities", false),
+        ("状态", "status", true),
+        ("启用日期", "opened_on", false),
+    ],
+};
+
+const PLEDGES: Template = Template {
+    sheet: "安全承诺书",
+    columns: &[
+        ("签署人", "signer", true),
+        ("地址", "address", true),
+        ("单元", "unit", false),
+        ("室", "room", true),
+        ("签署日期", "signed_on", true),
+        ("方式", "channel", false),
+        ("收取人", "collected_by", false),
+    ],
+};
+
 impl Kind {
+    pub const ALL: &'static [Kind] = &[Kind::Households, Kind::Residents, Kind::Ebikes, Kind::Sheds, Kind::Pledges];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Households => "households",
             Kind::Residents => "residents",
             Kind::Ebikes => "ebikes",
+            Kind::Sheds => "sheds",
+            Kind::Pledges => "pledges",
         }
     }
 
@@ -81,6 +116,8 @@ impl Kind {
             Kind::Households => "户籍台账",
             Kind::Residents => "居民信息",
             Kind::Ebikes => "电动车台账",
+            Kind::Sheds => "充电棚台账",
+            Kind::Pledges => "安全承诺书台账",
         }
     }
 
@@ -89,6 +126,8 @@ impl Kind {
             Kind::Households => &HOUSEHOLDS,
             Kind::Residents => &RESIDENTS,
             Kind::Ebikes => &EBIKES,
+            Kind::Sheds => &SHEDS,
+            Kind::Pledges => &PLEDGES,
         }
     }
 }
@@ -101,13 +140,33 @@ impl std::str::FromStr for Kind {
             "households" | "户" | "户籍台账" => Ok(Kind::Households),
             "residents" | "居民" | "居民信息" => Ok(Kind::Residents),
             "ebikes" | "电动车" | "电动车台账" => Ok(Kind::Ebikes),
-            other => Err(format!("'{other}' is not a ledger kind: households, residents or ebikes")),
+            "sheds" | "充电棚" | "充电棚台账" => Ok(Kind::Sheds),
+            "pledges" | "安全承诺书" | "承诺书" | "安全承诺书台账" => Ok(Kind::Pledges),
+            other => Err(format!("'{other}' is not a ledger kind: households, residents, ebikes, sheds or pledges")),
         }
     }
 }
 
-/// What a column takes, for the template's explanation sheet.
-pub fn column_help(column: &str) -> String {
+/// What a column of `kind` takes, for the template's explanation sheet.
+pub fn column_help(kind: Kind, column: &str) -> String {
+    use tongxin_core::registry::{Facility, PledgeChannel, ShedStatus};
+    let names = |all: Vec<&str>| all.join("、");
+    match (kind, column) {
+        (Kind::Sheds, "状态") => format!("{} 之一。", names(ShedStatus::ALL.iter().map(|s| s.zh()).collect())),
+        (Kind::Sheds, "设施") => {
+            format!("可多个，用顿号分隔：{}；没有可留空。", names(Facility::ALL.iter().map(|f| f.zh()).collect()))
+        }
+        (Kind::Pledges, "方式") => {
+            format!(
+                "{}；留空即纸质。每位居民只能在线签署一次。",
+                names(PledgeChannel::ALL.iter().map(|c| c.zh()).collect())
+            )
+        }
+        _ => column_help_any(column),
+    }
+}
+
+fn column_help_any(column: &str) -> String {
     use tongxin_core::registry::{Gender, HouseholdRole, Registration, Tag};
     let names = |all: Vec<&str>| all.join("、");
     match column {
@@ -133,6 +192,13 @@ pub fn column_help(column: &str) -> String {
         "登记日期" => "如 2020-06-01。".into(),
         "车主" => "车主姓名：须是「地址、单元、室」这一户在住的居民。".into(),
         "充电棚" => "充电棚名称，须与系统中的一致；可留空。".into(),
+        "名称" => "充电棚名称，全街道唯一，最多 60 字；按名称匹配已登记的充电棚。".into(),
+        "纬度" | "经度" => "WGS-84 坐标（GPS），如 31.2201、121.4402；充电棚归入位置所在的网格，须在您管辖的范围内。".into(),
+        "车位数" => "充电车位数，1 到 500 的整数。".into(),
+        "启用日期" => "如 2020-06-01；规划中、建设中的可填预计启用日期，或留空。".into(),
+        "签署人" => "签署人姓名：须是「地址、单元、室」这一户登记的居民。同一人同一天的承诺书只登记一次。".into(),
+        "签署日期" => "如 2020-07-09，不能晚于今天。".into(),
+        "收取人" => "收取承诺书的工作人员或志愿者姓名；可留空。".into(),
         _ => String::new(),
     }
 }
@@ -156,6 +222,10 @@ pub enum Plan {
     UpdateResident(i64, NewResident),
     AddEbike(NewEbike),
     UpdateEbike(i64, EbikeFields),
+    AddShed(NewShed),
+    UpdateShed(i64, ShedFields),
+    AddPledge(NewPledge),
+    UpdatePledge(i64, PledgeFields),
 }
 
 /// The records rows are matched against, within the importer's regions.
@@ -178,6 +248,19 @@ pub struct Known {
     pub plates: HashMap<String, (i64, i64)>,
     /// Charging sheds in reach by name.
     pub sheds: HashMap<String, i64>,
+    /// Charging sheds in reach by name, as stored (for a sheds ledger).
+    pub shed_fields: HashMap<String, (i64, ShedFields)>,
+    /// Every charging shed's name (names are unique across the subdistrict).
+    pub shed_names: std::collections::HashSet<String>,
+    /// Where a shed's location lies, and whose regions it must be in.
+    pub grids: Option<(std::sync::Arc<Locator>, Actor)>,
+    /// Every resident in reach, moved out or not, by household and name, with whether
+    /// they still live there (pledge signers).
+    pub signers: HashMap<(i64, String), Vec<(i64, bool)>>,
+    /// Pledges by signer and signing day.
+    pub pledges: HashMap<(i64, NaiveDate), i64>,
+    /// The online pledge of each resident who signed one.
+    pub online: HashMap<i64, i64>,
 }
 
 /// The natural keys seen so far in the file, with the row that had each first.
@@ -186,7 +269,7 @@ pub struct Seen(HashMap<String, usize>);
 
 impl Seen {
     /// The first row with `key`, if another had it; otherwise remembers this one.
-    fn first(&mut self, key: String, line: usize) -> Option<usize> {
+    pub(super) fn first(&mut self, key: String, line: usize) -> Option<usize> {
         match self.0.get(&key) {
             Some(first) => Some(*first),
             None => {
@@ -197,18 +280,18 @@ impl Seen {
     }
 }
 
-struct Cells<'a> {
-    row: &'a Row,
-    template: &'static Template,
+pub(super) struct Cells<'a> {
+    pub row: &'a Row,
+    pub template: &'static Template,
 }
 
 impl Cells<'_> {
-    fn get(&self, header: &str) -> String {
+    pub(super) fn get(&self, header: &str) -> String {
         let at = self.template.columns.iter().position(|c| c.0 == header).expect("a template column");
         self.row.cells.get(at).cloned().unwrap_or_default()
     }
 
-    fn error(&self, column: &str, reason: impl Into<String>) -> RowError {
+    pub(super) fn error(&self, column: &str, reason: impl Into<String>) -> RowError {
         let value = self.get(column);
         let value = if column == "身份证号" || column == "手机号" {
             tongxin_core::pii::mask::mask_numbers_in(&value)
@@ -218,12 +301,12 @@ impl Cells<'_> {
         RowError { line: self.row.line, column: column.to_owned(), value, reason: reason.into() }
     }
 
-    fn field_errors(&self, errors: Vec<FieldError>) -> Vec<RowError> {
+    pub(super) fn field_errors(&self, errors: Vec<FieldError>) -> Vec<RowError> {
         errors.into_iter().map(|e| self.error(e.column, e.reason)).collect()
     }
 
     /// The building and household the row's address names.
-    fn building(&self, known: &Known) -> Result<(i64, RegionCode), RowError> {
+    pub(super) fn building(&self, known: &Known) -> Result<(i64, RegionCode), RowError> {
         let address = self.get("地址");
         known.buildings.get(address.trim()).cloned().ok_or_else(|| {
             self.error("地址", "找不到这个楼栋：地址须与系统中的楼栋地址完全一致（可先导出核对），且在您管辖的范围内")
@@ -231,7 +314,20 @@ impl Cells<'_> {
     }
 }
 
-fn room_key(unit: &str, room: &str) -> (String, String) {
+impl Cells<'_> {
+    /// The household the row's address, unit and room name.
+    pub(super) fn household(&self, known: &Known) -> Result<(i64, RegionCode), RowError> {
+        let (building_id, _) = self.building(known)?;
+        let (unit, room) = room_key(&self.get("单元"), &self.get("室"));
+        known
+            .households
+            .get(&(building_id, unit, room))
+            .cloned()
+            .ok_or_else(|| self.error("室", "系统中没有这一户（这个楼栋的这个单元和室）"))
+    }
+}
+
+pub(super) fn room_key(unit: &str, room: &str) -> (String, String) {
     (unit.trim().trim_end_matches("单元").to_owned(), room.trim().trim_end_matches('室').to_owned())
 }
 
@@ -347,91 +443,5 @@ pub fn resident(
                 None => Plan::AddResident(new),
             })
         }
-    }
-}
-
-/// Checks an e-bike row; what it would do, or every problem.
-pub fn ebike(row: &Row, known: &Known, seen: &mut Seen, today: NaiveDate) -> Result<Plan, Vec<RowError>> {
-    let cells = Cells { row, template: Kind::Ebikes.template() };
-    let text = EbikeText {
-        plate: cells.get("车牌号"),
-        brand: cells.get("品牌"),
-        battery: cells.get("电池类型"),
-        registered_on: cells.get("登记日期"),
-        status: cells.get("状态"),
-    };
-    let mut errors = Vec::new();
-    let checked = text.check(today).map_err(|e| errors.extend(cells.field_errors(e))).ok();
-    let owner = cells
-        .building(known)
-        .and_then(|(building_id, _)| {
-            let (unit, room) = room_key(&cells.get("单元"), &cells.get("室"));
-            known
-                .households
-                .get(&(building_id, unit, room))
-                .cloned()
-                .ok_or_else(|| cells.error("室", "系统中没有这一户（这个楼栋的这个单元和室）"))
-        })
-        .and_then(|(household_id, region)| {
-            let name = cells.get("车主");
-            match known.by_household_name.get(&(household_id, name.trim().to_owned())) {
-                Some(candidates) if !candidates.is_empty() => Ok((candidates.clone(), household_id, region)),
-                _ => Err(cells.error("车主", format!("这一户没有叫「{}」的在住居民", name.trim()))),
-            }
-        })
-        .map_err(|e| errors.push(e))
-        .ok();
-    let shed_name = cells.get("充电棚");
-    let shed = if shed_name.trim().is_empty() {
-        Some(None)
-    } else {
-        match known.sheds.get(shed_name.trim()) {
-            Some(id) => Some(Some(*id)),
-            None => {
-                errors.push(cells.error("充电棚", "找不到这个充电棚：名称须与系统中的一致，且在您管辖的范围内"));
-                None
-            }
-        }
-    };
-    let (Some(e), Some((candidates, household_id, region)), Some(shed_id)) = (checked, owner, shed) else {
-        return Err(errors);
-    };
-    if let Some(first) = seen.first(e.plate.clone(), row.line) {
-        return Err(vec![cells.error("车牌号", format!("与第 {first} 行的车牌号相同"))]);
-    }
-    match known.plates.get(&e.plate) {
-        Some((_, other)) if !candidates.contains(other) => {
-            Err(vec![cells.error("车牌号", "这个车牌已登记在另一位车主名下；如已转让，请在系统中修改")])
-        }
-        None if candidates.len() > 1 => Err(vec![cells.error(
-            "车主",
-            format!(
-                "这一户有 {} 位在住居民叫「{}」，无法区分；请在系统中登记这辆车",
-                candidates.len(),
-                cells.get("车主").trim()
-            ),
-        )]),
-        Some((id, _)) => Ok(Plan::UpdateEbike(
-            *id,
-            EbikeFields {
-                plate: e.plate,
-                brand: e.brand,
-                battery: e.battery,
-                registered_on: e.registered_on,
-                status: e.status,
-                shed_id,
-            },
-        )),
-        None => Ok(Plan::AddEbike(NewEbike {
-            owner_id: candidates[0],
-            household_id,
-            region,
-            plate: e.plate,
-            brand: e.brand,
-            battery: e.battery,
-            registered_on: e.registered_on,
-            status: e.status,
-            shed_id,
-        })),
     }
 }

@@ -15,6 +15,7 @@
 //! with the rows.
 
 pub mod kinds;
+mod ledgers;
 pub mod sheet;
 
 use std::collections::{HashMap, HashSet};
@@ -141,6 +142,30 @@ async fn known(app: &App, who: &Who, kind: Kind) -> Result<Known, ApiError> {
             }
         }
     }
+    if kind == Kind::Sheds {
+        for s in app.store.shed_keys().await? {
+            known.shed_names.insert(s.name.clone());
+            if who.actor.covers(&s.region)
+                && let Some(fields) = app.store.shed_fields(s.id).await?
+            {
+                known.shed_fields.insert(s.name, (s.id, fields));
+            }
+        }
+        known.grids = Some((app.geo.current(), who.actor.clone()));
+    }
+    if kind == Kind::Pledges {
+        for r in app.store.resident_keys().await? {
+            known.signers.entry((r.household_id, r.name)).or_default().push((r.id, r.living));
+        }
+        for p in app.store.pledge_keys().await? {
+            if let Ok(day) = chrono::NaiveDate::parse_from_str(&p.signed_on, "%Y-%m-%d") {
+                known.pledges.insert((p.resident_id, day), p.id);
+            }
+            if p.channel == tongxin_core::registry::PledgeChannel::Online.as_str() {
+                known.online.insert(p.resident_id, p.id);
+            }
+        }
+    }
     if kind == Kind::Residents {
         for r in app.store.resident_keys().await? {
             match r.id_index {
@@ -159,10 +184,13 @@ async fn known(app: &App, who: &Who, kind: Kind) -> Result<Known, ApiError> {
 }
 
 fn plan(app: &App, kind: Kind, row: &sheet::Row, known: &Known, seen: &mut Seen) -> Result<Plan, Vec<RowError>> {
+    let today = crate::api::registry::today();
     match kind {
         Kind::Households => kinds::household(row, known, seen),
-        Kind::Residents => kinds::resident(row, known, seen, &app.pii, crate::api::registry::today()),
-        Kind::Ebikes => kinds::ebike(row, known, seen, crate::api::registry::today()),
+        Kind::Residents => kinds::resident(row, known, seen, &app.pii, today),
+        Kind::Ebikes => ledgers::ebike(row, known, seen, today),
+        Kind::Sheds => ledgers::shed(row, known, seen, today),
+        Kind::Pledges => ledgers::pledge(row, known, seen, today),
     }
 }
 
@@ -238,6 +266,10 @@ pub async fn run(
                 Plan::UpdateResident(id, new) => store.update_resident_in(&mut tx, &caller, id, &new).await.map(Some),
                 Plan::AddEbike(new) => store.add_ebike_in(&mut tx, &caller, &new).await.map(|_| None),
                 Plan::UpdateEbike(id, new) => store.update_ebike_in(&mut tx, &caller, id, &new).await.map(Some),
+                Plan::AddShed(new) => store.add_shed_in(&mut tx, &caller, &new).await.map(|_| None),
+                Plan::UpdateShed(id, new) => store.update_shed_in(&mut tx, &caller, id, &new).await.map(Some),
+                Plan::AddPledge(new) => store.add_pledge_in(&mut tx, &caller, &new).await.map(|_| None),
+                Plan::UpdatePledge(id, new) => store.update_pledge_in(&mut tx, &caller, id, &new).await.map(Some),
             }
             .map_err(|e| Err(e.into()))?;
             match changed {
@@ -328,7 +360,7 @@ pub fn template(kind: Kind) -> Result<Vec<u8>, ApiError> {
     for (r, (zh, _, required)) in t.columns.iter().enumerate() {
         let r = r as u32;
         help.write_string_with_format(r, 0, *zh, &bold).map_err(failed)?;
-        let note = format!("{}{}", if *required { "必填。" } else { "" }, kinds::column_help(zh));
+        let note = format!("{}{}", if *required { "必填。" } else { "" }, kinds::column_help(kind, zh));
         help.write_string(r, 1, note).map_err(failed)?;
     }
     book.save_to_buffer().map_err(failed)

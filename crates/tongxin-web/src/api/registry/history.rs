@@ -68,6 +68,15 @@ impl ChangeView {
             "registered_on" => "ledgers.registered_on",
             "status" => "ledgers.status",
             "shed_id" => "ledgers.shed",
+            "shed_name" => "ledgers.shed_name",
+            "region" => "ledgers.region",
+            "location" => "ledgers.location",
+            "capacity" => "ledgers.capacity",
+            "facilities" => "ledgers.facilities",
+            "opened_on" => "ledgers.opened_on",
+            "signed_on" => "ledgers.signed_on",
+            "collected_by" => "ledgers.collected_by",
+            "channel" => "ledgers.channel",
             _ => "registry.address",
         }
     }
@@ -98,6 +107,7 @@ fn history_kind(kind: &str) -> Result<&'static str, ApiError> {
         "households" => Ok("household"),
         "buildings" => Ok("building"),
         "ebikes" => Ok("ebike"),
+        "sheds" => Ok("shed"),
         other => Err(ApiError::not_found(format!("no record kind {other}"))),
     }
 }
@@ -105,7 +115,7 @@ fn history_kind(kind: &str) -> Result<&'static str, ApiError> {
 /// A record's history: who changed which fields when, before and after (personal values
 /// masked), newest first.
 #[utoipa::path(get, path = "/api/v1/registry/{kind}/{id}/history", tag = "registry",
-    params(("kind" = String, Path, description = "residents, households, buildings or ebikes"), ("id" = i64, Path)),
+    params(("kind" = String, Path, description = "residents, households, buildings, ebikes or sheds"), ("id" = i64, Path)),
     responses((status = 200, body = [HistoryEntry]), (status = 403), (status = 404)))]
 pub async fn record_history(
     State(app): State<App>,
@@ -123,6 +133,9 @@ pub async fn record_history(
         }
         "ebike" => {
             super::ebikes::one_ebike(&app, &who, id).await?;
+        }
+        "shed" => {
+            super::ebikes::one_shed(&app, &who, id).await?;
         }
         _ => {
             building_in_reach(&app, &who, id, false).await?;

@@ -88,11 +88,9 @@ pub fn kind(raw: &str) -> Result<Kind, ApiError> {
 
 /// Reads the import's settings from the query (or a form): kind, mode, dry_run, file name.
 pub fn options(params: &Params, file_name: Option<String>) -> Result<Options, ApiError> {
-    let kind = kind(
-        params
-            .get("kind")
-            .ok_or_else(|| ApiError::invalid("kind", "say which ledger: households, residents or ebikes"))?,
-    )?;
+    let kind = kind(params.get("kind").ok_or_else(|| {
+        ApiError::invalid("kind", "say which ledger: households, residents, ebikes, sheds or pledges")
+    })?)?;
     let mode = params
         .get("mode")
         .map(|m| m.parse::<Mode>().map_err(|e| ApiError::invalid("mode", e)))
@@ -149,7 +147,7 @@ pub async fn report_of(app: &App, who: &Who, id: &str) -> Result<(Vec<u8>, Strin
 
 /// A blank template for a ledger, with its columns explained.
 #[utoipa::path(get, path = "/api/v1/registry/templates/{kind}", tag = "registry",
-    params(("kind" = String, Path, description = "households, residents or ebikes")),
+    params(("kind" = String, Path, description = "households, residents, ebikes, sheds or pledges")),
     responses((status = 200, description = "an XLSX template", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 400), (status = 403)))]
 pub async fn template(State(app): State<App>, who: ApiCaller, Path(raw): Path<String>) -> Result<Response, ApiError> {
     who.require(&app, Permission::ResidentsRead).await?;
@@ -160,7 +158,7 @@ pub async fn template(State(app): State<App>, who: ApiCaller, Path(raw): Path<St
 /// Starts importing a ledger: the body is the XLSX or CSV file. Answers 202 with the
 /// import to follow.
 #[utoipa::path(post, path = "/api/v1/registry/imports", tag = "registry",
-    params(("kind" = String, Query, description = "households, residents or ebikes"),
+    params(("kind" = String, Query, description = "households, residents, ebikes, sheds or pledges"),
         ("mode" = Option<String>, Query, description = "all (default: any refused row imports nothing) or valid (import the valid rows, report the rest)"),
         ("dry_run" = Option<bool>, Query, description = "check every row, write nothing"),
         ("file_name" = Option<String>, Query)),

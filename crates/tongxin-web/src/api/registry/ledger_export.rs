@@ -30,8 +30,9 @@ impl Ledger {
             Ledger::Sheds => (
                 "sheds",
                 "充电棚",
-                &["名称", "网格", "状态", "车位", "设施", "启用日期", "在用电动车", "最近检查"],
-                &[(0, 28.0), (1, 18.0), (4, 30.0)],
+                // the shed import template's columns, then what the import leaves alone
+                &["名称", "纬度", "经度", "车位数", "设施", "状态", "启用日期", "网格", "在用电动车", "最近检查"],
+                &[(0, 28.0), (4, 30.0), (7, 18.0)],
             ),
             Ledger::Ebikes => (
                 "ebikes",
@@ -52,9 +53,13 @@ impl Ledger {
                 ],
                 &[(0, 14.0), (6, 28.0), (9, 28.0)],
             ),
-            Ledger::Pledges => {
-                ("pledges", "安全承诺书", &["签署人", "地址", "签署日期", "方式", "收取人"], &[(1, 32.0)])
-            }
+            Ledger::Pledges => (
+                "pledges",
+                "安全承诺书",
+                // the pledge import template's columns
+                &["签署人", "地址", "单元", "室", "签署日期", "方式", "收取人"],
+                &[(1, 28.0)],
+            ),
         }
     }
 
@@ -69,11 +74,13 @@ impl Ledger {
                     let facilities: Vec<&str> = s.facilities.iter().map(|f| f.zh()).collect();
                     vec![
                         s.name.clone(),
-                        s.region.to_string(),
-                        s.status.zh().into(),
+                        s.lat.to_string(),
+                        s.lng.to_string(),
                         s.capacity.to_string(),
                         facilities.join("、"),
+                        s.status.zh().into(),
                         date(s.opened_on),
+                        s.region.to_string(),
                         s.ebikes.to_string(),
                         date(s.last_checked),
                     ]
@@ -104,7 +111,9 @@ impl Ledger {
                 .map(|p| {
                     vec![
                         p.resident_name.clone(),
-                        p.address.clone(),
+                        p.building_address.clone(),
+                        p.unit.clone(),
+                        p.room.clone(),
                         p.signed_on.to_string(),
                         p.channel.zh().into(),
                         p.collected_by.clone(),

@@ -28,6 +28,7 @@ pub mod import;
 pub mod ledger_export;
 pub mod pledge_online;
 pub mod safety;
+pub mod shed_edit;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -44,9 +45,9 @@ pub fn routes() -> Router<App> {
         .route("/registry/imports/{id}", get(import::one))
         .route("/registry/imports/{id}/report", get(import::report))
         .route("/registry/ebike-safety", get(safety::view))
-        .route("/sheds", get(ebikes::sheds))
+        .route("/sheds", get(ebikes::sheds).post(shed_edit::create))
         .route("/sheds/export", get(ledger_export::sheds))
-        .route("/sheds/{id}", get(ebikes::shed))
+        .route("/sheds/{id}", get(ebikes::shed).patch(shed_edit::patch))
         .route("/sheds/{id}/checks", axum::routing::post(safety::add_check))
         .route("/ebikes", get(ebikes::ebikes).post(ebike_edit::create))
         .route("/ebikes/export", get(ledger_export::ebikes))

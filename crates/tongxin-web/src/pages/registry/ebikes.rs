@@ -15,6 +15,7 @@ use crate::api::params::Params;
 use crate::api::registry::ebikes::{
     EbikeView, PledgeView, ShedView, one_shed, search_ebikes, search_pledges, search_sheds,
 };
+use crate::api::registry::history::{HistoryEntry, history};
 use crate::api::registry::safety::{ShedCheckRequest, ShedCheckView, record_check};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
@@ -59,6 +60,7 @@ struct ShedsPage {
     q: String,
     sheds: Vec<Shed>,
     full: bool,
+    can_write: bool,
     error: Option<String>,
 }
 
@@ -77,6 +79,7 @@ pub async fn sheds(
         page: PageContext::new(lang, &uri, Some(&who)),
         q: params.get("q").unwrap_or_default().to_owned(),
         full: found.len() as i64 == PAGE,
+        can_write: who.actor.can(Permission::RegistryWrite),
         sheds: found.iter().map(Shed::new).collect(),
         error,
     };
@@ -91,11 +94,22 @@ struct ShedPage {
     checks: Vec<ShedCheckView>,
     ebikes: Vec<Ebike>,
     can_check: bool,
+    can_write: bool,
+    saved: bool,
     today: String,
     error: Option<String>,
+    history: Vec<HistoryEntry>,
 }
 
-async fn show_shed(app: &App, lang: Lang, uri: &Uri, who: &PageCaller, raw: &str, error: Option<String>) -> Response {
+async fn show_shed(
+    app: &App,
+    lang: Lang,
+    uri: &Uri,
+    who: &PageCaller,
+    raw: &str,
+    error: Option<String>,
+    saved: bool,
+) -> Response {
     let found = async {
         let id = id_param(raw)?;
         let (shed, checks) = one_shed(app, who, id).await?;
@@ -104,19 +118,23 @@ async fn show_shed(app: &App, lang: Lang, uri: &Uri, who: &PageCaller, raw: &str
             ("status".into(), "active".into()),
             ("limit".into(), PAGE.to_string()),
         ]);
-        Ok::<_, ApiError>((shed, checks, search_ebikes(app, who, &params).await?))
+        let history = history(app, "shed", id).await?;
+        Ok::<_, ApiError>((shed, checks, search_ebikes(app, who, &params).await?, history))
     }
     .await;
     match found {
-        Ok((shed, checks, ebikes)) => {
+        Ok((shed, checks, ebikes, history)) => {
             let page = ShedPage {
                 page: PageContext::new(lang, uri, Some(who)),
                 shed: Shed::new(&shed),
                 checks: checks.iter().map(ShedCheckView::from).collect(),
                 ebikes: ebikes.iter().map(Ebike::new).collect(),
                 can_check: who.actor.can(Permission::ShedsCheck),
+                can_write: who.actor.can(Permission::RegistryWrite),
+                saved,
                 today: super::today().to_string(),
                 error,
+                history,
             };
             (status_of(&page.error), render(&page)).into_response()
         }
@@ -130,8 +148,9 @@ pub async fn shed(
     OriginalUri(uri): OriginalUri,
     who: PageCaller,
     Path(raw): Path<String>,
+    params: Params,
 ) -> Response {
-    show_shed(&app, lang, &uri, &who, &raw, None).await
+    show_shed(&app, lang, &uri, &who, &raw, None, params.get("saved").is_some()).await
 }
 
 /// The inspection form: recorded and back to the shed, or the shed again with the problem
@@ -159,7 +178,7 @@ pub async fn add_check(
                 "findings" => "ledgers.bad_findings",
                 _ => "ledgers.bad_checked_by",
             };
-            show_shed(&app, lang, &uri, &who, &raw, Some(lang.catalog().get(key).to_owned())).await
+            show_shed(&app, lang, &uri, &who, &raw, Some(lang.catalog().get(key).to_owned()), false).await
         }
         Err(e) => PageError::from_api(lang, e).into_response(),
     }

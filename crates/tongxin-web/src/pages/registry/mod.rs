@@ -28,12 +28,14 @@ mod edit;
 mod import;
 pub mod pledge_online;
 pub mod safety;
+mod shed;
 
 pub fn routes() -> Router<App> {
     Router::new()
         .merge(edit::routes())
         .merge(building::routes())
         .merge(import::routes())
+        .merge(shed::routes())
         .route("/registry/residents", get(residents))
         .route("/registry/residents/{id}", get(resident))
         .route("/registry/households", get(households))
