@@ -46,7 +46,7 @@ async fn a_ledger_comes_in_from_a_file_once() {
 
     let wrong = run(&["import", "buildings", path]);
     assert!(!wrong.status.success());
-    assert!(stderr(&wrong).contains("households, residents or ebikes"), "{}", stderr(&wrong));
+    assert!(stderr(&wrong).contains("households, residents, ebikes, sheds or pledges"), "{}", stderr(&wrong));
     let broken = dir.path().join("broken.xlsx");
     std::fs::write(&broken, b"PK\x03\x04 not really").unwrap();
     let refused = run(&["import", "residents", broken.to_str().unwrap()]);
