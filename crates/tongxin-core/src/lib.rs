@@ -8,12 +8,18 @@
 //! - [`geo`]: the four-level grid geography (四级网格): region codes and levels, points and
 //!   coordinate systems (WGS-84, GCJ-02, BD-09), buildings, the in-memory R-tree
 //!   [`geo::Locator`] and the checks a GeoJSON import must pass.
+//! - [`registry`]: the community registry's vocabularies and field checks.
+//! - [`booking`]: the service door's vocabularies, eligibility rules and timetables.
 //! - [`time`]: instants stored as UTC milliseconds and shown in Asia/Shanghai.
 //!
 //! Values are parsed into these types at the edge (HTTP, CLI, import files); after that,
 //! code cannot hold an invalid code, level or coordinate.
 
+#[macro_use]
+mod macros;
+
 pub mod access;
+pub mod booking;
 pub mod cases;
 pub mod geo;
 pub mod pii;

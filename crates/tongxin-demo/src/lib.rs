@@ -20,6 +20,8 @@
 //! module and a step there.
 
 pub mod access;
+pub mod booking;
+pub mod booking_catalog;
 pub mod cases;
 pub mod geo;
 pub mod history;
@@ -97,6 +99,17 @@ pub async fn seed_registry_if_empty(
         store.analyze_registry().await?;
     }
     Ok(summary)
+}
+
+/// Creates the demo's service door (catalogue, sites, care levels, slots) when there are
+/// no services yet; the registry should be there first, for the care levels.
+pub async fn seed_booking_if_empty(
+    store: &Store,
+    options: &DemoOptions,
+) -> Result<Option<booking::BookingSummary>, DemoError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(7));
+    let today = tongxin_core::time::Timestamp::now().to_utc().with_timezone(&tongxin_core::time::SHANGHAI).date_naive();
+    booking::seed_if_empty(store, &mut rng, today).await
 }
 
 /// Creates the demo subdistrict when the database has no regions yet; otherwise leaves

@@ -29,6 +29,7 @@
 pub mod access;
 pub mod audit;
 pub mod blobs;
+pub mod booking;
 pub mod cases;
 pub mod error;
 pub mod geo;

@@ -12,6 +12,7 @@
 //! tongxin_store::backend_tests!(stores_a_region);
 //! ```
 
+pub mod booking;
 pub mod safety;
 
 use crate::{Backend, Store, StoreOptions};

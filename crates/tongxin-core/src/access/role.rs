@@ -64,10 +64,16 @@ pub enum Permission {
     /// Record an inspection of a charging shed (充电棚检查).
     #[serde(rename = "sheds.check")]
     ShedsCheck,
+    /// Book, cancel and check in services for residents in one's regions (一网通办).
+    #[serde(rename = "booking.book")]
+    BookingBook,
+    /// Run the service catalogue: services, sites, slots (block, change capacity).
+    #[serde(rename = "booking.manage")]
+    BookingManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 20] = [
         Permission::GeoRead,
         Permission::ResidentsRead,
         Permission::PiiReveal,
@@ -86,6 +92,8 @@ impl Permission {
         Permission::CatalogManage,
         Permission::RegistryWrite,
         Permission::ShedsCheck,
+        Permission::BookingBook,
+        Permission::BookingManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -108,6 +116,8 @@ impl Permission {
             Permission::CatalogManage => "catalog.manage",
             Permission::RegistryWrite => "registry.write",
             Permission::ShedsCheck => "sheds.check",
+            Permission::BookingBook => "booking.book",
+            Permission::BookingManage => "booking.manage",
         }
     }
 }
@@ -162,9 +172,17 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Admin => {
-                &[GeoRead, ResidentsRead, RegistryWrite, UsersManage, ApiKeysManage, CasesRead, CatalogManage]
-            }
+            Role::Admin => &[
+                GeoRead,
+                ResidentsRead,
+                RegistryWrite,
+                UsersManage,
+                ApiKeysManage,
+                CasesRead,
+                CatalogManage,
+                BookingBook,
+                BookingManage,
+            ],
             Role::Intake => &[GeoRead, ResidentsRead, CasesRead, CasesReport, CasesVerify, CasesRegister],
             Role::Dispatcher => &[GeoRead, CasesRead, CasesDispatch],
             Role::ShiftLead => &[
@@ -180,13 +198,14 @@ impl Role {
                 CasesDispatch,
                 CasesApprove,
                 ShedsCheck,
+                BookingBook,
             ],
             Role::GridWorker => {
                 &[GeoRead, ResidentsRead, RegistryWrite, CasesRead, CasesReport, CasesVerify, CasesCheck, ShedsCheck]
             }
             // A department sees the cases dispatched to it, not its regions' others.
             Role::Department => &[GeoRead, CasesHandle],
-            Role::Operator => &[GeoRead, ResidentsRead, PiiReveal, CasesRead, CasesReport],
+            Role::Operator => &[GeoRead, ResidentsRead, PiiReveal, CasesRead, CasesReport, BookingBook],
             // A kiosk's permissions (booking at its site) arrive with the service door.
             Role::Kiosk => &[],
             Role::Viewer => &[GeoRead, CasesRead],

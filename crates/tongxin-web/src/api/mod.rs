@@ -3,6 +3,7 @@
 //! unknown paths and bad path parameters.
 
 pub mod access;
+pub mod booking;
 pub mod cases;
 pub mod geo;
 pub mod notifications;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<App> {
         .merge(access::routes())
         .merge(cases::routes())
         .merge(registry::routes())
+        .merge(booking::routes())
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", axum::routing::post(notifications::read))
         .route("/openapi.json", get(openapi::document))

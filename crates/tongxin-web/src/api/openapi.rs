@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{access, cases, geo, notifications, registry};
+use super::{access, booking, cases, geo, notifications, registry};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -78,6 +78,14 @@ use super::{access, cases, geo, notifications, registry};
         registry::ebikes::ebike,
         registry::ebike_edit::patch,
         registry::ebike_edit::create,
+        booking::catalog,
+        booking::slots,
+        booking::change_slot,
+        booking::create,
+        booking::list,
+        booking::one,
+        booking::cancel,
+        booking::check_in,
         registry::shed_edit::create,
         registry::shed_edit::patch,
         registry::ebikes::pledges,
@@ -91,6 +99,7 @@ use super::{access, cases, geo, notifications, registry};
         (name = "geo", description = "The grid geography: regions, buildings, locate"),
         (name = "access", description = "Signing in, accounts, API keys, the audit log, resident accounts"),
         (name = "cases", description = "Cases (一网统管): intake, lists, the lifecycle, the catalog"),
+        (name = "booking", description = "One door for services (一网通办): the catalogue, slots and bookings through every channel"),
         (name = "registry", description = "The community registry (社区云): residents and households, masked; charging sheds, e-bikes, pledges and the e-bike safety view"),
     ),
 )]

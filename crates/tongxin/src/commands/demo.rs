@@ -86,6 +86,18 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             r.pledges
         ));
     }
+    let started = Instant::now();
+    if let Some(b) = tongxin_demo::seed_booking_if_empty(&store, &options).await? {
+        say(format_args!(
+            "Created the service door in {} ms: {} categories, {} services at {} sites, {} slots, {} care assessments.",
+            started.elapsed().as_millis(),
+            b.categories,
+            b.services,
+            b.sites,
+            b.slots,
+            b.assessed
+        ));
+    }
     serve(config, store, listener, &key, true, |url| {
         say(format_args!("Open {url}/ and sign in; the API is described at {url}/api/v1/openapi.json."));
         say(format_args!("Demo logins (password for all: {}):", password.expose()));

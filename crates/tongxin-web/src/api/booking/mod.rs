@@ -1,0 +1,275 @@
+//! One door for services over HTTP (`/api/v1/booking/…`): the catalogue, slots by service
+//! and day, and bookings — made through one function for every channel, so each records
+//! its channel and the acting user. Staff book with `booking.book` for residents in their
+//! regions (anyone outside them is the same 404 as no one); the booking POST takes an
+//! `Idempotency-Key`, and a retry with the same key gets the first booking back.
+
+mod views;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+use tongxin_core::access::{ActorKind, ApiScope, Permission, Role};
+use tongxin_core::booking::{Channel, idempotency_key};
+use tongxin_core::time::Timestamp;
+use tongxin_store::booking::BookingError;
+use tongxin_store::booking::book::{Booking, BookingRequest};
+use tongxin_store::booking::slots::SlotFilter;
+use tongxin_store::registry::RegistryScope;
+use utoipa::ToSchema;
+
+use crate::api::access::id_param;
+use crate::api::params::Params;
+use crate::auth::{ApiCaller, Who};
+use crate::{ApiError, App};
+pub use views::{BookingView, CancelledView, CatalogView, SlotPage, SlotView};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/booking/catalog", get(catalog))
+        .route("/booking/slots", get(slots))
+        .route("/booking/slots/{id}", axum::routing::patch(change_slot))
+        .route("/booking/bookings", post(create).get(list))
+        .route("/booking/bookings/{id}", get(one))
+        .route("/booking/bookings/{id}/cancel", post(cancel))
+        .route("/booking/bookings/{id}/check-in", post(check_in))
+}
+
+impl From<BookingError> for ApiError {
+    fn from(e: BookingError) -> Self {
+        let refused = |rule: &str, reason: String| ApiError::Unprocessable {
+            message: reason.clone(),
+            details: json!({ "rule": rule, "reason": reason }),
+        };
+        match e {
+            BookingError::NoSlot(id) => ApiError::not_found(format!("no slot {id}")),
+            BookingError::NoResident(id) => ApiError::not_found(format!("no resident {id}")),
+            BookingError::NoBooking(id) => ApiError::not_found(format!("no booking {id}")),
+            BookingError::Past => refused("past", "这个时段已经开始或已过去，不能再预约".into()),
+            BookingError::Blocked => refused("blocked", "这个时段已停止预约".into()),
+            BookingError::SiteClosed(day) => refused("site_closed", format!("服务站点 {day} 闭馆，不能预约")),
+            BookingError::Inactive => refused("inactive", "这项服务暂停预约".into()),
+            BookingError::Ineligible(r) => refused(r.rule(), r.zh()),
+            BookingError::Full { capacity } => ApiError::Conflict {
+                field: "slot_id".into(),
+                message: format!("名额已满：这个时段的 {capacity} 个名额都已约满，可选择其他时段或排队候补"),
+            },
+            BookingError::AlreadyBooked => ApiError::Conflict {
+                field: "resident_id".into(),
+                message: "这位居民已经预约了这个时段".into(),
+            },
+            BookingError::Status(status) => refused("status", format!("这个预约{status}，不能这样操作")),
+            BookingError::AfterCutoff(at) => refused("cutoff", format!("已过取消截止时间（{at}），不能再取消")),
+            BookingError::BelowBooked { booked } => ApiError::Conflict {
+                field: "capacity".into(),
+                message: format!("这个时段已有 {booked} 人预约，名额不能少于 {booked}"),
+            },
+            BookingError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// The channel a caller books through.
+pub fn channel_of(who: &Who) -> Channel {
+    match who.actor.kind {
+        ActorKind::Resident => Channel::App,
+        ActorKind::ApiKey if who.actor.api_scopes.contains(&ApiScope::Kiosk) => Channel::Kiosk,
+        ActorKind::ApiKey => Channel::Api,
+        _ if who.actor.roles.contains(&Role::Kiosk) => Channel::Kiosk,
+        _ if who.actor.roles.contains(&Role::Operator) => Channel::Operator,
+        _ => Channel::Staff,
+    }
+}
+
+/// The categories and services, with their sites and rules.
+#[utoipa::path(get, path = "/api/v1/booking/catalog", tag = "booking",
+    responses((status = 200, body = CatalogView), (status = 401)))]
+pub async fn catalog(State(app): State<App>, _who: ApiCaller) -> Result<Json<CatalogView>, ApiError> {
+    Ok(Json(CatalogView::new(
+        app.store.service_categories().await?,
+        app.store.services().await?,
+        app.store.sites().await?,
+    )))
+}
+
+/// The slots of a service on a day (Shanghai time), with their seats.
+#[utoipa::path(get, path = "/api/v1/booking/slots", tag = "booking",
+    params(("service" = String, Query, description = "a service code"), ("date" = String, Query, description = "YYYY-MM-DD"),
+        ("site" = Option<i64>, Query)),
+    responses((status = 200, body = SlotPage), (status = 400), (status = 401)))]
+pub async fn slots(State(app): State<App>, _who: ApiCaller, params: Params) -> Result<Json<SlotPage>, ApiError> {
+    let service: String = params.require("service")?;
+    let date = params.get("date").ok_or_else(|| ApiError::invalid("date", "date is required (YYYY-MM-DD)"))?;
+    let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid("date", format!("'{date}' is not a date like 2026-12-01")))?;
+    if app.store.service(&service).await?.is_none() {
+        return Err(ApiError::not_found(format!("no service {service}")));
+    }
+    let from = tongxin_core::booking::timetable::at(day, chrono::NaiveTime::MIN);
+    let filter = SlotFilter {
+        service: Some(service),
+        site: params.parse("site")?,
+        from: Some(from),
+        until: Some(Timestamp::from_millis(from.millis() + 86_400_000)),
+        limit: 500,
+    };
+    Ok(Json(SlotPage { items: app.store.slots(&filter).await?.iter().map(SlotView::from).collect() }))
+}
+
+/// A booking request.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BookingBody {
+    pub slot_id: i64,
+    pub resident_id: i64,
+    /// Join the waitlist when the slot is full (default: refuse with 409).
+    #[serde(default)]
+    pub waitlist: bool,
+}
+
+/// A resident in `who`'s regions, or the same 404 as none.
+async fn resident_in_reach(app: &App, who: &Who, id: i64) -> Result<(), ApiError> {
+    let everyone = RegistryScope { all: true, ..Default::default() };
+    let missing = || ApiError::not_found(format!("no resident {id}"));
+    let found = app.store.resident(&everyone, id).await?.ok_or_else(missing)?;
+    who.covers(app, &found.region, missing()).await
+}
+
+/// Books for `body.resident_id` as `who`; the booking and whether it was a replay.
+pub async fn book(
+    app: &App,
+    who: &Who,
+    body: &BookingBody,
+    key: Option<String>,
+) -> Result<tongxin_store::booking::book::Booked, ApiError> {
+    who.require(app, Permission::BookingBook).await?;
+    resident_in_reach(app, who, body.resident_id).await?;
+    let request = BookingRequest {
+        slot_id: body.slot_id,
+        resident_id: body.resident_id,
+        channel: channel_of(who),
+        idempotency_key: key,
+        waitlist: body.waitlist,
+    };
+    Ok(app.store.book(&who.caller(), &request).await?)
+}
+
+/// Books a slot for a resident. The same `Idempotency-Key` from the same caller books
+/// once: a retry answers with the first booking (and `Idempotent-Replayed: true`).
+#[utoipa::path(post, path = "/api/v1/booking/bookings", tag = "booking", request_body = BookingBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "8–64 letters, digits, - or _")),
+    responses((status = 201, body = BookingView), (status = 400, description = "a malformed body or Idempotency-Key"),
+        (status = 403), (status = 404, description = "no such slot or resident in reach"),
+        (status = 409, description = "the slot is full, or the resident already holds it"),
+        (status = 422, description = "not eligible, a past or blocked slot, a closed site: details.rule names the rule")))]
+pub async fn create(
+    State(app): State<App>,
+    who: ApiCaller,
+    headers: HeaderMap,
+    raw: Result<Json<BookingBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let key = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let text = v.to_str().map_err(|_| ApiError::invalid("Idempotency-Key", "the key is not plain text"))?;
+            Some(idempotency_key(text).map_err(|e| ApiError::invalid("Idempotency-Key", e))?.to_owned())
+        }
+    };
+    let body = raw.map(|Json(v)| v).map_err(|e| ApiError::invalid("body", e.body_text()))?;
+    let booked = book(&app, &who, &body, key).await?;
+    let mut response = (StatusCode::CREATED, Json(BookingView::from(&booked.booking))).into_response();
+    if booked.replayed {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// A booking `who` may see: of a resident in their regions.
+pub async fn booking_in_reach(app: &App, who: &Who, id: i64) -> Result<Booking, ApiError> {
+    who.require(app, Permission::BookingBook).await?;
+    let missing = || ApiError::not_found(format!("no booking {id}"));
+    let booking = app.store.booking(id).await?.ok_or_else(missing)?;
+    who.covers(app, &booking.region, missing()).await?;
+    Ok(booking)
+}
+
+/// A resident's bookings, the latest slot first.
+#[utoipa::path(get, path = "/api/v1/booking/bookings", tag = "booking",
+    params(("resident_id" = i64, Query)),
+    responses((status = 200, body = [BookingView]), (status = 400), (status = 403), (status = 404)))]
+pub async fn list(State(app): State<App>, who: ApiCaller, params: Params) -> Result<Json<Vec<BookingView>>, ApiError> {
+    who.require(&app, Permission::BookingBook).await?;
+    let resident: i64 = params.require("resident_id")?;
+    resident_in_reach(&app, &who, resident).await?;
+    Ok(Json(app.store.bookings_of(resident, 200).await?.iter().map(BookingView::from).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/booking/bookings/{id}", tag = "booking", params(("id" = i64, Path)),
+    responses((status = 200, body = BookingView), (status = 403), (status = 404)))]
+pub async fn one(
+    State(app): State<App>,
+    who: ApiCaller,
+    Path(raw): Path<String>,
+) -> Result<Json<BookingView>, ApiError> {
+    Ok(Json(BookingView::from(&booking_in_reach(&app, &who, id_param(&raw)?).await?)))
+}
+
+/// Cancels a booking until the service's cutoff; the first on the waitlist takes the seat.
+#[utoipa::path(post, path = "/api/v1/booking/bookings/{id}/cancel", tag = "booking", params(("id" = i64, Path)),
+    responses((status = 200, body = CancelledView), (status = 403), (status = 404),
+        (status = 422, description = "after the cutoff, or not a live booking")))]
+pub async fn cancel(
+    State(app): State<App>,
+    who: ApiCaller,
+    Path(raw): Path<String>,
+) -> Result<Json<CancelledView>, ApiError> {
+    let booking = booking_in_reach(&app, &who, id_param(&raw)?).await?;
+    let cancelled = app.store.cancel_booking(&who.caller(), booking.id).await?;
+    Ok(Json(CancelledView::from(&cancelled)))
+}
+
+/// Checks a confirmed booking in at the site.
+#[utoipa::path(post, path = "/api/v1/booking/bookings/{id}/check-in", tag = "booking", params(("id" = i64, Path)),
+    responses((status = 200, body = BookingView), (status = 403), (status = 404), (status = 422)))]
+pub async fn check_in(
+    State(app): State<App>,
+    who: ApiCaller,
+    Path(raw): Path<String>,
+) -> Result<Json<BookingView>, ApiError> {
+    let booking = booking_in_reach(&app, &who, id_param(&raw)?).await?;
+    Ok(Json(BookingView::from(&app.store.check_in(&who.caller(), booking.id).await?)))
+}
+
+/// A slot's new capacity or blocked state.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SlotChange {
+    pub capacity: Option<i64>,
+    pub blocked: Option<bool>,
+}
+
+/// Changes a slot (`booking.manage`): a capacity below the seats booked is refused with
+/// their count; raising it (or unblocking) promotes the waitlist.
+#[utoipa::path(patch, path = "/api/v1/booking/slots/{id}", tag = "booking", params(("id" = i64, Path)), request_body = SlotChange,
+    responses((status = 200, body = SlotView), (status = 400), (status = 403), (status = 404),
+        (status = 409, description = "below the seats already booked")))]
+pub async fn change_slot(
+    State(app): State<App>,
+    who: ApiCaller,
+    Path(raw): Path<String>,
+    body: Result<Json<SlotChange>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<SlotView>, ApiError> {
+    who.require(&app, Permission::BookingManage).await?;
+    let id = id_param(&raw)?;
+    let change = body.map(|Json(v)| v).map_err(|e| ApiError::invalid("body", e.body_text()))?;
+    if change.capacity.is_some_and(|c| !(0..=10_000).contains(&c)) {
+        return Err(ApiError::invalid("capacity", "a capacity is 0 to 10000"));
+    }
+    app.store.change_slot(&who.caller(), id, change.capacity, change.blocked).await?;
+    app.store.promote_waitlist(&who.caller(), id).await?;
+    let slot = app.store.slot(id).await?.ok_or_else(|| ApiError::not_found(format!("no slot {id}")))?;
+    Ok(Json(SlotView::from(&slot)))
+}
