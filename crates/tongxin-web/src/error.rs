@@ -106,6 +106,11 @@ impl ApiError {
         }
     }
 
+    /// The message the body carries (for a page to show).
+    pub fn message(&self) -> String {
+        self.body()["error"]["message"].as_str().unwrap_or_default().to_owned()
+    }
+
     /// The body's `error` object.
     pub fn body(&self) -> Value {
         let request_id = observe::current_request_id();

@@ -115,3 +115,16 @@ CREATE UNIQUE INDEX bookings_once ON bookings (slot_id, resident_id)
     WHERE status IN ('confirmed', 'waitlisted', 'checked_in');
 CREATE INDEX bookings_resident ON bookings (resident_id, service_code, day);
 CREATE INDEX bookings_slot ON bookings (slot_id, status, id);
+
+-- Family members an elder lets book for them (代为预约): the family member signs in with
+-- this phone and may book, see and cancel the elder's bookings.
+CREATE TABLE booking_proxies (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    resident_id BIGINT NOT NULL REFERENCES residents (id),
+    phone_index TEXT NOT NULL,
+    -- the family member's phone, masked, for the elder's page
+    phone_masked TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    UNIQUE (resident_id, phone_index)
+);
+CREATE INDEX booking_proxies_phone ON booking_proxies (phone_index);

@@ -8,7 +8,7 @@
 use serde_json::json;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use tongxin_core::booking::eligibility::{Applicant, Usage};
+use tongxin_core::booking::eligibility::Usage;
 use tongxin_core::booking::{BookingStatus, Channel};
 use tongxin_core::geo::RegionCode;
 use tongxin_core::time::Timestamp;
@@ -229,17 +229,8 @@ impl Store {
             .fetch_optional(&mut **tx)
             .await?
             .ok_or(BookingError::NoResident(request.resident_id))?;
-        let birth: String = resident.try_get("birth_date")?;
-        let moved_out: Option<String> = resident.try_get("moved_out")?;
-        let tags: String = resident.try_get("tags")?;
-        let care_level: Option<i64> = resident.try_get("care_level")?;
-        let region: String = resident.try_get("region_code")?;
-        let applicant = Applicant {
-            birth_date: chrono::NaiveDate::parse_from_str(&birth, "%Y-%m-%d").map_err(|e| corrupt("birth date", e))?,
-            living_here: moved_out.is_none_or(|d| d.is_empty()),
-            tags: tongxin_core::registry::parse_tags(&tags).map_err(|e| corrupt("tags", e))?,
-            care_level: care_level.and_then(|l| u8::try_from(l).ok()),
-        };
+        let (applicant, region) = super::applicant_from_row(&resident)?;
+        let region = region.to_string();
         let month = day.format("%Y-%m-").to_string();
         let usage = sqlx::query(
             "SELECT CAST(COALESCE(SUM(CASE WHEN day = $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS same_day, \
@@ -331,34 +322,7 @@ impl Store {
     /// the first on the waitlist.
     pub async fn cancel_booking(&self, caller: &Caller, id: i64) -> Result<Cancelled, BookingError> {
         let mut tx = self.begin_write().await?;
-        let booking = one(&mut tx, id).await?;
-        // Cancellations of one slot run one at a time, so one freed seat promotes one.
-        let lock = format!("SELECT id FROM slots WHERE id = $1{}", for_update(self));
-        sqlx::query(&lock).bind(booking.slot_id).fetch_one(&mut *tx).await?;
-        let booking = one(&mut tx, id).await?;
-        if !matches!(booking.status, BookingStatus::Confirmed | BookingStatus::Waitlisted) {
-            return Err(BookingError::Status(booking.status.zh()));
-        }
-        let service = service_in(&mut tx, &booking.service_code).await?.ok_or(BookingError::Inactive)?;
-        let cutoff = booking.starts_at.millis() - service.cancel_cutoff_minutes * 60_000;
-        if Timestamp::now().millis() > cutoff {
-            return Err(BookingError::AfterCutoff(Timestamp::from_millis(cutoff).to_shanghai_rfc3339()));
-        }
-        sqlx::query("UPDATE bookings SET status = 'cancelled', updated_at = $1 WHERE id = $2")
-            .bind(Timestamp::now().millis())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        if booking.status.holds_seat() {
-            sqlx::query("UPDATE slots SET booked = booked - 1, updated_at = $1 WHERE id = $2 AND booked > 0")
-                .bind(Timestamp::now().millis())
-                .bind(booking.slot_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let detail = json!({ "slot_id": booking.slot_id, "was": booking.status.as_str() });
-        self.audit_in(&mut tx, caller, AuditEntry::ok("booking.cancel", "booking", id).with_detail(detail)).await?;
-        let promoted_ids = promote(self, &mut tx, caller, booking.slot_id).await?;
+        let promoted_ids = self.cancel_in(&mut tx, caller, id).await?;
         let mut promoted = Vec::with_capacity(promoted_ids.len());
         for p in promoted_ids {
             promoted.push(one(&mut tx, p).await?);
@@ -366,6 +330,85 @@ impl Store {
         let booking = one(&mut tx, id).await?;
         tx.commit().await?;
         Ok(Cancelled { booking, promoted })
+    }
+
+    /// [`Store::cancel_booking`] inside the caller's transaction; the promoted bookings' ids.
+    async fn cancel_in(&self, tx: &mut Tx, caller: &Caller, id: i64) -> Result<Vec<i64>, BookingError> {
+        let booking = one(tx, id).await?;
+        // Cancellations of one slot run one at a time, so one freed seat promotes one.
+        let lock = format!("SELECT id FROM slots WHERE id = $1{}", for_update(self));
+        sqlx::query(&lock).bind(booking.slot_id).fetch_one(&mut **tx).await?;
+        let booking = one(tx, id).await?;
+        if !matches!(booking.status, BookingStatus::Confirmed | BookingStatus::Waitlisted) {
+            return Err(BookingError::Status(booking.status.zh()));
+        }
+        let service = service_in(tx, &booking.service_code).await?.ok_or(BookingError::Inactive)?;
+        let cutoff = booking.starts_at.millis() - service.cancel_cutoff_minutes * 60_000;
+        if Timestamp::now().millis() > cutoff {
+            return Err(BookingError::AfterCutoff(Timestamp::from_millis(cutoff).to_shanghai_rfc3339()));
+        }
+        sqlx::query("UPDATE bookings SET status = 'cancelled', updated_at = $1 WHERE id = $2")
+            .bind(Timestamp::now().millis())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        if booking.status.holds_seat() {
+            sqlx::query("UPDATE slots SET booked = booked - 1, updated_at = $1 WHERE id = $2 AND booked > 0")
+                .bind(Timestamp::now().millis())
+                .bind(booking.slot_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        let detail = json!({ "slot_id": booking.slot_id, "was": booking.status.as_str() });
+        self.audit_in(tx, caller, AuditEntry::ok("booking.cancel", "booking", id).with_detail(detail)).await?;
+        promote(self, tx, caller, booking.slot_id).await
+    }
+
+    /// Moves a booking to another slot of the same resident in one transaction: the old one
+    /// is cancelled (until its cutoff; its seat goes to its waitlist) and the new one booked
+    /// under every rule; if the new one is refused, the old one stands.
+    pub async fn reschedule(
+        &self,
+        caller: &Caller,
+        id: i64,
+        slot_id: i64,
+        channel: tongxin_core::booking::Channel,
+    ) -> Result<Booked, BookingError> {
+        let mut tx = self.begin_write().await?;
+        let old = one(&mut tx, id).await?;
+        if old.slot_id == slot_id {
+            return Err(BookingError::AlreadyBooked);
+        }
+        self.cancel_in(&mut tx, caller, id).await?;
+        let request =
+            BookingRequest { slot_id, resident_id: old.resident_id, channel, idempotency_key: None, waitlist: false };
+        let new = self.book_in(&mut tx, caller, &request).await?;
+        let booking = one(&mut tx, new).await?;
+        tx.commit().await?;
+        Ok(Booked { booking, replayed: false })
+    }
+
+    /// A resident's bookings of slots that have not ended, soonest first.
+    pub async fn upcoming_bookings(&self, resident_id: i64, now: Timestamp) -> Result<Vec<Booking>, StoreError> {
+        let sql = format!("{BOOKING_SQL} WHERE b.resident_id = $1 AND t.ends_at > $2 ORDER BY t.starts_at, b.id");
+        let rows = sqlx::query(&sql).bind(resident_id).bind(now.millis()).fetch_all(self.pool()).await?;
+        rows.iter().map(booking_from_row).collect()
+    }
+
+    /// The seat's conditional update alone, in its own write transaction: no checks, no
+    /// booking row, no audit — the floor a booking cannot beat, for the benchmark.
+    #[cfg(feature = "testing")]
+    pub async fn take_seat_bare(&self, slot_id: i64) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE slots SET booked = booked + 1, updated_at = $1 WHERE id = $2 AND booked < capacity AND NOT blocked",
+        )
+        .bind(Timestamp::now().millis())
+        .bind(slot_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Promotes a slot's waitlist into its free seats (after its capacity was raised or it

@@ -6,6 +6,7 @@
 
 pub mod book;
 pub mod catalog;
+pub mod people;
 pub mod slots;
 
 use tongxin_core::booking::eligibility::Refusal;
@@ -53,6 +54,25 @@ impl From<sqlx::Error> for BookingError {
     }
 }
 
+/// A resident's eligibility facts and region from their row.
+pub(crate) fn applicant_from_row(
+    row: &sqlx::any::AnyRow,
+) -> Result<(tongxin_core::booking::eligibility::Applicant, tongxin_core::geo::RegionCode), StoreError> {
+    use sqlx::Row;
+    let birth: String = row.try_get("birth_date")?;
+    let moved_out: Option<String> = row.try_get("moved_out")?;
+    let tags: String = row.try_get("tags")?;
+    let care_level: Option<i64> = row.try_get("care_level")?;
+    let region: String = row.try_get("region_code")?;
+    let applicant = tongxin_core::booking::eligibility::Applicant {
+        birth_date: chrono::NaiveDate::parse_from_str(&birth, "%Y-%m-%d").map_err(|e| corrupt("birth date", e))?,
+        living_here: moved_out.is_none_or(|d| d.is_empty()),
+        tags: tongxin_core::registry::parse_tags(&tags).map_err(|e| corrupt("tags", e))?,
+        care_level: care_level.and_then(|l| u8::try_from(l).ok()),
+    };
+    Ok((applicant, tongxin_core::geo::RegionCode::parse(&region).map_err(|e| corrupt("region", e))?))
+}
+
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
@@ -71,6 +91,20 @@ impl crate::Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    /// What the eligibility rules look at about a resident, and their region.
+    pub async fn applicant(
+        &self,
+        resident_id: i64,
+    ) -> Result<Option<(tongxin_core::booking::eligibility::Applicant, tongxin_core::geo::RegionCode)>, StoreError>
+    {
+        let row =
+            sqlx::query("SELECT birth_date, moved_out, tags, care_level, region_code FROM residents WHERE id = $1")
+                .bind(resident_id)
+                .fetch_optional(self.pool())
+                .await?;
+        row.as_ref().map(applicant_from_row).transpose()
     }
 
     /// Records residents' long-term-care assessment levels (长护险评估等级, 0 to 6), which

@@ -86,6 +86,10 @@ pub struct ResidentFilter {
     pub within: Option<RegionCode>,
     /// Include those who moved out.
     pub moved_out: bool,
+    /// The blind index of a whole phone number (a caller found by their number).
+    pub phone_index: Option<String>,
+    /// The last four characters of the ID number (with a name in `q`).
+    pub id_last4: Option<String>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -247,6 +251,14 @@ impl Store {
         if let Some(b) = filter.building {
             let p = c.param(Bind::Int(b));
             c.parts.push(format!("h.building_id = {p}"));
+        }
+        if let Some(index) = &filter.phone_index {
+            let p = c.param(Bind::Text(index.clone()));
+            c.parts.push(format!("r.phone_index = {p}"));
+        }
+        if let Some(last4) = &filter.id_last4 {
+            let p = c.param(Bind::Text(last4.trim().to_ascii_uppercase()));
+            c.parts.push(format!("r.id_last4 = {p}"));
         }
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             if q.len() == 4 && q.chars().all(|ch| ch.is_ascii_digit() || ch == 'X' || ch == 'x') {

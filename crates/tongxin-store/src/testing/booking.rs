@@ -32,6 +32,7 @@ use crate::registry::{NewHousehold, NewResident};
 #[derive(Debug, Clone)]
 pub struct BookingFixture {
     pub site: i64,
+    pub household: i64,
     pub elders: Vec<i64>,
     pub young: i64,
     pub gone: i64,
@@ -157,5 +158,12 @@ pub async fn seed(store: &Store, grid: &RegionCode, elders: usize) -> BookingFix
     let first_day = shanghai_day(Timestamp::now()) + chrono::Days::new(1);
     store.lay_out_slots(&caller, first_day, first_day + chrono::Days::new(6)).await.expect("the slots");
     let site = store.sites().await.expect("sites").into_iter().find(|s| s.code == "test-site").expect("the site").id;
-    BookingFixture { site, elders: ids[..elders].to_vec(), young: ids[elders], gone: ids[elders + 1], first_day }
+    BookingFixture {
+        site,
+        household,
+        elders: ids[..elders].to_vec(),
+        young: ids[elders],
+        gone: ids[elders + 1],
+        first_day,
+    }
 }

@@ -7,6 +7,7 @@
 //! caller's permissions reach.
 
 pub mod access;
+pub mod booking;
 pub mod cases;
 pub mod geo;
 pub mod notifications;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<App> {
         .merge(access::routes())
         .merge(cases::routes())
         .merge(registry::routes())
+        .merge(booking::routes())
         .route("/notifications", axum::routing::get(notifications::page))
         .fallback(not_found)
 }
@@ -73,6 +75,7 @@ impl UserMenu {
             (Permission::UsersManage, "/admin/users", "nav.users"),
             (Permission::ApiKeysManage, "/admin/apikeys", "nav.apikeys"),
             (Permission::AuditRead, "/audit", "nav.audit"),
+            (Permission::BookingBook, "/booking/console", "booking.console"),
             (Permission::CatalogManage, "/admin/catalog", "nav.catalog"),
             (Permission::CatalogManage, "/admin/calendar", "nav.calendar"),
         ];
@@ -88,6 +91,7 @@ impl UserMenu {
             ActorKind::Resident => {
                 links.push(("/report", "nav.report"));
                 links.push(("/my/reports", "nav.my_reports"));
+                links.push(("/me/bookings", "booking.mine"));
                 links.push(("/me/pledge", "pledge.nav"));
                 links.push(("/notifications", "nav.notifications"));
                 links.push(("/me", "nav.me"));

@@ -1,7 +1,8 @@
 //! One door for services over HTTP (`/api/v1/booking/…`): the catalogue, slots by service
 //! and day, and bookings — made through one function for every channel, so each records
 //! its channel and the acting user. Staff book with `booking.book` for residents in their
-//! regions (anyone outside them is the same 404 as no one); the booking POST takes an
+//! regions, and residents signed in with their phone for themselves and the elders who
+//! linked their phone (anyone else is the same 404 as no one); the booking POST takes an
 //! `Idempotency-Key`, and a retry with the same key gets the first booking back.
 
 mod views;
@@ -131,10 +132,17 @@ pub struct BookingBody {
     pub waitlist: bool,
 }
 
-/// A resident in `who`'s regions, or the same 404 as none.
-async fn resident_in_reach(app: &App, who: &Who, id: i64) -> Result<(), ApiError> {
-    let everyone = RegistryScope { all: true, ..Default::default() };
+/// Whether `who` may book for resident `id`: staff with `booking.book` for residents in
+/// their regions; a resident signed in with their phone for themselves and the elders who
+/// linked that phone. Anyone else is the same 404 as no one.
+pub async fn may_book_for(app: &App, who: &Who, id: i64) -> Result<(), ApiError> {
     let missing = || ApiError::not_found(format!("no resident {id}"));
+    if who.actor.kind == ActorKind::Resident {
+        let people = app.store.bookable_people(who.actor.id).await?;
+        return if people.iter().any(|p| p.resident_id == id) { Ok(()) } else { Err(missing()) };
+    }
+    who.require(app, Permission::BookingBook).await?;
+    let everyone = RegistryScope { all: true, ..Default::default() };
     let found = app.store.resident(&everyone, id).await?.ok_or_else(missing)?;
     who.covers(app, &found.region, missing()).await
 }
@@ -146,8 +154,7 @@ pub async fn book(
     body: &BookingBody,
     key: Option<String>,
 ) -> Result<tongxin_store::booking::book::Booked, ApiError> {
-    who.require(app, Permission::BookingBook).await?;
-    resident_in_reach(app, who, body.resident_id).await?;
+    may_book_for(app, who, body.resident_id).await?;
     let request = BookingRequest {
         slot_id: body.slot_id,
         resident_id: body.resident_id,
@@ -188,12 +195,14 @@ pub async fn create(
     Ok(response)
 }
 
-/// A booking `who` may see: of a resident in their regions.
+/// A booking `who` may see and change: of someone they may book for.
 pub async fn booking_in_reach(app: &App, who: &Who, id: i64) -> Result<Booking, ApiError> {
-    who.require(app, Permission::BookingBook).await?;
     let missing = || ApiError::not_found(format!("no booking {id}"));
+    if who.actor.kind != ActorKind::Resident {
+        who.require(app, Permission::BookingBook).await?;
+    }
     let booking = app.store.booking(id).await?.ok_or_else(missing)?;
-    who.covers(app, &booking.region, missing()).await?;
+    may_book_for(app, who, booking.resident_id).await.map_err(|_| missing())?;
     Ok(booking)
 }
 
@@ -202,9 +211,8 @@ pub async fn booking_in_reach(app: &App, who: &Who, id: i64) -> Result<Booking, 
     params(("resident_id" = i64, Query)),
     responses((status = 200, body = [BookingView]), (status = 400), (status = 403), (status = 404)))]
 pub async fn list(State(app): State<App>, who: ApiCaller, params: Params) -> Result<Json<Vec<BookingView>>, ApiError> {
-    who.require(&app, Permission::BookingBook).await?;
     let resident: i64 = params.require("resident_id")?;
-    resident_in_reach(&app, &who, resident).await?;
+    may_book_for(&app, &who, resident).await?;
     Ok(Json(app.store.bookings_of(resident, 200).await?.iter().map(BookingView::from).collect()))
 }
 

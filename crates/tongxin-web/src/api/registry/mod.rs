@@ -186,6 +186,8 @@ pub async fn search_residents(app: &App, who: &Who, params: &Params) -> Result<V
         building: params.parse::<i64>("building")?,
         within: within(app, who, params).await?,
         moved_out: params.parse::<bool>("moved_out")?.unwrap_or(false),
+        phone_index: None,
+        id_last4: None,
         limit: params.bounded("limit", 50, 1, 500)?,
         offset: params.bounded("offset", 0, 0, i64::MAX)?,
     };

@@ -1,0 +1,339 @@
+//! `/booking/console`: the telephone operator's one screen (坐席预约台). Find the caller by
+//! their phone number, or by name and the last four characters of their ID number; see
+//! who they are (masked), their bookings, the services they may book and the free slots
+//! of a day; book, join a waitlist, cancel or move a booking — all through the same
+//! booking function as every channel, recorded as the operator's.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{OriginalUri, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use tongxin_core::access::Permission;
+use tongxin_core::pii::phone::PhoneNumber;
+use tongxin_core::time::Timestamp;
+use tongxin_store::registry::ResidentFilter;
+
+use super::{BookingLine, CategoryChoices, SlotLine, choices, next_days, open_slots};
+use crate::api::booking::{BookingBody, book, booking_in_reach, channel_of};
+use crate::api::params::Params;
+use crate::api::registry::{one_resident, scope};
+use crate::auth::PageCaller;
+use crate::i18n::Lang;
+use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::{ApiError, App};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/booking/console", get(page))
+        .route("/booking/console/book", post(book_slot))
+        .route("/booking/console/cancel", post(cancel))
+        .route("/booking/console/family", post(link_family))
+}
+
+/// A caller found by the search.
+pub struct Found {
+    pub id: i64,
+    pub name: String,
+    pub age: i32,
+    pub address: String,
+    pub phone: String,
+    pub moved_out: bool,
+}
+
+/// The caller on the line.
+pub struct Caller {
+    pub id: i64,
+    pub name: String,
+    pub age: i32,
+    pub gender: &'static str,
+    pub tags: Vec<String>,
+    pub care_level: Option<u8>,
+    pub phone: String,
+    pub id_masked: String,
+    pub address: String,
+    pub moved_out: bool,
+    /// Family members' phones (masked) who may book for them.
+    pub family: Vec<String>,
+}
+
+pub struct ServiceFacts {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub provider: String,
+    pub documents: String,
+    pub price: String,
+    pub cutoff_hours: i64,
+}
+
+#[derive(Template)]
+#[template(path = "booking/console.html")]
+struct ConsolePage {
+    page: PageContext,
+    phone: String,
+    name: String,
+    last4: String,
+    searched: bool,
+    found: Vec<Found>,
+    caller: Option<Caller>,
+    bookings: Vec<BookingLine>,
+    categories: Vec<CategoryChoices>,
+    service: Option<ServiceFacts>,
+    days: Vec<(String, String)>,
+    date: String,
+    slots: Vec<SlotLine>,
+    reschedule: Option<i64>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+/// Where the console goes back to after an action, keeping the caller, service and day.
+fn back(resident: &str, service: &str, date: &str, outcome: (&str, &str)) -> Redirect {
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    Redirect::to(&format!(
+        "/booking/console?resident={}&service={}&date={}&{}={}",
+        enc(resident),
+        enc(service),
+        enc(date),
+        outcome.0,
+        enc(outcome.1)
+    ))
+}
+
+async fn search(app: &App, who: &PageCaller, params: &Params) -> Result<(bool, Vec<Found>), ApiError> {
+    let today = tongxin_store::booking::shanghai_day(Timestamp::now());
+    let phone = params.get("phone").map(str::trim).unwrap_or_default();
+    let name = params.get("name").map(str::trim).unwrap_or_default();
+    let last4 = params.get("last4").map(str::trim).unwrap_or_default();
+    let mut filter = ResidentFilter { moved_out: true, limit: 20, ..Default::default() };
+    if !phone.is_empty() {
+        let number = PhoneNumber::parse(phone)
+            .map_err(|_| ApiError::invalid("phone", format!("「{phone}」不是手机号或带区号的电话号码")))?;
+        filter.phone_index = Some(app.pii.blind_index("phone", number.expose()));
+    } else if !name.is_empty() && !last4.is_empty() {
+        if last4.chars().count() != 4 {
+            return Err(ApiError::invalid("last4", "请填身份证号的最后 4 位"));
+        }
+        filter.q = Some(name.to_owned());
+        filter.id_last4 = Some(last4.to_owned());
+    } else if !name.is_empty() || !last4.is_empty() {
+        return Err(ApiError::invalid("name", "请同时填写姓名和身份证号后 4 位，或只填手机号"));
+    } else {
+        return Ok((false, Vec::new()));
+    }
+    let found = app.store.residents(&scope(who), &filter).await?;
+    Ok((
+        true,
+        found
+            .iter()
+            .map(|r| Found {
+                id: r.id,
+                name: r.name.clone(),
+                age: tongxin_core::registry::age(r.birth_date, today),
+                address: r.address.clone(),
+                phone: r.phone_masked.clone(),
+                moved_out: r.moved_out.is_some(),
+            })
+            .collect(),
+    ))
+}
+
+async fn show(
+    app: &App,
+    lang: Lang,
+    uri: &axum::http::Uri,
+    who: &PageCaller,
+    params: &Params,
+) -> Result<Response, ApiError> {
+    who.require(app, Permission::BookingBook).await?;
+    let t = lang.catalog();
+    let today = tongxin_store::booking::shanghai_day(Timestamp::now());
+    let mut error = params.get("error").map(str::to_owned);
+    let (searched, found) = match search(app, who, params).await {
+        Ok(found) => found,
+        Err(ApiError::InvalidParameter { message, .. }) => {
+            error = Some(message);
+            (false, Vec::new())
+        }
+        Err(e) => return Err(e),
+    };
+    let chosen = match params.parse::<i64>("resident")? {
+        Some(id) => Some(id),
+        None if found.len() == 1 => Some(found[0].id),
+        None => None,
+    };
+    let services = app.store.services().await?;
+    let categories = app.store.service_categories().await?;
+    let service_code = params.get("service").filter(|s| !s.is_empty());
+    let date = params
+        .get("date")
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .filter(|d| *d >= today)
+        .unwrap_or(today + chrono::Days::new(1));
+    let mut page = ConsolePage {
+        page: PageContext::new(lang, uri, Some(who)),
+        phone: params.get("phone").unwrap_or_default().to_owned(),
+        name: params.get("name").unwrap_or_default().to_owned(),
+        last4: params.get("last4").unwrap_or_default().to_owned(),
+        searched,
+        found,
+        caller: None,
+        bookings: Vec::new(),
+        categories: Vec::new(),
+        service: None,
+        days: next_days(lang, 14),
+        date: date.to_string(),
+        slots: Vec::new(),
+        reschedule: params.parse::<i64>("reschedule")?,
+        done: None,
+        error,
+    };
+    if params.get("linked").is_some() {
+        page.done = Some(t.get("booking.linked").to_owned());
+    }
+    for (param, key) in [("done", "booking.done"), ("cancelled", "booking.cancelled")] {
+        if let Some(id) = params.parse::<i64>(param)?
+            && let Ok(b) = booking_in_reach(app, who, id).await
+        {
+            let line = BookingLine::new(&b, lang);
+            page.done =
+                Some(format!("{}：{} · {} · {}（{}）", t.get(key), line.service, line.site, line.when, line.status));
+        }
+    }
+    if let Some(id) = chosen {
+        let r = one_resident(app, who, id).await?;
+        let (applicant, _) =
+            app.store.applicant(id).await?.ok_or_else(|| ApiError::not_found(format!("no resident {id}")))?;
+        let mut tags: Vec<String> =
+            tongxin_core::registry::age_tags(r.birth_date, today).into_iter().map(str::to_owned).collect();
+        tags.extend(r.tags.iter().map(|t| t.zh().to_owned()));
+        page.caller = Some(Caller {
+            id,
+            name: r.name.clone(),
+            age: tongxin_core::registry::age(r.birth_date, today),
+            gender: r.gender.zh(),
+            tags,
+            care_level: applicant.care_level,
+            phone: r.phone_masked.clone(),
+            id_masked: r.id_masked.clone(),
+            address: r.address.clone(),
+            moved_out: r.moved_out.is_some(),
+            family: app.store.family_of(id).await?,
+        });
+        page.bookings = app
+            .store
+            .upcoming_bookings(id, Timestamp::now())
+            .await?
+            .iter()
+            .filter(|b| b.status != tongxin_core::booking::BookingStatus::Cancelled)
+            .map(|b| BookingLine::new(b, lang))
+            .collect();
+        page.categories = choices(&categories, &services, Some(&applicant), service_code);
+        if let Some(s) = service_code.and_then(|code| services.iter().find(|s| s.code == code)) {
+            page.service = Some(ServiceFacts {
+                code: s.code.clone(),
+                name: s.name.clone(),
+                description: s.description.clone(),
+                provider: s.provider.clone(),
+                documents: s.documents.clone(),
+                price: format!(
+                    "{}.{:02} 元（补贴 {}.{:02} 元）",
+                    s.price_fen / 100,
+                    s.price_fen % 100,
+                    s.subsidy_fen / 100,
+                    s.subsidy_fen % 100
+                ),
+                cutoff_hours: s.cancel_cutoff_minutes / 60,
+            });
+            page.slots = open_slots(app, &s.code, date, t.get("booking.home_visit")).await?;
+        }
+    }
+    Ok(render(&page).into_response())
+}
+
+async fn page(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    params: Params,
+) -> Response {
+    show(&app, lang, &uri, &who, &params).await.unwrap_or_else(|e| PageError::from_api(lang, e).into_response())
+}
+
+/// Books the chosen slot for the caller (or moves `reschedule` to it), then back to the
+/// console with what happened.
+async fn book_slot(State(app): State<App>, lang: Lang, who: PageCaller, FormParams(form): FormParams) -> Response {
+    let (resident, service, date) = (form.raw("resident"), form.raw("service"), form.raw("date"));
+    let done = async {
+        let resident_id: i64 = form.require("resident")?;
+        let slot_id: i64 = form.require("slot")?;
+        match form.parse::<i64>("reschedule")? {
+            Some(old) => {
+                let booking = booking_in_reach(&app, &who, old).await?;
+                Ok(app.store.reschedule(&who.caller(), booking.id, slot_id, channel_of(&who)).await?.booking.id)
+            }
+            None => {
+                let body = BookingBody { slot_id, resident_id, waitlist: form.get("waitlist") == Some("1") };
+                Ok::<_, ApiError>(book(&app, &who, &body, None).await?.booking.id)
+            }
+        }
+    }
+    .await;
+    match done {
+        Ok(id) => back(resident, service, date, ("done", &id.to_string())).into_response(),
+        Err(
+            e @ (ApiError::Forbidden { .. }
+            | ApiError::Unauthenticated
+            | ApiError::Internal(_)
+            | ApiError::Unavailable(_)),
+        ) => PageError::from_api(lang, e).into_response(),
+        Err(e) => back(resident, service, date, ("error", &e.message())).into_response(),
+    }
+}
+
+async fn cancel(State(app): State<App>, lang: Lang, who: PageCaller, FormParams(form): FormParams) -> Response {
+    let (resident, service, date) = (form.raw("resident"), form.raw("service"), form.raw("date"));
+    let done = async {
+        let booking = booking_in_reach(&app, &who, form.require("booking")?).await?;
+        app.store.cancel_booking(&who.caller(), booking.id).await?;
+        Ok::<_, ApiError>(booking.id)
+    }
+    .await;
+    match done {
+        Ok(id) => back(resident, service, date, ("cancelled", &id.to_string())).into_response(),
+        Err(
+            e @ (ApiError::Forbidden { .. }
+            | ApiError::Unauthenticated
+            | ApiError::Internal(_)
+            | ApiError::Unavailable(_)),
+        ) => PageError::from_api(lang, e).into_response(),
+        Err(e) => back(resident, service, date, ("error", &e.message())).into_response(),
+    }
+}
+
+/// Links a family member's phone to the caller, so that they may book for them on their
+/// own phone (代为预约). The caller is on the line and agrees.
+async fn link_family(State(app): State<App>, lang: Lang, who: PageCaller, FormParams(form): FormParams) -> Response {
+    let (resident, service, date) = (form.raw("resident"), form.raw("service"), form.raw("date"));
+    let done = async {
+        let id: i64 = form.require("resident")?;
+        who.require(&app, Permission::BookingBook).await?;
+        one_resident(&app, &who, id).await?;
+        let raw = form.raw("family_phone");
+        let phone = PhoneNumber::parse(raw)
+            .map_err(|_| ApiError::invalid("family_phone", format!("「{raw}」不是手机号或带区号的电话号码")))?;
+        let index = app.pii.blind_index("phone", phone.expose());
+        app.store.link_family(&who.caller(), id, &index, &phone.masked()).await?;
+        Ok::<_, ApiError>(())
+    }
+    .await;
+    match done {
+        Ok(()) => back(resident, service, date, ("linked", "1")).into_response(),
+        Err(e @ (ApiError::Forbidden { .. } | ApiError::NotFound { .. } | ApiError::Internal(_))) => {
+            PageError::from_api(lang, e).into_response()
+        }
+        Err(e) => back(resident, service, date, ("error", &e.message())).into_response(),
+    }
+}

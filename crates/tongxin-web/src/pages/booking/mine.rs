@@ -1,0 +1,186 @@
+//! The resident's phone pages (手机预约): `/me/bookings` — the people they may book for
+//! (themselves, and elders who linked their phone) with their bookings — and `/me/book`,
+//! three taps: a service, a day, a time. Booked through the same function as every
+//! channel, recorded as `app`.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use tongxin_core::access::ActorKind;
+use tongxin_core::time::Timestamp;
+use tongxin_store::booking::people::Person;
+
+use super::{BookingLine, CategoryChoices, SlotLine, choices, next_days, open_slots};
+use crate::api::booking::{BookingBody, book, booking_in_reach};
+use crate::api::params::Params;
+use crate::auth::PageCaller;
+use crate::i18n::Lang;
+use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::{ApiError, App};
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/me/bookings", get(bookings))
+        .route("/me/bookings/{id}/cancel", post(cancel))
+        .route("/me/book", get(choose).post(book_slot))
+}
+
+/// The people the signed-in resident may book for; staff get the same 404 as no one.
+async fn people(app: &App, who: &PageCaller) -> Result<Vec<Person>, ApiError> {
+    if who.actor.kind != ActorKind::Resident {
+        return Err(ApiError::not_found("these pages are for residents signed in with their phone"));
+    }
+    Ok(app.store.bookable_people(who.actor.id).await?)
+}
+
+pub struct PersonBookings {
+    pub person: Person,
+    pub bookings: Vec<BookingLine>,
+}
+
+#[derive(Template)]
+#[template(path = "booking/mine.html")]
+struct MinePage {
+    page: PageContext,
+    people: Vec<PersonBookings>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+async fn bookings(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    params: Params,
+) -> Response {
+    let shown = async {
+        let mut list = Vec::new();
+        for person in people(&app, &who).await? {
+            let upcoming = app.store.upcoming_bookings(person.resident_id, Timestamp::now()).await?;
+            let bookings = upcoming
+                .iter()
+                .filter(|b| b.status != tongxin_core::booking::BookingStatus::Cancelled)
+                .map(|b| BookingLine::new(b, lang))
+                .collect();
+            list.push(PersonBookings { person, bookings });
+        }
+        let t = lang.catalog();
+        let mut done = None;
+        for (param, key) in [("done", "booking.done"), ("cancelled", "booking.cancelled")] {
+            if let Some(id) = params.parse::<i64>(param)?
+                && let Ok(b) = booking_in_reach(&app, &who, id).await
+            {
+                let line = BookingLine::new(&b, lang);
+                done = Some(format!("{}：{} · {} · {}", t.get(key), line.service, line.site, line.when));
+            }
+        }
+        let page = MinePage {
+            page: PageContext::new(lang, &uri, Some(&who)),
+            people: list,
+            done,
+            error: params.get("error").filter(|e| !e.is_empty()).map(str::to_owned),
+        };
+        Ok::<_, ApiError>(render(&page).into_response())
+    }
+    .await;
+    shown.unwrap_or_else(|e| PageError::from_api(lang, e).into_response())
+}
+
+async fn cancel(State(app): State<App>, lang: Lang, who: PageCaller, Path(raw): Path<String>) -> Response {
+    let done = async {
+        let booking = booking_in_reach(&app, &who, crate::api::access::id_param(&raw)?).await?;
+        app.store.cancel_booking(&who.caller(), booking.id).await?;
+        Ok::<_, ApiError>(booking.id)
+    }
+    .await;
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    match done {
+        Ok(id) => Redirect::to(&format!("/me/bookings?cancelled={id}")).into_response(),
+        Err(e @ ApiError::NotFound { .. }) => PageError::from_api(lang, e).into_response(),
+        Err(e) => Redirect::to(&format!("/me/bookings?error={}", enc(&e.message()))).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "booking/book.html")]
+struct BookPage {
+    page: PageContext,
+    person: Person,
+    categories: Vec<CategoryChoices>,
+    service: Option<(String, String, String)>,
+    days: Vec<(String, String)>,
+    date: Option<String>,
+    slots: Vec<SlotLine>,
+    error: Option<String>,
+}
+
+async fn choose(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    params: Params,
+) -> Response {
+    let shown = async {
+        let id: i64 = params.require("person")?;
+        let person = people(&app, &who)
+            .await?
+            .into_iter()
+            .find(|p| p.resident_id == id)
+            .ok_or_else(|| ApiError::not_found(format!("no resident {id}")))?;
+        let (applicant, _) =
+            app.store.applicant(id).await?.ok_or_else(|| ApiError::not_found(format!("no resident {id}")))?;
+        let services = app.store.services().await?;
+        let code = params.get("service").filter(|s| !s.is_empty());
+        let service = code.and_then(|c| services.iter().find(|s| s.code == c));
+        let date = params.get("date").filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
+        let slots = match (service, date) {
+            (Some(s), Some(d)) => {
+                let day = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("checked");
+                open_slots(&app, &s.code, day, lang.catalog().get("booking.home_visit")).await?
+            }
+            _ => Vec::new(),
+        };
+        let page = BookPage {
+            page: PageContext::new(lang, &uri, Some(&who)),
+            categories: choices(&app.store.service_categories().await?, &services, Some(&applicant), code),
+            service: service.map(|s| (s.code.clone(), s.name.clone(), s.documents.clone())),
+            days: next_days(lang, 14),
+            date: date.map(str::to_owned),
+            slots,
+            person,
+            error: params.get("error").filter(|e| !e.is_empty()).map(str::to_owned),
+        };
+        Ok::<_, ApiError>(render(&page).into_response())
+    }
+    .await;
+    shown.unwrap_or_else(|e| PageError::from_api(lang, e).into_response())
+}
+
+async fn book_slot(State(app): State<App>, lang: Lang, who: PageCaller, FormParams(form): FormParams) -> Response {
+    let done = async {
+        let body = BookingBody {
+            slot_id: form.require("slot")?,
+            resident_id: form.require("person")?,
+            waitlist: form.get("waitlist") == Some("1"),
+        };
+        Ok::<_, ApiError>(book(&app, &who, &body, None).await?.booking.id)
+    }
+    .await;
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    match done {
+        Ok(id) => Redirect::to(&format!("/me/bookings?done={id}")).into_response(),
+        Err(e @ ApiError::NotFound { .. }) => PageError::from_api(lang, e).into_response(),
+        Err(e) => Redirect::to(&format!(
+            "/me/book?person={}&service={}&date={}&error={}",
+            enc(form.raw("person")),
+            enc(form.raw("service")),
+            enc(form.raw("date")),
+            enc(&e.message())
+        ))
+        .into_response(),
+    }
+}

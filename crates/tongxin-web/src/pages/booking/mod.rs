@@ -1,0 +1,169 @@
+//! The service door's pages: the operator console (坐席, one screen usable during a call),
+//! and what every channel shares — a resident's eligibility per service, the free slots
+//! of a service on a day, and a booking's line in a list.
+
+mod console;
+mod mine;
+
+use axum::Router;
+use tongxin_core::booking::eligibility::{Applicant, Usage};
+use tongxin_core::time::Timestamp;
+use tongxin_store::booking::book::Booking;
+use tongxin_store::booking::catalog::{Category, Service};
+use tongxin_store::booking::slots::{Slot, SlotFilter};
+
+use crate::{ApiError, App};
+
+pub fn routes() -> Router<App> {
+    Router::new().merge(console::routes()).merge(mine::routes())
+}
+
+/// A service as a list of choices shows it: eligible or not (and why), chosen or not.
+pub struct ServiceChoice {
+    pub code: String,
+    pub name: String,
+    pub eligible: bool,
+    /// Why not, in Chinese.
+    pub reason: String,
+    pub chosen: bool,
+}
+
+/// A category and its services, the eligible ones first.
+pub struct CategoryChoices {
+    pub name: String,
+    pub services: Vec<ServiceChoice>,
+}
+
+/// The catalogue for `who`: each service eligible or not today (the per-day and
+/// per-month limits are checked when a slot is chosen).
+pub fn choices(
+    categories: &[Category],
+    services: &[Service],
+    who: Option<&Applicant>,
+    chosen: Option<&str>,
+) -> Vec<CategoryChoices> {
+    let today = tongxin_store::booking::shanghai_day(Timestamp::now());
+    categories
+        .iter()
+        .map(|c| {
+            let mut list: Vec<ServiceChoice> = services
+                .iter()
+                .filter(|s| s.category == c.code && s.active)
+                .map(|s| {
+                    let refusal = who.and_then(|a| s.rules.check(a, today, Usage::default()).err());
+                    ServiceChoice {
+                        code: s.code.clone(),
+                        name: s.name.clone(),
+                        eligible: refusal.is_none(),
+                        reason: refusal.map(|r| r.zh()).unwrap_or_default(),
+                        chosen: chosen == Some(s.code.as_str()),
+                    }
+                })
+                .collect();
+            list.sort_by_key(|s| !s.eligible);
+            CategoryChoices { name: c.name.clone(), services: list }
+        })
+        .filter(|c| !c.services.is_empty())
+        .collect()
+}
+
+/// A slot as a list shows it.
+pub struct SlotLine {
+    pub id: i64,
+    /// 09:00–09:30
+    pub time: String,
+    pub site: String,
+    pub free: i64,
+    pub capacity: i64,
+    pub waitlisted: i64,
+    pub full: bool,
+}
+
+fn hm(t: Timestamp) -> String {
+    t.to_utc().with_timezone(&tongxin_core::time::SHANGHAI).format("%H:%M").to_string()
+}
+
+impl SlotLine {
+    fn new(s: &Slot, home_visit: &str) -> Self {
+        Self {
+            id: s.id,
+            time: format!("{}–{}", hm(s.starts_at), hm(s.ends_at)),
+            site: s.site_name.clone().unwrap_or_else(|| home_visit.to_owned()),
+            free: s.free(),
+            capacity: s.capacity,
+            waitlisted: s.waitlisted,
+            full: s.free() == 0,
+        }
+    }
+}
+
+/// The bookable slots of `service` on `day` (those not started and not blocked).
+pub async fn open_slots(
+    app: &App,
+    service: &str,
+    day: chrono::NaiveDate,
+    home_visit: &str,
+) -> Result<Vec<SlotLine>, ApiError> {
+    let from = tongxin_core::booking::timetable::at(day, chrono::NaiveTime::MIN);
+    let filter = SlotFilter {
+        service: Some(service.to_owned()),
+        site: None,
+        from: Some(Timestamp::from_millis(from.millis().max(Timestamp::now().millis()))),
+        until: Some(Timestamp::from_millis(from.millis() + 86_400_000)),
+        limit: 200,
+    };
+    Ok(app.store.slots(&filter).await?.iter().filter(|s| !s.blocked).map(|s| SlotLine::new(s, home_visit)).collect())
+}
+
+/// A booking as a list shows it.
+pub struct BookingLine {
+    pub id: i64,
+    pub service: String,
+    pub site: String,
+    /// 12月1日 周二 09:00–09:30
+    pub when: String,
+    pub status: &'static str,
+    pub channel: &'static str,
+    pub booked_by: String,
+    pub live: bool,
+}
+
+impl BookingLine {
+    pub fn new(b: &Booking, lang: crate::i18n::Lang) -> Self {
+        let t = lang.catalog();
+        let day = b.starts_at.to_utc().with_timezone(&tongxin_core::time::SHANGHAI);
+        let weekday = t.get(
+            ["wd.1", "wd.2", "wd.3", "wd.4", "wd.5", "wd.6", "wd.7"]
+                [day.format("%u").to_string().parse::<usize>().unwrap_or(1) - 1],
+        );
+        Self {
+            id: b.id,
+            service: b.service_name.clone(),
+            site: b.site_name.clone().unwrap_or_else(|| t.get("booking.home_visit").to_owned()),
+            when: format!("{} {weekday} {}–{}", day.format("%Y-%m-%d"), hm(b.starts_at), hm(b.ends_at)),
+            status: b.status.zh(),
+            channel: b.channel.zh(),
+            booked_by: b.actor_name.clone(),
+            live: matches!(
+                b.status,
+                tongxin_core::booking::BookingStatus::Confirmed | tongxin_core::booking::BookingStatus::Waitlisted
+            ),
+        }
+    }
+}
+
+/// The next `n` days from today, each (date, label), for a day picker.
+pub fn next_days(lang: crate::i18n::Lang, n: u64) -> Vec<(String, String)> {
+    let t = lang.catalog();
+    let today = tongxin_store::booking::shanghai_day(Timestamp::now());
+    (0..n)
+        .map(|i| {
+            let d = today + chrono::Days::new(i);
+            let wd = t.get(
+                ["wd.1", "wd.2", "wd.3", "wd.4", "wd.5", "wd.6", "wd.7"]
+                    [d.format("%u").to_string().parse::<usize>().unwrap_or(1) - 1],
+            );
+            (d.to_string(), format!("{} {wd}", d.format("%m-%d")))
+        })
+        .collect()
+}
