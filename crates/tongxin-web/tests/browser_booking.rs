@@ -125,4 +125,112 @@ async fn a_family_member_books_on_their_phone(db: TestDb) {
     app.stop().await;
 }
 
-backend_tests!(an_operator_books_for_a_caller, a_family_member_books_on_their_phone);
+/// At the kiosk of a site: enrolled with the site's key, a resident signs in with their ID
+/// number and birth date, books, sees the booking's channel, signs out; another resident
+/// signs in with the QR code from their phone; the key refuses to serve at another site.
+async fn a_resident_books_at_the_kiosk(db: TestDb) {
+    let Some(browser) = Browser::start().await else { return };
+    let app = TestApp::spawn(db).await;
+    let f = seed(&app.db.store, &RegionCode::parse("310106013001001").unwrap(), 3).await;
+    let system = tongxin_store::audit::Caller::system("test");
+    let (key, secret) = app
+        .db
+        .store
+        .create_api_key(&system, "综合为老服务中心终端 1", &[tongxin_core::access::ApiScope::Kiosk], None)
+        .await
+        .unwrap();
+    let mut admin = app.login("admin").await;
+    let (status, body) =
+        admin.put_json(&format!("/api/v1/booking/kiosks/{}", key.id), json!({ "site": "test-site" })).await;
+    assert_eq!(status, 204, "{body}");
+    let mut lead = app.login("shiftlead").await;
+    let (status, _) = lead
+        .post_json(
+            "/api/v1/residents",
+            json!({ "household_id": f.household, "name": "钱桂英", "id_number": "310106194203150020", "role": "其他" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    TestApp::personal("310106194203150020");
+
+    browser.goto(&app.url("/kiosk/test-site")).await;
+    assert_eq!(browser.text("h1").await, "设置这台终端");
+    browser.fill("#enrol input[name=key]", "tx_00000000_wrong").await;
+    browser.click("#enrol button").await;
+    browser.wait_for_text("#kiosk-error", "密钥不对或已作废").await;
+    browser.fill("#enrol input[name=key]", &secret).await;
+    browser.click("#enrol button").await;
+    browser.wait_for_text("h1", "欢迎！请先登录").await;
+    browser.screenshot("kiosk-sign-in").await;
+    browser.fill("#id-sign-in input[name=id_number]", "310106194203150020").await;
+    browser.fill("#id-sign-in input[name=birth_date]", "1942-03-16").await;
+    browser.click("#id-sign-in button").await;
+    browser.wait_for_text("#kiosk-error", "身份证号或出生日期不对，请再试一次。").await;
+    browser.fill("#id-sign-in input[name=id_number]", "310106194203150020").await;
+    browser.fill("#id-sign-in input[name=birth_date]", "1942-03-15").await;
+    browser.click("#id-sign-in button").await;
+    browser.wait_for_text("#who", "钱**").await;
+    let body = browser.text("body").await;
+    assert!(!body.contains("钱桂英") && !body.contains("310106194203150020"), "only masked data on screen");
+    let first = browser.text("#kiosk-services li:first-child").await;
+    assert!(first.starts_with("测试服务"), "this site's services first: {first}");
+    browser.screenshot("kiosk-services").await;
+    browser.click("#kiosk-services a[href$='service=T-OPEN']").await;
+    browser.wait_for_text("#kiosk-service", "测试服务 T-OPEN").await;
+    browser.click("#kiosk-slots button").await;
+    browser.wait_for_url("message=").await;
+    assert!(browser.text("#kiosk-message").await.starts_with("已预约：测试服务 T-OPEN · "));
+    assert!(browser.text("#kiosk-bookings").await.contains("自助终端"), "the channel shows");
+    browser.screenshot("kiosk-booked").await;
+    browser.click("#sign-out button").await;
+    browser.wait_for_text("#kiosk-message", "已退出，谢谢！").await;
+    assert!(browser.client.find(fantoccini::Locator::Css("#who")).await.is_err());
+
+    // The QR code from a phone signs the next resident in, once.
+    let code = app.db.store.kiosk_code(f.elders[1]).await.unwrap();
+    browser.fill("#qr-sign-in input[name=code]", &code).await;
+    browser.click("#qr-sign-in button").await;
+    browser.wait_for_text("#who", "预**").await;
+    browser.click("#sign-out button").await;
+    browser.wait_for_text("#kiosk-message", "已退出，谢谢！").await;
+    browser.fill("#qr-sign-in input[name=code]", &code).await;
+    browser.click("#qr-sign-in button").await;
+    browser.wait_for_text("#kiosk-error", "二维码无效或已过期，请在手机上重新打开。").await;
+
+    // The same key at another site is refused.
+    let other = tongxin_store::booking::catalog::NewSite {
+        code: "other-site".into(),
+        kind: tongxin_core::booking::SiteKind::Canteen,
+        name: "另一个助餐点".into(),
+        name_en: String::new(),
+        region: RegionCode::parse("310106013001001").unwrap(),
+        address: String::new(),
+        hours: tongxin_core::booking::timetable::Hours::parse(&["10:00-14:00"; 7]).unwrap(),
+    };
+    app.db.store.save_catalog(&system, &[], &[other], &[]).await.unwrap();
+    browser.goto(&app.url("/kiosk/other-site")).await;
+    browser
+        .wait_for_text("#kiosk-error", "这台终端的密钥属于另一个站点（测试为老服务中心），不能在另一个助餐点使用")
+        .await;
+    let bookings = app
+        .db
+        .store
+        .bookings_of(
+            app.db
+                .store
+                .residents_born_before(chrono::NaiveDate::from_ymd_opt(1943, 1, 1).unwrap())
+                .await
+                .unwrap()
+                .into_iter()
+                .max()
+                .unwrap(),
+            5,
+        )
+        .await
+        .unwrap();
+    assert_eq!((bookings[0].channel.as_str(), bookings[0].actor_name.as_str()), ("kiosk", "综合为老服务中心终端 1"));
+    browser.stop().await;
+    app.stop().await;
+}
+
+backend_tests!(an_operator_books_for_a_caller, a_family_member_books_on_their_phone, a_resident_books_at_the_kiosk);

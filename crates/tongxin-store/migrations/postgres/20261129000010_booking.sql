@@ -128,3 +128,27 @@ CREATE TABLE booking_proxies (
     UNIQUE (resident_id, phone_index)
 );
 CREATE INDEX booking_proxies_phone ON booking_proxies (phone_index);
+
+-- Kiosks (自助终端): an API key with the kiosk scope, bound to the site it stands at.
+CREATE TABLE kiosks (
+    api_key_id BIGINT PRIMARY KEY REFERENCES api_keys (id),
+    site_id    BIGINT NOT NULL REFERENCES sites (id),
+    created_at BIGINT NOT NULL
+);
+
+-- A resident signed in at a kiosk: the token's hash, ended after 60 idle seconds.
+CREATE TABLE kiosk_sessions (
+    token_hash  TEXT PRIMARY KEY,
+    api_key_id  BIGINT NOT NULL REFERENCES api_keys (id),
+    resident_id BIGINT NOT NULL REFERENCES residents (id),
+    created_at  BIGINT NOT NULL,
+    last_seen   BIGINT NOT NULL
+);
+
+-- One-time sign-in codes a resident's phone shows as a QR code for a kiosk to scan.
+CREATE TABLE kiosk_codes (
+    code_hash   TEXT PRIMARY KEY,
+    resident_id BIGINT NOT NULL REFERENCES residents (id),
+    expires_at  BIGINT NOT NULL,
+    used_at     BIGINT
+);

@@ -6,6 +6,7 @@
 
 pub mod book;
 pub mod catalog;
+pub mod kiosk;
 pub mod people;
 pub mod slots;
 

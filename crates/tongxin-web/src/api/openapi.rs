@@ -86,6 +86,7 @@ use super::{access, booking, cases, geo, notifications, registry};
         booking::one,
         booking::cancel,
         booking::check_in,
+        booking::bind_kiosk,
         registry::shed_edit::create,
         registry::shed_edit::patch,
         registry::ebikes::pledges,

@@ -37,6 +37,16 @@ pub fn clear_session(headers: &HeaderMap) -> HeaderValue {
         .expect("a valid header value")
 }
 
+/// The kiosk device's cookie (its key) and a resident's kiosk sign-in: only under
+/// `/kiosk`, HttpOnly and SameSite=Strict; `max_age` none for a browser-session cookie,
+/// `Some(0)` to clear.
+pub fn kiosk(headers: &HeaderMap, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let secure = if secure(headers) { "; Secure" } else { "" };
+    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
+    HeaderValue::from_str(&format!("{name}={value}; Path=/kiosk; HttpOnly; SameSite=Strict{age}{secure}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("tongxin_kiosk_invalid=; Path=/kiosk; Max-Age=0"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,6 +76,10 @@ impl<'a> Client<'a> {
         self.send_json(reqwest::Method::POST, path, body).await
     }
 
+    pub async fn put_json(&mut self, path: &str, body: Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::PUT, path, body).await
+    }
+
     pub async fn patch_json(&mut self, path: &str, body: Value) -> (u16, Value) {
         self.send_json(reqwest::Method::PATCH, path, body).await
     }

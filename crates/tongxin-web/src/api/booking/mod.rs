@@ -39,6 +39,7 @@ pub fn routes() -> Router<App> {
         .route("/booking/bookings/{id}", get(one))
         .route("/booking/bookings/{id}/cancel", post(cancel))
         .route("/booking/bookings/{id}/check-in", post(check_in))
+        .route("/booking/kiosks/{key_id}", axum::routing::put(bind_kiosk))
 }
 
 impl From<BookingError> for ApiError {
@@ -280,4 +281,40 @@ pub async fn change_slot(
     app.store.promote_waitlist(&who.caller(), id).await?;
     let slot = app.store.slot(id).await?.ok_or_else(|| ApiError::not_found(format!("no slot {id}")))?;
     Ok(Json(SlotView::from(&slot)))
+}
+
+/// The site a kiosk key stands at.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct KioskBinding {
+    /// A site's code, e.g. `elder-centre-1`.
+    pub site: String,
+}
+
+/// Binds an API key with the `kiosk` scope to the site its kiosk stands at
+/// (`booking.manage`); the kiosk pages at any other site refuse it.
+#[utoipa::path(put, path = "/api/v1/booking/kiosks/{key_id}", tag = "booking", params(("key_id" = i64, Path)),
+    request_body = KioskBinding,
+    responses((status = 204), (status = 400, description = "not a kiosk key"), (status = 403), (status = 404)))]
+pub async fn bind_kiosk(
+    State(app): State<App>,
+    who: ApiCaller,
+    Path(raw): Path<String>,
+    body: Result<Json<KioskBinding>, axum::extract::rejection::JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    who.require(&app, Permission::BookingManage).await?;
+    let id = id_param(&raw)?;
+    let Json(binding) = body.map_err(|e| ApiError::invalid("body", e.body_text()))?;
+    let key = app.store.api_key(id).await?.ok_or_else(|| ApiError::not_found(format!("no API key {id}")))?;
+    if !key.scopes.contains(&ApiScope::Kiosk) || key.revoked_at.is_some() {
+        return Err(ApiError::invalid("key_id", format!("key {id} is not a live key with the kiosk scope")));
+    }
+    let site = app
+        .store
+        .sites()
+        .await?
+        .into_iter()
+        .find(|s| s.code == binding.site)
+        .ok_or_else(|| ApiError::not_found(format!("no site {}", binding.site)))?;
+    app.store.bind_kiosk(&who.caller(), id, site.id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

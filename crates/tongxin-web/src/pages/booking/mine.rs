@@ -25,6 +25,7 @@ pub fn routes() -> Router<App> {
         .route("/me/bookings", get(bookings))
         .route("/me/bookings/{id}/cancel", post(cancel))
         .route("/me/book", get(choose).post(book_slot))
+        .route("/me/kiosk-code", get(kiosk_code))
 }
 
 /// The people the signed-in resident may book for; staff get the same 404 as no one.
@@ -183,4 +184,47 @@ async fn book_slot(State(app): State<App>, lang: Lang, who: PageCaller, FormPara
         ))
         .into_response(),
     }
+}
+
+#[derive(Template)]
+#[template(path = "booking/kiosk_code.html")]
+struct KioskCodePage {
+    page: PageContext,
+    people: Vec<Person>,
+    /// For whom, and the QR code (SVG) of their one-time code.
+    code: Option<(String, String)>,
+}
+
+/// A one-time QR code to sign in at a kiosk, for oneself or an elder who linked this phone.
+async fn kiosk_code(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    params: Params,
+) -> Response {
+    let shown = async {
+        let people = people(&app, &who).await?;
+        let chosen = match params.parse::<i64>("person")? {
+            Some(id) => people.iter().find(|p| p.resident_id == id),
+            None if people.len() == 1 => people.first(),
+            None => None,
+        };
+        let code = match chosen {
+            Some(p) => {
+                let code = app.store.kiosk_code(p.resident_id).await?;
+                let svg = qrcode::QrCode::new(code.as_bytes())
+                    .map_err(|e| ApiError::Internal(format!("cannot draw the QR code: {e}")))?
+                    .render::<qrcode::render::svg::Color>()
+                    .min_dimensions(220, 220)
+                    .build();
+                Some((p.name.clone(), svg))
+            }
+            None => None,
+        };
+        let page = KioskCodePage { page: PageContext::new(lang, &uri, Some(&who)), people, code };
+        Ok::<_, ApiError>(render(&page).into_response())
+    }
+    .await;
+    shown.unwrap_or_else(|e| PageError::from_api(lang, e).into_response())
 }

@@ -3,6 +3,7 @@
 //! of a service on a day, and a booking's line in a list.
 
 mod console;
+mod kiosk;
 mod mine;
 
 use axum::Router;
@@ -15,7 +16,7 @@ use tongxin_store::booking::slots::{Slot, SlotFilter};
 use crate::{ApiError, App};
 
 pub fn routes() -> Router<App> {
-    Router::new().merge(console::routes()).merge(mine::routes())
+    Router::new().merge(console::routes()).merge(mine::routes()).merge(kiosk::routes())
 }
 
 /// A service as a list of choices shows it: eligible or not (and why), chosen or not.

@@ -1,0 +1,403 @@
+//! Kiosk mode (自助终端) at a service site: `/kiosk/{site}`. The device holds a kiosk API
+//! key bound to that site (entered once at `/kiosk/{site}`, kept in an HttpOnly cookie); a
+//! key bound to another site is refused. A resident signs in with their ID number and birth
+//! date, or by showing the QR code from their phone (`/me/kiosk-code`) to the scanner; they
+//! see only their own data, masked; the site's services come first; they can book, cancel
+//! and check in; after 60 idle seconds the page signs them out (and the server forgets the
+//! sign-in). Large type (24 px and up) and 64 px targets throughout.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use tongxin_core::access::ApiScope;
+use tongxin_core::booking::{BookingStatus, Channel};
+use tongxin_core::pii::id_number::IdNumber;
+use tongxin_core::time::Timestamp;
+use tongxin_store::audit::Caller;
+use tongxin_store::booking::book::BookingRequest;
+use tongxin_store::booking::catalog::Site;
+use tongxin_store::booking::kiosk::KIOSK_IDLE_MS;
+
+use super::{BookingLine, SlotLine, open_slots};
+use crate::api::params::Params;
+use crate::auth::ClientIp;
+use crate::auth::cookies;
+use crate::i18n::Lang;
+use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::{ApiError, App};
+
+const DEVICE: &str = "tongxin_kiosk";
+const SIGNED_IN: &str = "tongxin_kiosk_session";
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/kiosk/{site}", get(page))
+        .route("/kiosk/{site}/enrol", post(enrol))
+        .route("/kiosk/{site}/sign-in", post(sign_in))
+        .route("/kiosk/{site}/sign-out", post(sign_out))
+        .route("/kiosk/{site}/book", post(book_slot))
+        .route("/kiosk/{site}/cancel", post(cancel))
+        .route("/kiosk/{site}/check-in", post(check_in))
+}
+
+/// The kiosk at `site`: its key's caller, or why it cannot serve here.
+enum Device {
+    Ready(Box<Site>, Caller, i64),
+    /// No key yet (or a revoked one): enrol.
+    Enrol,
+}
+
+async fn site(app: &App, code: &str) -> Result<Site, ApiError> {
+    app.store
+        .sites()
+        .await?
+        .into_iter()
+        .find(|s| s.code == code)
+        .ok_or_else(|| ApiError::not_found(format!("no site {code}")))
+}
+
+async fn device(app: &App, headers: &HeaderMap, ip: &str, code: &str) -> Result<Device, ApiError> {
+    let here = site(app, code).await?;
+    let Some(secret) = cookies::read(headers, DEVICE).filter(|s| !s.is_empty()) else { return Ok(Device::Enrol) };
+    let Some(key) = app.store.authenticate_api_key(&secret, Timestamp::now().millis()).await? else {
+        return Ok(Device::Enrol);
+    };
+    check_key(app, &key, &here).await?;
+    let mut caller = Caller::new(key.actor(), ip);
+    caller.display_name = key.name.clone();
+    Ok(Device::Ready(Box::new(here), caller, key.id))
+}
+
+/// A key must have the kiosk scope and be bound to this very site.
+async fn check_key(app: &App, key: &tongxin_store::access::api_keys::ApiKey, here: &Site) -> Result<(), ApiError> {
+    if !key.scopes.contains(&ApiScope::Kiosk) {
+        return Err(ApiError::invalid("key", "这个密钥不是自助终端密钥"));
+    }
+    match app.store.kiosk_site(key.id).await? {
+        Some(id) if id == here.id => Ok(()),
+        Some(other) => {
+            let name = app.store.sites().await?.into_iter().find(|s| s.id == other).map(|s| s.name).unwrap_or_default();
+            Err(ApiError::invalid("key", format!("这台终端的密钥属于另一个站点（{name}），不能在{}使用", here.name)))
+        }
+        None => Err(ApiError::invalid("key", "这个终端密钥还没有绑定站点")),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "booking/kiosk.html")]
+struct KioskPage {
+    page: PageContext,
+    site: Site,
+    /// Not yet enrolled: ask for the key.
+    enrol: bool,
+    /// The signed-in resident's masked name.
+    person: Option<String>,
+    services: Vec<(String, String, bool)>,
+    service: Option<(String, String)>,
+    slots: Vec<SlotLine>,
+    bookings: Vec<BookingLine>,
+    today_ids: Vec<i64>,
+    message: Option<String>,
+    error: Option<String>,
+    idle_seconds: i64,
+}
+
+/// 钱桂英 → 钱**: only the family name shows on a screen others can see.
+fn masked_name(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map(|c| format!("{c}{}", "*".repeat(chars.count()))).unwrap_or_default()
+}
+
+async fn page(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    params: Params,
+) -> Response {
+    let shown = async {
+        let mut view = KioskPage {
+            page: PageContext::new(lang, &uri, None),
+            site: site(&app, &code).await?,
+            enrol: false,
+            person: None,
+            services: Vec::new(),
+            service: None,
+            slots: Vec::new(),
+            bookings: Vec::new(),
+            today_ids: Vec::new(),
+            message: params.get("message").filter(|m| !m.is_empty()).map(str::to_owned),
+            error: params.get("error").filter(|m| !m.is_empty()).map(str::to_owned),
+            idle_seconds: KIOSK_IDLE_MS / 1000,
+        };
+        let (here, key) = match device(&app, &headers, &ip, &code).await {
+            Ok(Device::Ready(here, _, key)) => (here, key),
+            Ok(Device::Enrol) => {
+                view.enrol = true;
+                return Ok(render(&view).into_response());
+            }
+            Err(ApiError::InvalidParameter { message, .. }) => {
+                view.enrol = true;
+                view.error = Some(message);
+                return Ok(render(&view).into_response());
+            }
+            Err(e) => return Err(e),
+        };
+        let Some(resident) = signed_in(&app, &headers, key).await? else {
+            return Ok(render(&view).into_response());
+        };
+        let everyone = tongxin_store::registry::RegistryScope { all: true, ..Default::default() };
+        let record =
+            app.store.resident(&everyone, resident).await?.ok_or_else(|| ApiError::not_found("no resident"))?;
+        view.person = Some(masked_name(&record.name));
+        let (applicant, _) = app.store.applicant(resident).await?.ok_or_else(|| ApiError::not_found("no resident"))?;
+        let today = tongxin_store::booking::shanghai_day(Timestamp::now());
+        let usage = tongxin_core::booking::eligibility::Usage::default();
+        let mut services: Vec<(String, String, bool)> = app
+            .store
+            .services()
+            .await?
+            .into_iter()
+            .filter(|s| s.active && s.rules.check(&applicant, today, usage).is_ok())
+            .map(|s| {
+                let here_too = s.sites.contains(&here.code);
+                (s.code, s.name, here_too)
+            })
+            .collect();
+        // This site's services first.
+        services.sort_by_key(|s| !s.2);
+        if let Some(chosen) = params.get("service").and_then(|c| services.iter().find(|s| s.0 == c)) {
+            view.service = Some((chosen.0.clone(), chosen.1.clone()));
+            let mut slots = Vec::new();
+            for day in 0..7 {
+                let lines = open_slots(
+                    &app,
+                    &chosen.0,
+                    today + chrono::Days::new(day),
+                    lang.catalog().get("booking.home_visit"),
+                )
+                .await?;
+                slots.extend(lines.into_iter().filter(|l| !chosen.2 || l.site == here.name).map(|mut l| {
+                    l.time = format!("{} {}", (today + chrono::Days::new(day)).format("%m-%d"), l.time);
+                    l
+                }));
+                if slots.len() >= 12 {
+                    break;
+                }
+            }
+            view.slots = slots;
+        }
+        view.services = services;
+        let upcoming = app.store.upcoming_bookings(resident, Timestamp::now()).await?;
+        view.today_ids = upcoming
+            .iter()
+            .filter(|b| {
+                b.status == BookingStatus::Confirmed
+                    && b.site_id == Some(here.id)
+                    && tongxin_store::booking::shanghai_day(b.starts_at) == today
+            })
+            .map(|b| b.id)
+            .collect();
+        view.bookings = upcoming
+            .iter()
+            .filter(|b| b.status != BookingStatus::Cancelled)
+            .map(|b| BookingLine::new(b, lang))
+            .collect();
+        Ok::<_, ApiError>(render(&view).into_response())
+    }
+    .await;
+    shown.unwrap_or_else(|e| PageError::from_api(lang, e).into_response())
+}
+
+/// The resident signed in at this kiosk, if they used it within the last minute.
+async fn signed_in(app: &App, headers: &HeaderMap, key: i64) -> Result<Option<i64>, ApiError> {
+    match cookies::read(headers, SIGNED_IN).filter(|t| !t.is_empty()) {
+        Some(token) => Ok(app.store.kiosk_session(key, &token).await?),
+        None => Ok(None),
+    }
+}
+
+fn back(code: &str, what: &str, text: &str) -> Redirect {
+    let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    Redirect::to(&format!("/kiosk/{}?{what}={}", enc(code), enc(text)))
+}
+
+async fn enrol(
+    State(app): State<App>,
+    lang: Lang,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    FormParams(form): FormParams,
+) -> Response {
+    let done = async {
+        let here = site(&app, &code).await?;
+        let secret = form.raw("key").trim().to_owned();
+        let key = app
+            .store
+            .authenticate_api_key(&secret, Timestamp::now().millis())
+            .await?
+            .ok_or_else(|| ApiError::invalid("key", "密钥不对或已作废"))?;
+        check_key(&app, &key, &here).await?;
+        Ok::<_, ApiError>(secret)
+    }
+    .await;
+    match done {
+        Ok(secret) => {
+            let mut response = back(&code, "message", lang.catalog().get("kiosk.enrolled")).into_response();
+            let cookie = cookies::kiosk(&headers, DEVICE, &secret, Some(366 * 86_400));
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            response
+        }
+        Err(ApiError::NotFound { .. }) => {
+            PageError::from_api(lang, ApiError::not_found("no such site")).into_response()
+        }
+        Err(e) => back(&code, "error", &e.message()).into_response(),
+    }
+}
+
+async fn sign_in(
+    State(app): State<App>,
+    lang: Lang,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    FormParams(form): FormParams,
+) -> Response {
+    let t = lang.catalog();
+    let done = async {
+        let Device::Ready(_, caller, key) = device(&app, &headers, &ip, &code).await? else {
+            return Err(ApiError::invalid("key", t.get("kiosk.not_enrolled")));
+        };
+        let scanned = form.raw("code").trim();
+        let (resident, how) = if !scanned.is_empty() {
+            let found = app.store.use_kiosk_code(scanned).await?;
+            (found.ok_or_else(|| ApiError::invalid("code", t.get("kiosk.bad_code")))?, "qr")
+        } else {
+            let wrong = || ApiError::invalid("id_number", t.get("kiosk.bad_id"));
+            let id = IdNumber::parse(form.raw("id_number")).map_err(|_| wrong())?;
+            let birth = tongxin_core::registry::input::parse_day(form.raw("birth_date")).map_err(|_| wrong())?;
+            let index = app.pii.blind_index("resident_id", id.expose());
+            (app.store.resident_by_id_number(&index, birth).await?.ok_or_else(wrong)?, "id_number")
+        };
+        Ok::<_, ApiError>(app.store.open_kiosk_session(&caller, key, resident, how).await?)
+    }
+    .await;
+    match done {
+        Ok(token) => {
+            let mut response = Redirect::to(&format!("/kiosk/{code}")).into_response();
+            response.headers_mut().append(header::SET_COOKIE, cookies::kiosk(&headers, SIGNED_IN, &token, None));
+            response
+        }
+        Err(ApiError::NotFound { .. }) => {
+            PageError::from_api(lang, ApiError::not_found("no such site")).into_response()
+        }
+        Err(e) => back(&code, "error", &e.message()).into_response(),
+    }
+}
+
+async fn sign_out(State(app): State<App>, lang: Lang, headers: HeaderMap, Path(code): Path<String>) -> Response {
+    if let Some(token) = cookies::read(&headers, SIGNED_IN)
+        && let Err(e) = app.store.close_kiosk_session(&token).await
+    {
+        return PageError::from_api(lang, e.into()).into_response();
+    }
+    let mut response = back(&code, "message", lang.catalog().get("kiosk.signed_out")).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookies::kiosk(&headers, SIGNED_IN, "", Some(0)));
+    response
+}
+
+/// The kiosk, the signed-in resident and the booking they name (must be theirs).
+async fn theirs(
+    app: &App,
+    headers: &HeaderMap,
+    ip: &str,
+    code: &str,
+    booking: Option<i64>,
+) -> Result<(Caller, i64, Option<tongxin_store::booking::book::Booking>), ApiError> {
+    let Device::Ready(_, caller, key) = device(app, headers, ip, code).await? else {
+        return Err(ApiError::invalid("key", "not enrolled"));
+    };
+    let resident = signed_in(app, headers, key).await?.ok_or_else(|| ApiError::invalid("session", "请重新登录"))?;
+    let booking = match booking {
+        Some(id) => {
+            let b = app.store.booking(id).await?.filter(|b| b.resident_id == resident);
+            Some(b.ok_or_else(|| ApiError::not_found(format!("no booking {id}")))?)
+        }
+        None => None,
+    };
+    Ok((caller, resident, booking))
+}
+
+async fn book_slot(
+    State(app): State<App>,
+    lang: Lang,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    FormParams(form): FormParams,
+) -> Response {
+    let done = async {
+        let (caller, resident, _) = theirs(&app, &headers, &ip, &code, None).await?;
+        let request = BookingRequest {
+            slot_id: form.require("slot")?,
+            resident_id: resident,
+            channel: Channel::Kiosk,
+            idempotency_key: None,
+            waitlist: form.get("waitlist") == Some("1"),
+        };
+        let b = app.store.book(&caller, &request).await?.booking;
+        let line = BookingLine::new(&b, lang);
+        Ok::<_, ApiError>(format!("{}：{} · {}", lang.catalog().get("booking.done"), line.service, line.when))
+    }
+    .await;
+    match done {
+        Ok(message) => back(&code, "message", &message).into_response(),
+        Err(e) => back(&code, "error", &e.message()).into_response(),
+    }
+}
+
+async fn cancel(
+    State(app): State<App>,
+    lang: Lang,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    FormParams(form): FormParams,
+) -> Response {
+    let done = async {
+        let (caller, _, booking) = theirs(&app, &headers, &ip, &code, Some(form.require("booking")?)).await?;
+        let booking = booking.expect("asked for");
+        app.store.cancel_booking(&caller, booking.id).await?;
+        Ok::<_, ApiError>(format!("{}：{}", lang.catalog().get("booking.cancelled"), booking.service_name))
+    }
+    .await;
+    match done {
+        Ok(message) => back(&code, "message", &message).into_response(),
+        Err(e) => back(&code, "error", &e.message()).into_response(),
+    }
+}
+
+async fn check_in(
+    State(app): State<App>,
+    lang: Lang,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    FormParams(form): FormParams,
+) -> Response {
+    let done = async {
+        let (caller, _, booking) = theirs(&app, &headers, &ip, &code, Some(form.require("booking")?)).await?;
+        let booking = app.store.check_in(&caller, booking.expect("asked for").id).await?;
+        Ok::<_, ApiError>(format!("{}：{}", lang.catalog().get("kiosk.checked_in"), booking.service_name))
+    }
+    .await;
+    match done {
+        Ok(message) => back(&code, "message", &message).into_response(),
+        Err(e) => back(&code, "error", &e.message()).into_response(),
+    }
+}
