@@ -40,6 +40,8 @@ pub enum Recipient {
     Resident(i64),
     /// The contact given with this case's report (a caller's phone), sealed on the case.
     Contact(i64),
+    /// A registry resident (`residents.id`), by the phone in their record: booking notices.
+    Person(i64),
 }
 
 impl Recipient {
@@ -48,12 +50,13 @@ impl Recipient {
             Recipient::Staff(_) => "staff",
             Recipient::Resident(_) => "resident",
             Recipient::Contact(_) => "contact",
+            Recipient::Person(_) => "person",
         }
     }
 
     pub fn id(self) -> i64 {
         match self {
-            Recipient::Staff(id) | Recipient::Resident(id) | Recipient::Contact(id) => id,
+            Recipient::Staff(id) | Recipient::Resident(id) | Recipient::Contact(id) | Recipient::Person(id) => id,
         }
     }
 
@@ -62,6 +65,7 @@ impl Recipient {
             "staff" => Ok(Recipient::Staff(id)),
             "resident" => Ok(Recipient::Resident(id)),
             "contact" => Ok(Recipient::Contact(id)),
+            "person" => Ok(Recipient::Person(id)),
             other => Err(StoreError::Corrupt(format!("unknown recipient kind '{other}'"))),
         }
     }
@@ -263,9 +267,11 @@ impl Store {
         let mut claimed = Vec::new();
         for id in ids {
             let row = sqlx::query(&format!(
-                "SELECT {COLUMNS}, r.phone_sealed AS resident_phone, c.reporter_sealed AS contact \
+                "SELECT {COLUMNS}, r.phone_sealed AS resident_phone, c.reporter_sealed AS contact, \
+                   p.phone_sealed AS person_phone \
                  FROM notifications n LEFT JOIN cases c ON c.id = n.case_id \
                  LEFT JOIN resident_accounts r ON n.recipient_kind = 'resident' AND r.id = n.recipient_id \
+                 LEFT JOIN residents p ON n.recipient_kind = 'person' AND p.id = n.recipient_id \
                  WHERE n.id = $1"
             ))
             .bind(id)
@@ -275,6 +281,7 @@ impl Store {
             let phone_sealed = match notification.recipient {
                 Recipient::Resident(_) => row.try_get("resident_phone")?,
                 Recipient::Contact(_) => row.try_get("contact")?,
+                Recipient::Person(_) => row.try_get("person_phone")?,
                 Recipient::Staff(_) => None,
             };
             claimed.push(Outgoing { notification, phone_sealed });
@@ -382,5 +389,31 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())
+    }
+}
+
+impl Store {
+    /// Queues a notice that is not about a case (a booking's), inside the caller's
+    /// transaction; `text` carries no personal data beyond what its recipient may read.
+    pub(crate) async fn notice_in(
+        &self,
+        tx: &mut Tx,
+        kind: &str,
+        recipient: Recipient,
+        text: &str,
+    ) -> Result<(), StoreError> {
+        let now = Timestamp::now().millis();
+        sqlx::query(
+            "INSERT INTO notifications (case_id, kind, recipient_kind, recipient_id, text, created_at, next_attempt_at) \
+             VALUES (NULL, $1, $2, $3, $4, $5, $5)",
+        )
+        .bind(kind)
+        .bind(recipient.kind())
+        .bind(recipient.id())
+        .bind(text)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
     }
 }

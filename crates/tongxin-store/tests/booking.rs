@@ -9,11 +9,13 @@ use serde_json::{Value, json};
 use tongxin_core::access::{Actor, Role};
 use tongxin_core::booking::{BookingStatus, Channel};
 use tongxin_core::geo::RegionCode;
+use tongxin_core::time::Timestamp;
 use tongxin_store::audit::Caller;
 use tongxin_store::backend_tests;
 use tongxin_store::booking::BookingError;
 use tongxin_store::booking::book::BookingRequest;
 use tongxin_store::booking::slots::{Slot, SlotFilter};
+use tongxin_store::notifications::Recipient;
 use tongxin_store::testing::TestDb;
 use tongxin_store::testing::booking::{BookingFixture, seed};
 
@@ -115,6 +117,19 @@ async fn seats_the_waitlist_and_cancelling(db: TestDb) {
     assert!(matches!(db.store.cancel_booking(&who, mine[1].id).await, Err(BookingError::Status(_))));
     let now = db.store.slot(slot.id).await.unwrap().unwrap();
     assert_eq!((now.booked, now.waitlisted), (3, 1));
+    // The promoted resident is told, by a text to the phone in their record.
+    let told = db.store.notifications_for(Recipient::Person(f.elders[3]), 10).await.unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].kind, "booking.promoted");
+    assert!(told[0].text.contains("已为您预约成功"), "{}", told[0].text);
+
+    // The day before, each confirmed booking is reminded once.
+    let eve = Timestamp::from_millis(slot.starts_at.millis() - 86_400_000);
+    let reminded = db.store.queue_reminders(eve).await.unwrap();
+    assert_eq!(reminded, 3, "three confirmed bookings on that slot's day");
+    assert_eq!(db.store.queue_reminders(eve).await.unwrap(), 0, "once");
+    let told = db.store.notifications_for(Recipient::Person(f.elders[0]), 10).await.unwrap();
+    assert!(told.iter().any(|n| n.kind == "booking.reminder" && n.text.contains("在明天")), "{told:?}");
 
     // Capacity: never below the seats booked; raising it promotes the waitlist.
     assert!(matches!(
@@ -139,6 +154,11 @@ async fn seats_the_waitlist_and_cancelling(db: TestDb) {
     assert!(
         matches!(db.store.book(&who, &request(other, f.elders[0])).await, Err(BookingError::SiteClosed(d)) if d == day)
     );
+    // After the slot, who did not come is a no-show.
+    let after = Timestamp::from_millis(slot.ends_at.millis() + 1);
+    assert_eq!(db.store.mark_no_shows(after).await.unwrap(), 4);
+    let statuses: Vec<BookingStatus> = db.store.bookings_on(slot.id).await.unwrap().iter().map(|b| b.status).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == BookingStatus::NoShow).count(), 4, "{statuses:?}");
 }
 
 async fn an_idempotency_key_books_once(db: TestDb) {

@@ -177,6 +177,7 @@ pub async fn serve(
     let refresher = tokio::spawn(live::refresh_loop(app.clone(), stop_rx.clone()));
     let housekeeper = tokio::spawn(live::housekeeping_loop(app.clone(), stop_rx.clone()));
     let overdue = tokio::spawn(live::overdue_loop(app.clone(), stop_rx.clone()));
+    let booking = tokio::spawn(live::booking_loop(app.clone(), stop_rx.clone()));
     let notifier = tokio::spawn(notify::notify_loop(app.clone(), app.config.notify_interval, stop_rx));
     let service = app.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, service)
@@ -189,6 +190,7 @@ pub async fn serve(
     refresher.await.ok();
     housekeeper.await.ok();
     overdue.await.ok();
+    booking.await.ok();
     notifier.await.ok();
     result
 }

@@ -151,3 +151,50 @@ pub async fn housekeeping_loop(app: App, mut stop: watch::Receiver<bool>) {
         }
     }
 }
+
+/// The service door's routine, every five minutes until `stop` turns true: confirmed
+/// bookings of ended slots become no-shows (and their waitlists close); between 09:00 and
+/// 20:00 Shanghai time the day-before reminders go out; and once a day the slots of the
+/// next four weeks are laid out. Every step is safe on several nodes at once.
+pub async fn booking_loop(app: App, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut laid_out: Option<chrono::NaiveDate> = None;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let now = tongxin_core::time::Timestamp::now();
+                if let Err(e) = booking_once(&app, now, &mut laid_out).await {
+                    tracing::warn!(error = %e, "the booking routine failed; it runs again in five minutes");
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// One pass of [`booking_loop`].
+pub async fn booking_once(
+    app: &App,
+    now: tongxin_core::time::Timestamp,
+    laid_out: &mut Option<chrono::NaiveDate>,
+) -> Result<(), tongxin_store::StoreError> {
+    let marked = app.store.mark_no_shows(now).await?;
+    if marked > 0 {
+        tracing::info!(bookings = marked, "marked no-shows");
+    }
+    let local = now.to_utc().with_timezone(&tongxin_core::time::SHANGHAI);
+    if (9..20).contains(&chrono::Timelike::hour(&local)) {
+        let queued = app.store.queue_reminders(now).await?;
+        if queued > 0 {
+            tracing::info!(bookings = queued, "queued the day-before reminders");
+        }
+    }
+    let today = local.date_naive();
+    if *laid_out != Some(today) {
+        let caller = tongxin_store::audit::Caller::system("booking routine");
+        app.store.lay_out_slots(&caller, today, today + chrono::Days::new(28)).await?;
+        *laid_out = Some(today);
+    }
+    Ok(())
+}

@@ -83,7 +83,8 @@ impl Sink for SmsSink {
     }
 
     fn carries(&self, d: &Delivery<'_>) -> bool {
-        matches!(d.notification.recipient, Recipient::Resident(_) | Recipient::Contact(_)) && d.phone.is_some()
+        matches!(d.notification.recipient, Recipient::Resident(_) | Recipient::Contact(_) | Recipient::Person(_))
+            && d.phone.is_some()
     }
 
     fn deliver<'a>(&'a self, d: &'a Delivery<'a>) -> SendFuture<'a> {
@@ -185,7 +186,7 @@ pub fn sinks(sms: Arc<dyn SmsSender>, webhook: Option<WebhookConfig>) -> Result<
 fn phone(app: &App, out: &Outgoing) -> Option<PhoneNumber> {
     let sealed = out.phone_sealed.as_ref()?;
     let text = match out.notification.recipient {
-        Recipient::Resident(_) => app.pii.open("phone", sealed).ok()?,
+        Recipient::Resident(_) | Recipient::Person(_) => app.pii.open("phone", sealed).ok()?,
         Recipient::Contact(_) => {
             let contact: serde_json::Value = serde_json::from_str(&app.pii.open("case_reporter", sealed).ok()?).ok()?;
             contact["phone"].as_str()?.to_owned()

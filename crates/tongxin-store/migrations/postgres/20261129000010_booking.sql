@@ -105,6 +105,8 @@ CREATE TABLE bookings (
     actor_id        BIGINT NOT NULL,
     actor_name      TEXT NOT NULL DEFAULT '',
     idempotency_key TEXT,
+    -- when the day-before reminder was queued
+    reminded_at     BIGINT,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL
 );
@@ -152,3 +154,9 @@ CREATE TABLE kiosk_codes (
     expires_at  BIGINT NOT NULL,
     used_at     BIGINT
 );
+
+-- Booking notices go to a registry resident (by the phone in their record): recipient
+-- kind 'person'.
+ALTER TABLE notifications DROP CONSTRAINT notifications_recipient_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_recipient_kind_check
+    CHECK (recipient_kind IN ('staff', 'resident', 'contact', 'person'));

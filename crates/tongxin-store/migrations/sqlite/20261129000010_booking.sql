@@ -105,6 +105,8 @@ CREATE TABLE bookings (
     actor_id        BIGINT NOT NULL,
     actor_name      TEXT NOT NULL DEFAULT '',
     idempotency_key TEXT,
+    -- when the day-before reminder was queued
+    reminded_at     BIGINT,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL
 );
@@ -152,3 +154,31 @@ CREATE TABLE kiosk_codes (
     expires_at  BIGINT NOT NULL,
     used_at     BIGINT
 );
+
+-- Booking notices go to a registry resident (by the phone in their record): recipient
+-- kind 'person'. SQLite changes a CHECK by rebuilding the table.
+CREATE TABLE notifications_new (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id         BIGINT REFERENCES cases (id),
+    kind            TEXT NOT NULL,
+    -- staff: users.id; resident: resident_accounts.id; contact: the case whose sealed
+    -- reporter contact (a caller's phone) receives it; person: residents.id
+    recipient_kind  TEXT NOT NULL CHECK (recipient_kind IN ('staff', 'resident', 'contact', 'person')),
+    recipient_id    BIGINT NOT NULL,
+    text            TEXT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts        BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    claimed_until   BIGINT NOT NULL DEFAULT 0,
+    last_error      TEXT NOT NULL DEFAULT '',
+    delivered       TEXT NOT NULL DEFAULT '',
+    sent_at         BIGINT,
+    read_at         BIGINT
+);
+INSERT INTO notifications_new SELECT id, case_id, kind, recipient_kind, recipient_id, text, created_at, status,
+    attempts, next_attempt_at, claimed_until, last_error, delivered, sent_at, read_at FROM notifications;
+DROP TABLE notifications;
+ALTER TABLE notifications_new RENAME TO notifications;
+CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
+CREATE INDEX notifications_recipient ON notifications (recipient_kind, recipient_id, id);

@@ -145,6 +145,14 @@ async fn promote(store: &Store, tx: &mut Tx, caller: &Caller, slot_id: i64) -> R
             .execute(&mut **tx)
             .await?;
         store.audit_in(tx, caller, AuditEntry::ok("booking.promote", "booking", id)).await?;
+        let booking = one(tx, id).await?;
+        let text = format!(
+            "【同心】您候补的「{}」（{}，{}）有了空位，已为您预约成功。如不能前往，请提前取消。",
+            booking.service_name,
+            when(&booking),
+            booking.site_name.as_deref().unwrap_or("上门服务")
+        );
+        store.notify_booking(tx, &booking, "booking.promoted", &text).await?;
         promoted.push(id);
     }
     Ok(promoted)
@@ -426,6 +434,62 @@ impl Store {
         Ok(promoted)
     }
 
+    /// Queues a notice about `booking` for the resident (a text to the phone in their
+    /// record) and for each family member who may book for them (in the app, and by text).
+    async fn notify_booking(&self, tx: &mut Tx, booking: &Booking, kind: &str, text: &str) -> Result<(), StoreError> {
+        use crate::notifications::Recipient;
+        self.notice_in(tx, kind, Recipient::Person(booking.resident_id), text).await?;
+        let family = sqlx::query(
+            "SELECT DISTINCT a.id FROM resident_accounts a JOIN booking_proxies p ON p.phone_index = a.phone_index \
+             WHERE p.resident_id = $1 ORDER BY a.id",
+        )
+        .bind(booking.resident_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in family {
+            self.notice_in(tx, kind, Recipient::Resident(row.try_get("id")?), text).await?;
+        }
+        Ok(())
+    }
+
+    /// Queues the day-before reminder of each confirmed booking whose slot starts on the
+    /// Shanghai day after `now`'s, once (any node may run it: each booking is claimed by a
+    /// conditional update); how many were queued.
+    pub async fn queue_reminders(&self, now: Timestamp) -> Result<usize, StoreError> {
+        let tomorrow = shanghai_day(now) + chrono::Days::new(1);
+        let from = tongxin_core::booking::timetable::at(tomorrow, chrono::NaiveTime::MIN).millis();
+        let sql = format!(
+            "{BOOKING_SQL} WHERE b.status = 'confirmed' AND b.reminded_at IS NULL AND t.starts_at >= $1 AND t.starts_at < $2 \
+             ORDER BY b.id"
+        );
+        let due = sqlx::query(&sql).bind(from).bind(from + 86_400_000).fetch_all(self.pool()).await?;
+        let mut queued = 0;
+        for row in &due {
+            let booking = booking_from_row(row)?;
+            let mut tx = self.begin_write().await?;
+            let claimed = sqlx::query("UPDATE bookings SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL")
+                .bind(now.millis())
+                .bind(booking.id)
+                .execute(&mut *tx)
+                .await?;
+            if claimed.rows_affected() == 1 {
+                let documents =
+                    service_in(&mut tx, &booking.service_code).await?.map(|s| s.documents).unwrap_or_default();
+                let bring = if documents.is_empty() { String::new() } else { format!("请携带：{documents}。") };
+                let text = format!(
+                    "【同心】提醒：您预约的「{}」在明天（{}），地点：{}。{bring}如不能前往，请提前取消。",
+                    booking.service_name,
+                    when(&booking),
+                    booking.site_name.as_deref().unwrap_or("您家中（上门服务）")
+                );
+                self.notify_booking(&mut tx, &booking, "booking.reminder", &text).await?;
+                queued += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(queued)
+    }
+
     /// Marks the confirmed bookings of slots that ended by `now` as no-shows, and closes
     /// the waitlists of those slots; how many were marked.
     pub async fn mark_no_shows(&self, now: Timestamp) -> Result<u64, StoreError> {
@@ -467,6 +531,11 @@ impl Store {
         tx.commit().await?;
         Ok(booking)
     }
+}
+
+/// 12月1日 09:00: when a booking is, for a notice.
+fn when(b: &Booking) -> String {
+    b.starts_at.to_utc().with_timezone(&tongxin_core::time::SHANGHAI).format("%-m月%-d日 %H:%M").to_string()
 }
 
 /// A retry's answer: the booking the key already made — if it was for the same slot and

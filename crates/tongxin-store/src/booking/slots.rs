@@ -114,8 +114,11 @@ impl Store {
                 }
             }
         }
-        let detail = json!({ "from": from.to_string(), "until": until.to_string(), "added": added });
-        self.audit_in(&mut tx, caller, AuditEntry::ok("booking.slots.lay_out", "slot", "").with_detail(detail)).await?;
+        if added > 0 {
+            let detail = json!({ "from": from.to_string(), "until": until.to_string(), "added": added });
+            let entry = AuditEntry::ok("booking.slots.lay_out", "slot", "").with_detail(detail);
+            self.audit_in(&mut tx, caller, entry).await?;
+        }
         tx.commit().await?;
         Ok(added)
     }
