@@ -140,6 +140,27 @@ async fn a_registry_the_size_of_jingansi(db: TestDb) {
     }
     // a second start leaves it alone
     assert!(tongxin_demo::seed_registry_if_empty(store, &pii, &options, &Quiet).await.unwrap().is_none());
+
+    // The service door: 6 categories and 55 services at 9 sites, with history and a kiosk.
+    let b = tongxin_demo::seed_booking_if_empty(store, &options).await.unwrap().unwrap();
+    assert_eq!((b.categories, b.services, b.sites), (6, 55, 9));
+    assert!(b.slots > 1_500, "{} slots", b.slots);
+    assert!(b.assessed > 500, "{} care assessments", b.assessed);
+    assert!(b.past_bookings > 2_000, "{} past bookings", b.past_bookings);
+    let (site, secret) = b.kiosk.clone().unwrap();
+    assert_eq!(site, "elder-centre-1");
+    let key = store.authenticate_api_key(&secret, 0).await.unwrap().unwrap();
+    assert_eq!(
+        store.kiosk_site(key.id).await.unwrap(),
+        store.sites().await.unwrap().iter().find(|s| s.code == site).map(|s| s.id)
+    );
+    let today = tongxin_store::booking::shanghai_day(tongxin_core::time::Timestamp::now());
+    let stats = store.booking_stats(today - chrono::Days::new(14), today).await.unwrap();
+    assert_eq!(stats.by_category.len(), 6, "{stats:?}");
+    assert!(stats.utilisation > 0.2 && stats.utilisation < 0.95, "{stats:?}");
+    assert!(stats.no_show_rate > 0.05 && stats.no_show_rate < 0.2, "{stats:?}");
+    assert!(stats.by_channel.len() >= 4 && stats.by_age.keys().all(|a| a != "60 以下"), "{stats:?}");
+    assert!(tongxin_demo::seed_booking_if_empty(store, &options).await.unwrap().is_none());
 }
 
 backend_tests!(seeds_once, a_registry_the_size_of_jingansi);

@@ -233,4 +233,60 @@ async fn a_resident_books_at_the_kiosk(db: TestDb) {
     app.stop().await;
 }
 
-backend_tests!(an_operator_books_for_a_caller, a_family_member_books_on_their_phone, a_resident_books_at_the_kiosk);
+/// The site's day sheet: who is coming, checked in at the desk; a slot's seats changed
+/// (not below those booked) and blocked; the statistics; the public catalogue.
+async fn a_site_keeps_its_day(db: TestDb) {
+    let Some(browser) = Browser::start().await else { return };
+    let app = TestApp::spawn(db).await;
+    let f = seed(&app.db.store, &RegionCode::parse("310106013001001").unwrap(), 3).await;
+    let system = tongxin_store::audit::Caller::system("test");
+    let today = tongxin_store::booking::shanghai_day(tongxin_core::time::Timestamp::now());
+    app.db.store.lay_out_slots(&system, today, today).await.unwrap();
+    let filter =
+        tongxin_store::booking::slots::SlotFilter { service: Some("T-OPEN".into()), limit: 1, ..Default::default() };
+    let slot = app.db.store.slots(&filter).await.unwrap().remove(0);
+    assert_eq!(tongxin_store::booking::shanghai_day(slot.starts_at), today);
+    // (booked at the desk this morning, on the paper list)
+    let past = tongxin_store::booking::past::PastBooking {
+        slot_id: slot.id,
+        resident_id: f.elders[0],
+        channel: tongxin_core::booking::Channel::Staff,
+        status: tongxin_core::booking::BookingStatus::Confirmed,
+    };
+    assert_eq!(app.db.store.record_past_bookings(&system, &[past]).await.unwrap(), 1);
+
+    browser.sign_in(&app.base, "admin", &format!("/booking/day?site=test-site&date={today}")).await;
+    assert_eq!(browser.text("h1").await, "站点日程");
+    let sheet = browser.text(&format!("#slot-{}", slot.id)).await;
+    assert!(sheet.contains("预约0") && sheet.contains("已预约") && sheet.contains("1 / 3"), "{sheet}");
+    browser.click(&format!("#slot-{} td.actions button", slot.id)).await;
+    browser.wait_for_text("#day-message", "已签到：预约0 · 测试服务 T-OPEN").await;
+    assert!(browser.text(&format!("#slot-{}", slot.id)).await.contains("已签到"));
+    browser.fill(&format!("#slot-{} input[name=capacity]", slot.id), "0").await;
+    browser.click(&format!("#slot-{} form.slot-admin button", slot.id)).await;
+    browser.wait_for_text("#day-error", "这个时段已有 1 人预约，名额不能少于 1").await;
+    browser.click(&format!("#slot-{} input[name=blocked][value='1'] + button", slot.id)).await;
+    browser.wait_for_url("message=").await;
+    assert!(browser.text(&format!("#slot-{} h2", slot.id)).await.contains("已停约"));
+    browser.screenshot("booking-day-sheet").await;
+
+    browser.goto(&app.url(&format!("/booking/stats?from={today}&to={today}"))).await;
+    assert_eq!(browser.text("#stat-bookings").await, "1");
+    assert!(browser.text("#stat-no-show").await.starts_with("0.0%"));
+    browser.screenshot("booking-stats").await;
+    browser.stop().await;
+
+    // The catalogue is public.
+    let page = app.http.get(app.url("/services")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("测试服务 T-80") && html.contains("80 周岁以上"), "the rules in words");
+    app.stop().await;
+}
+
+backend_tests!(
+    an_operator_books_for_a_caller,
+    a_family_member_books_on_their_phone,
+    a_resident_books_at_the_kiosk,
+    a_site_keeps_its_day
+);

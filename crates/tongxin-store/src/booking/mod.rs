@@ -7,8 +7,10 @@
 pub mod book;
 pub mod catalog;
 pub mod kiosk;
+pub mod past;
 pub mod people;
 pub mod slots;
+pub mod stats;
 
 use tongxin_core::booking::eligibility::Refusal;
 use tongxin_core::time::Timestamp;
@@ -106,6 +108,22 @@ impl crate::Store {
                 .fetch_optional(self.pool())
                 .await?;
         row.as_ref().map(applicant_from_row).transpose()
+    }
+
+    /// The eligibility facts of the residents living here born before `day`.
+    pub async fn elder_applicants(
+        &self,
+        day: chrono::NaiveDate,
+    ) -> Result<Vec<(i64, tongxin_core::booking::eligibility::Applicant)>, StoreError> {
+        use sqlx::Row;
+        let rows = sqlx::query(
+            "SELECT id, birth_date, moved_out, tags, care_level, region_code FROM residents \
+             WHERE birth_date < $1 AND moved_out IS NULL ORDER BY id",
+        )
+        .bind(day.format("%Y-%m-%d").to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("id")?, applicant_from_row(r)?.0))).collect()
     }
 
     /// Records residents' long-term-care assessment levels (长护险评估等级, 0 to 6), which

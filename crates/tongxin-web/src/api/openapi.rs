@@ -87,6 +87,7 @@ use super::{access, booking, cases, geo, notifications, registry};
         booking::cancel,
         booking::check_in,
         booking::bind_kiosk,
+        booking::stats,
         registry::shed_edit::create,
         registry::shed_edit::patch,
         registry::ebikes::pledges,

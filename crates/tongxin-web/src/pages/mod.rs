@@ -76,6 +76,8 @@ impl UserMenu {
             (Permission::ApiKeysManage, "/admin/apikeys", "nav.apikeys"),
             (Permission::AuditRead, "/audit", "nav.audit"),
             (Permission::BookingBook, "/booking/console", "booking.console"),
+            (Permission::BookingBook, "/booking/day", "booking.day_sheet"),
+            (Permission::BookingBook, "/booking/stats", "booking.stats"),
             (Permission::CatalogManage, "/admin/catalog", "nav.catalog"),
             (Permission::CatalogManage, "/admin/calendar", "nav.calendar"),
         ];

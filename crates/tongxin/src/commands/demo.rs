@@ -89,14 +89,20 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     if let Some(b) = tongxin_demo::seed_booking_if_empty(&store, &options).await? {
         say(format_args!(
-            "Created the service door in {} ms: {} categories, {} services at {} sites, {} slots, {} care assessments.",
+            "Created the service door in {} ms: {} categories, {} services at {} sites, {} slots, {} care assessments, {} past bookings.",
             started.elapsed().as_millis(),
             b.categories,
             b.services,
             b.sites,
             b.slots,
-            b.assessed
+            b.assessed,
+            b.past_bookings
         ));
+        if let Some((site, secret)) = &b.kiosk {
+            say(format_args!(
+                "Kiosk mode: open /kiosk/{site} on the kiosk and enter its key (shown this once): {secret}"
+            ));
+        }
     }
     serve(config, store, listener, &key, true, |url| {
         say(format_args!("Open {url}/ and sign in; the API is described at {url}/api/v1/openapi.json."));

@@ -40,6 +40,7 @@ pub fn routes() -> Router<App> {
         .route("/booking/bookings/{id}/cancel", post(cancel))
         .route("/booking/bookings/{id}/check-in", post(check_in))
         .route("/booking/kiosks/{key_id}", axum::routing::put(bind_kiosk))
+        .route("/booking/stats", get(stats))
 }
 
 impl From<BookingError> for ApiError {
@@ -317,4 +318,45 @@ pub async fn bind_kiosk(
         .ok_or_else(|| ApiError::not_found(format!("no site {}", binding.site)))?;
     app.store.bind_kiosk(&who.caller(), id, site.id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The period a statistics request names: `from` and `to` (YYYY-MM-DD, inclusive); by
+/// default the last 30 days.
+pub fn period(params: &Params) -> Result<(chrono::NaiveDate, chrono::NaiveDate), ApiError> {
+    let today = tongxin_store::booking::shanghai_day(Timestamp::now());
+    let day = |name: &str, default: chrono::NaiveDate| match params.get(name).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(raw) => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .map_err(|_| ApiError::invalid(name, format!("'{raw}' is not a date like 2026-12-01"))),
+    };
+    let (from, to) = (day("from", today - chrono::Days::new(30))?, day("to", today)?);
+    if to < from || (to - from).num_days() > 366 {
+        return Err(ApiError::invalid("to", "the period runs forward from `from`, at most a year"));
+    }
+    Ok((from, to))
+}
+
+/// Who may read the booking statistics: staff who book or run the catalogue, and readers
+/// of the operations (leaders). Counts only.
+pub async fn may_read_stats(app: &App, who: &Who) -> Result<(), ApiError> {
+    if who.actor.can(Permission::CasesRead) || who.actor.can(Permission::BookingManage) {
+        return Ok(());
+    }
+    who.require(app, Permission::BookingBook).await
+}
+
+/// Bookings of a period by category, service, site, channel and age band; utilisation of
+/// the seats offered; the no-show rate.
+#[utoipa::path(get, path = "/api/v1/booking/stats", tag = "booking",
+    params(("from" = Option<String>, Query, description = "YYYY-MM-DD (default: 30 days ago)"),
+        ("to" = Option<String>, Query, description = "YYYY-MM-DD, inclusive (default: today)")),
+    responses((status = 200, description = "the figures"), (status = 400), (status = 403)))]
+pub async fn stats(
+    State(app): State<App>,
+    who: ApiCaller,
+    params: Params,
+) -> Result<Json<tongxin_store::booking::stats::BookingStats>, ApiError> {
+    may_read_stats(&app, &who).await?;
+    let (from, to) = period(&params)?;
+    Ok(Json(app.store.booking_stats(from, to).await?))
 }

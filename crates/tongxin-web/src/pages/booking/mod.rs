@@ -2,6 +2,7 @@
 //! and what every channel shares — a resident's eligibility per service, the free slots
 //! of a service on a day, and a booking's line in a list.
 
+mod admin;
 mod console;
 mod kiosk;
 mod mine;
@@ -16,7 +17,7 @@ use tongxin_store::booking::slots::{Slot, SlotFilter};
 use crate::{ApiError, App};
 
 pub fn routes() -> Router<App> {
-    Router::new().merge(console::routes()).merge(mine::routes()).merge(kiosk::routes())
+    Router::new().merge(admin::routes()).merge(console::routes()).merge(mine::routes()).merge(kiosk::routes())
 }
 
 /// A service as a list of choices shows it: eligible or not (and why), chosen or not.
@@ -126,6 +127,7 @@ pub struct BookingLine {
     pub status: &'static str,
     pub channel: &'static str,
     pub booked_by: String,
+    pub resident: String,
     pub live: bool,
 }
 
@@ -145,6 +147,7 @@ impl BookingLine {
             status: b.status.zh(),
             channel: b.channel.zh(),
             booked_by: b.actor_name.clone(),
+            resident: b.resident_name.clone(),
             live: matches!(
                 b.status,
                 tongxin_core::booking::BookingStatus::Confirmed | tongxin_core::booking::BookingStatus::Waitlisted
