@@ -222,4 +222,87 @@ async fn the_last_seat_goes_once(db: TestDb) {
     app.stop().await;
 }
 
-backend_tests!(booking_through_the_api, the_last_seat_goes_once);
+/// Administrators run the catalogue; a booking moves; a resident reaches only their own.
+async fn the_catalogue_is_run_and_bookings_move(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let f = door(&app, 3).await;
+    let mut admin = app.login("admin").await;
+    let service = json!({ "category": "TEST", "name": "助浴点助浴", "minutes": 60, "sites": ["test-site"],
+        "min_age": 70, "per_month": 4, "price_fen": 5000, "subsidy_fen": 3000, "cancel_cutoff_minutes": 1440,
+        "timetable": [{ "weekday": 1, "start": "13:30", "capacity": 2 }] });
+    let (status, saved) = admin.put_json("/api/v1/booking/services/T-BATH", service.clone()).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!((saved["rules"]["per_month"].as_u64(), saved["price"].as_str()), (Some(4), Some("50.00")));
+    let mut bad = service.clone();
+    bad["min_age"] = json!(65);
+    bad["sites"] = json!(["nowhere"]);
+    bad["timetable"] = json!([{ "weekday": 8, "start": "25:00", "capacity": 0 }]);
+    let (status, refused) = admin.put_json("/api/v1/booking/services/T-BATH", bad).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["error"]["details"]["problems"].as_array().unwrap().len(), 3, "{refused}");
+    let mut operator = app.login("operator").await;
+    assert_error(&operator.put_json("/api/v1/booking/services/T-BATH", service).await, 403, "forbidden", None);
+    let (status, _) =
+        admin.put_json("/api/v1/booking/sites/test-site/hours", json!({ "hours": ["08:00-17:00"] })).await;
+    assert_eq!(status, 400);
+
+    // A closure refuses that day's slots at once.
+    let second = (f.first_day + chrono::Days::new(1)).to_string();
+    let (status, _) = admin
+        .post_json("/api/v1/booking/sites/test-site/closures", json!({ "day": second, "reason": "消防检查" }))
+        .await;
+    assert_eq!(status, 204);
+    let (_, slots) = operator.json(&format!("/api/v1/booking/slots?service=T-OPEN&date={second}")).await;
+    let closed = &slots["items"][0];
+    let (status, refused) = operator
+        .post_json("/api/v1/booking/bookings", json!({ "slot_id": closed["id"], "resident_id": f.elders[0] }))
+        .await;
+    assert_eq!((status, refused["error"]["details"]["rule"].as_str()), (422, Some("site_closed")), "{refused}");
+
+    // Moving a booking: the old seat frees, the new one is taken.
+    let (_, day1) = operator.json(&format!("/api/v1/booking/slots?service=T-OPEN&date={}", f.first_day)).await;
+    let third = (f.first_day + chrono::Days::new(2)).to_string();
+    let (_, day3) = operator.json(&format!("/api/v1/booking/slots?service=T-OPEN&date={third}")).await;
+    let (_, booked) = operator
+        .post_json("/api/v1/booking/bookings", json!({ "slot_id": day1["items"][0]["id"], "resident_id": f.elders[0] }))
+        .await;
+    let path = format!("/api/v1/booking/bookings/{}/reschedule", booked["id"]);
+    let (status, moved) = operator.post_json(&path, json!({ "slot_id": day3["items"][0]["id"] })).await;
+    assert_eq!(status, 201, "{moved}");
+    assert_eq!(moved["starts_at"], day3["items"][0]["starts_at"]);
+    let (_, old) = operator.json(&format!("/api/v1/booking/bookings/{}", booked["id"])).await;
+    assert_eq!(old["status"], "cancelled");
+    let (status, refused) = operator
+        .post_json(&format!("/api/v1/booking/bookings/{}/reschedule", moved["id"]), json!({ "slot_id": closed["id"] }))
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    let (_, still) = operator.json(&format!("/api/v1/booking/bookings/{}", moved["id"])).await;
+    assert_eq!(still["status"], "confirmed", "a refused move changes nothing");
+
+    // A resident reaches only the people they may book for.
+    let mut resident = app.resident_login("13700009999").await;
+    assert_error(
+        &resident.post_json(&format!("/api/v1/booking/bookings/{}/cancel", moved["id"]), json!({})).await,
+        404,
+        "not_found",
+        None,
+    );
+    assert_error(
+        &resident.json(&format!("/api/v1/booking/bookings?resident_id={}", f.elders[0])).await,
+        404,
+        "not_found",
+        None,
+    );
+    let index = app.app.pii.blind_index("phone", "13700009999");
+    app.db.store.link_family(&Caller::system("test"), f.elders[0], &index, "137****9999").await.unwrap();
+    let (status, cancelled) =
+        resident.post_json(&format!("/api/v1/booking/bookings/{}/cancel", moved["id"]), json!({})).await;
+    assert_eq!((status, cancelled["booking"]["status"].as_str()), (200, Some("cancelled")), "{cancelled}");
+    let (status, mine) = resident
+        .post_json("/api/v1/booking/bookings", json!({ "slot_id": day1["items"][0]["id"], "resident_id": f.elders[0] }))
+        .await;
+    assert_eq!((status, mine["channel"].as_str()), (201, Some("app")), "{mine}");
+    app.stop().await;
+}
+
+backend_tests!(booking_through_the_api, the_last_seat_goes_once, the_catalogue_is_run_and_bookings_move);

@@ -274,6 +274,32 @@ async fn a_site_keeps_its_day(db: TestDb) {
     assert_eq!(browser.text("#stat-bookings").await, "1");
     assert!(browser.text("#stat-no-show").await.starts_with("0.0%"));
     browser.screenshot("booking-stats").await;
+
+    // The catalogue: a new service, refused in Chinese, then saved; a site closed a day.
+    browser.goto(&app.url("/booking/admin/services/new")).await;
+    browser.fill("#service-form input[name=code]", "T-CUT").await;
+    browser.fill("#service-form input[name=name]", "上门理发").await;
+    browser.click("#service-form input[name=home_visit]").await;
+    browser.fill("#service-form input[name=minutes]", "30").await;
+    browser.fill("#service-form input[name=price]", "10").await;
+    browser.fill("#service-form textarea[name=timetable]", "8 09:00 2").await;
+    browser.click("#service-form button").await;
+    browser.wait_for_text("#form-problems li", "时间表：「8 09:00 2」应为星期 1–7、开始时间如 09:00、名额大于 0").await;
+    browser.screenshot("booking-service-form").await;
+    browser.fill("#service-form textarea[name=timetable]", "2 09:00 2\n4 14:00 2").await;
+    browser.click("#service-form button").await;
+    browser.wait_for_url("saved=1").await;
+    assert!(browser.text("#admin-services").await.contains("上门理发"));
+    let saved = app.db.store.service("T-CUT").await.unwrap().unwrap();
+    assert!(saved.home_visit && saved.timetable.len() == 2 && saved.price_fen == 1000, "{saved:?}");
+    browser.goto(&app.url("/booking/admin/sites/test-site")).await;
+    let closing = (today + chrono::Days::new(3)).to_string();
+    let script = format!("document.querySelector('#closure-form input[name=close_day]').value = '{closing}';");
+    browser.client.execute(&script, vec![]).await.unwrap();
+    browser.fill("#closure-form input[name=reason]", "消防检查").await;
+    browser.click("#closure-form button").await;
+    browser.wait_for_text("#site-message", "已设为闭馆：当天的时段不再接受预约。").await;
+    assert!(browser.text("#closures").await.contains(&closing));
     browser.stop().await;
 
     // The catalogue is public.

@@ -78,6 +78,7 @@ impl UserMenu {
             (Permission::BookingBook, "/booking/console", "booking.console"),
             (Permission::BookingBook, "/booking/day", "booking.day_sheet"),
             (Permission::BookingBook, "/booking/stats", "booking.stats"),
+            (Permission::BookingManage, "/booking/admin", "booking.admin"),
             (Permission::CatalogManage, "/admin/catalog", "nav.catalog"),
             (Permission::CatalogManage, "/admin/calendar", "nav.calendar"),
         ];

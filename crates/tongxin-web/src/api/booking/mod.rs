@@ -5,6 +5,7 @@
 //! linked their phone (anyone else is the same 404 as no one); the booking POST takes an
 //! `Idempotency-Key`, and a retry with the same key gets the first booking back.
 
+pub mod admin;
 mod views;
 
 use axum::Json;
@@ -28,7 +29,7 @@ use crate::api::access::id_param;
 use crate::api::params::Params;
 use crate::auth::{ApiCaller, Who};
 use crate::{ApiError, App};
-pub use views::{BookingView, CancelledView, CatalogView, SlotPage, SlotView};
+pub use views::{BookingView, CancelledView, CatalogView, ServiceView, SlotPage, SlotView};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -39,6 +40,10 @@ pub fn routes() -> Router<App> {
         .route("/booking/bookings/{id}", get(one))
         .route("/booking/bookings/{id}/cancel", post(cancel))
         .route("/booking/bookings/{id}/check-in", post(check_in))
+        .route("/booking/bookings/{id}/reschedule", post(reschedule))
+        .route("/booking/services/{code}", axum::routing::put(admin::put_service))
+        .route("/booking/sites/{code}/hours", axum::routing::put(admin::put_hours))
+        .route("/booking/sites/{code}/closures", post(admin::close_site))
         .route("/booking/kiosks/{key_id}", axum::routing::put(bind_kiosk))
         .route("/booking/stats", get(stats))
 }
@@ -359,4 +364,27 @@ pub async fn stats(
     may_read_stats(&app, &who).await?;
     let (from, to) = period(&params)?;
     Ok(Json(app.store.booking_stats(from, to).await?))
+}
+
+/// Where to move a booking.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RescheduleBody {
+    pub slot_id: i64,
+}
+
+/// Moves a booking to another slot in one transaction: the new one is booked under every
+/// rule and the old one cancelled (until its cutoff), or nothing changes.
+#[utoipa::path(post, path = "/api/v1/booking/bookings/{id}/reschedule", tag = "booking", params(("id" = i64, Path)),
+    request_body = RescheduleBody,
+    responses((status = 201, body = BookingView), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn reschedule(
+    State(app): State<App>,
+    who: ApiCaller,
+    Path(raw): Path<String>,
+    body: Result<Json<RescheduleBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<BookingView>), ApiError> {
+    let booking = booking_in_reach(&app, &who, id_param(&raw)?).await?;
+    let Json(body) = body.map_err(|e| ApiError::invalid("body", e.body_text()))?;
+    let moved = app.store.reschedule(&who.caller(), booking.id, body.slot_id, channel_of(&who)).await?;
+    Ok((StatusCode::CREATED, Json(BookingView::from(&moved.booking))))
 }

@@ -3,6 +3,7 @@
 //! of a service on a day, and a booking's line in a list.
 
 mod admin;
+mod catalog_admin;
 mod console;
 mod kiosk;
 mod mine;
@@ -17,7 +18,12 @@ use tongxin_store::booking::slots::{Slot, SlotFilter};
 use crate::{ApiError, App};
 
 pub fn routes() -> Router<App> {
-    Router::new().merge(admin::routes()).merge(console::routes()).merge(mine::routes()).merge(kiosk::routes())
+    Router::new()
+        .merge(admin::routes())
+        .merge(catalog_admin::routes())
+        .merge(console::routes())
+        .merge(mine::routes())
+        .merge(kiosk::routes())
 }
 
 /// A service as a list of choices shows it: eligible or not (and why), chosen or not.
