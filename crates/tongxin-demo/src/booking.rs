@@ -15,7 +15,7 @@ use tongxin_store::booking::catalog::{Category, NewSite, Service};
 use tongxin_store::geo::RegionFilter;
 
 use crate::DemoError;
-use crate::booking_catalog::{CATEGORIES, SERVICES, SITES, ServiceSeed, Where};
+use crate::booking_catalog::{CATEGORIES, SITES, ServiceSeed, Where, services as catalogue};
 
 /// What [`seed_if_empty`] created.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,7 +163,7 @@ pub async fn seed_if_empty(
         .enumerate()
         .map(|(i, c)| Category { code: c.code.into(), name: c.zh.into(), name_en: c.en.into(), position: i as i64 })
         .collect();
-    let services: Vec<Service> = SERVICES.iter().enumerate().map(|(i, s)| service(s, i)).collect();
+    let services: Vec<Service> = catalogue().enumerate().map(|(i, s)| service(s, i)).collect();
     let services: Vec<Service> = services.into_iter().filter(|s| s.home_visit || !sites.is_empty()).collect::<Vec<_>>();
     store.save_catalog(&caller, &categories, &sites, &services).await?;
 

@@ -7,6 +7,7 @@
 pub mod book;
 pub mod catalog;
 pub mod kiosk;
+mod life;
 pub mod past;
 pub mod people;
 pub mod slots;
