@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
 use tongxin_core::booking::Channel;
 use tongxin_core::geo::RegionCode;
 use tongxin_store::Backend;
@@ -34,14 +33,7 @@ async fn fresh(backend: Backend) -> Option<TestDb> {
         Backend::Sqlite => TestDb::sqlite().await,
         Backend::Postgres => TestDb::postgres().await?,
     };
-    let square = json!({"type": "Polygon", "coordinates": [[[121.0, 31.0], [121.01, 31.0], [121.01, 31.01], [121.0, 31.01], [121.0, 31.0]]]});
-    let file = json!({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "310106", "name": "静安区"}, "geometry": Value::Null},
-        {"type": "Feature", "properties": {"code": "310106013", "name": "静安寺街道"}, "geometry": Value::Null},
-        {"type": "Feature", "properties": {"code": "310106013001", "name": "景华"}, "geometry": square},
-        {"type": "Feature", "properties": {"code": GRID, "name": "景华第一网格"}, "geometry": square},
-    ]});
-    db.store.import_regions(&Caller::system("bench"), &file.to_string(), 1.0, false).await.unwrap();
+    tongxin_store::testing::booking::small_geography(&db.store).await;
     Some(db)
 }
 

@@ -5,7 +5,6 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use serde_json::{Value, json};
 use tongxin_core::access::{Actor, Role};
 use tongxin_core::booking::{BookingStatus, Channel};
 use tongxin_core::geo::RegionCode;
@@ -17,20 +16,13 @@ use tongxin_store::booking::book::BookingRequest;
 use tongxin_store::booking::slots::{Slot, SlotFilter};
 use tongxin_store::notifications::Recipient;
 use tongxin_store::testing::TestDb;
-use tongxin_store::testing::booking::{BookingFixture, seed};
+use tongxin_store::testing::booking::{BookingFixture, seed, small_geography};
 
 const GRID: &str = "310106013001001";
 
 async fn setup(db: &TestDb, elders: usize) -> BookingFixture {
-    let square = json!({"type": "Polygon", "coordinates": [[[121.0, 31.0], [121.01, 31.0], [121.01, 31.01], [121.0, 31.01], [121.0, 31.0]]]});
-    let file = json!({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "310106", "name": "静安区"}, "geometry": Value::Null},
-        {"type": "Feature", "properties": {"code": "310106013", "name": "静安寺街道"}, "geometry": Value::Null},
-        {"type": "Feature", "properties": {"code": "310106013001", "name": "景华"}, "geometry": square},
-        {"type": "Feature", "properties": {"code": GRID, "name": "景华第一网格"}, "geometry": square},
-    ]});
-    db.store.import_regions(&Caller::system("test"), &file.to_string(), 1.0, false).await.unwrap();
-    seed(&db.store, &RegionCode::parse(GRID).unwrap(), elders).await
+    let grid = small_geography(&db.store).await;
+    seed(&db.store, &grid, elders).await
 }
 
 fn operator() -> Caller {

@@ -307,6 +307,7 @@ async fn a_site_keeps_its_day(db: TestDb) {
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("测试服务 T-80") && html.contains("80 周岁以上"), "the rules in words");
+    assert!(html.contains("href=\"/resident/login\""), "a way in to book");
     app.stop().await;
 }
 

@@ -75,6 +75,21 @@ pub struct NewSite {
     pub hours: Hours,
 }
 
+impl Site {
+    /// The site to save, with other opening hours.
+    pub fn with_hours(self, hours: Hours) -> NewSite {
+        NewSite {
+            code: self.code,
+            kind: self.kind,
+            name: self.name,
+            name_en: self.name_en,
+            region: self.region,
+            address: self.address,
+            hours,
+        }
+    }
+}
+
 fn opt(v: Option<u32>) -> Option<i64> {
     v.map(i64::from)
 }

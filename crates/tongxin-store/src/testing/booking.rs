@@ -73,6 +73,21 @@ fn service(code: &str, rules: Rules, times: &[(u32, u32)], minutes: u32, capacit
     }
 }
 
+/// A small geography for the fixture when there is none: 静安寺街道's first community and
+/// its first grid (`310106013001001`), a square near 31.0 N, 121.0 E; the grid's code.
+pub async fn small_geography(store: &Store) -> RegionCode {
+    let square = serde_json::json!({"type": "Polygon", "coordinates": [[[121.0, 31.0], [121.01, 31.0], [121.01, 31.01], [121.0, 31.01], [121.0, 31.0]]]});
+    let grid = "310106013001001";
+    let file = serde_json::json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "310106", "name": "静安区"}, "geometry": null},
+        {"type": "Feature", "properties": {"code": "310106013", "name": "静安寺街道"}, "geometry": null},
+        {"type": "Feature", "properties": {"code": "310106013001", "name": "景华"}, "geometry": square},
+        {"type": "Feature", "properties": {"code": grid, "name": "景华第一网格"}, "geometry": square},
+    ]});
+    store.import_regions(&Caller::system("test"), &file.to_string(), 1.0, false).await.expect("the regions");
+    RegionCode::parse(grid).expect("a grid code")
+}
+
 /// The fixture's residents (`elders` of them over 80) and services, in `grid`.
 pub async fn seed(store: &Store, grid: &RegionCode, elders: usize) -> BookingFixture {
     let caller = Caller::system("test");

@@ -11,7 +11,7 @@ use tongxin_core::access::Permission;
 use tongxin_core::booking::eligibility::Rules;
 use tongxin_core::booking::timetable::{Hours, Weekly};
 use tongxin_core::registry::Tag;
-use tongxin_store::booking::catalog::{NewSite, Service};
+use tongxin_store::booking::catalog::Service;
 use utoipa::ToSchema;
 
 use super::ServiceView;
@@ -206,13 +206,7 @@ pub async fn put_hours(
 ) -> Result<StatusCode, ApiError> {
     who.require(&app, Permission::BookingManage).await?;
     let Json(body) = body.map_err(|e| ApiError::invalid("body", e.body_text()))?;
-    let site = app
-        .store
-        .sites()
-        .await?
-        .into_iter()
-        .find(|s| s.code == code)
-        .ok_or_else(|| ApiError::not_found(format!("no site {code}")))?;
+    let site = crate::api::booking::site_named(&app, &code).await?;
     let days: [&str; 7] = body
         .hours
         .iter()
@@ -221,15 +215,7 @@ pub async fn put_hours(
         .try_into()
         .map_err(|_| ApiError::invalid("hours", "seven entries, Monday first"))?;
     let hours = Hours::parse(&days).map_err(|e| ApiError::invalid("hours", e))?;
-    let new = NewSite {
-        code: site.code,
-        kind: site.kind,
-        name: site.name,
-        name_en: site.name_en,
-        region: site.region,
-        address: site.address,
-        hours,
-    };
+    let new = site.with_hours(hours);
     app.store.save_catalog(&who.caller(), &[], &[new], &[]).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -259,13 +245,7 @@ pub async fn close_site(
     if body.reason.chars().count() > 200 {
         return Err(ApiError::invalid("reason", "at most 200 characters"));
     }
-    let site = app
-        .store
-        .sites()
-        .await?
-        .into_iter()
-        .find(|s| s.code == code)
-        .ok_or_else(|| ApiError::not_found(format!("no site {code}")))?;
+    let site = crate::api::booking::site_named(&app, &code).await?;
     app.store.close_site(&who.caller(), site.id, day, body.reason.trim()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -82,6 +82,16 @@ impl From<BookingError> for ApiError {
     }
 }
 
+/// The site with this code, or a 404.
+pub async fn site_named(app: &App, code: &str) -> Result<tongxin_store::booking::catalog::Site, ApiError> {
+    app.store
+        .sites()
+        .await?
+        .into_iter()
+        .find(|s| s.code == code)
+        .ok_or_else(|| ApiError::not_found(format!("no site {code}")))
+}
+
 /// The channel a caller books through.
 pub fn channel_of(who: &Who) -> Channel {
     match who.actor.kind {
@@ -314,13 +324,7 @@ pub async fn bind_kiosk(
     if !key.scopes.contains(&ApiScope::Kiosk) || key.revoked_at.is_some() {
         return Err(ApiError::invalid("key_id", format!("key {id} is not a live key with the kiosk scope")));
     }
-    let site = app
-        .store
-        .sites()
-        .await?
-        .into_iter()
-        .find(|s| s.code == binding.site)
-        .ok_or_else(|| ApiError::not_found(format!("no site {}", binding.site)))?;
+    let site = site_named(&app, &binding.site).await?;
     app.store.bind_kiosk(&who.caller(), id, site.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,7 +11,7 @@ use axum::routing::get;
 use tongxin_core::access::Permission;
 use tongxin_core::booking::timetable::Hours;
 use tongxin_core::registry::Tag;
-use tongxin_store::booking::catalog::{NewSite, Service, Site};
+use tongxin_store::booking::catalog::{Service, Site};
 
 use crate::api::booking::admin::{ServiceBody, WeeklyBody, checked};
 use crate::api::params::Params;
@@ -302,13 +302,7 @@ async fn site_form(
 ) -> Response {
     let shown = async {
         who.require(&app, Permission::BookingManage).await?;
-        let site = app
-            .store
-            .sites()
-            .await?
-            .into_iter()
-            .find(|s| s.code == code)
-            .ok_or_else(|| ApiError::not_found(format!("no site {code}")))?;
+        let site = crate::api::booking::site_named(&app, &code).await?;
         let t = lang.catalog();
         let hours = site
             .hours
@@ -349,13 +343,7 @@ async fn site_save(
 ) -> Response {
     let done = async {
         who.require(&app, Permission::BookingManage).await?;
-        let site = app
-            .store
-            .sites()
-            .await?
-            .into_iter()
-            .find(|s| s.code == code)
-            .ok_or_else(|| ApiError::not_found(format!("no site {code}")))?;
+        let site = crate::api::booking::site_named(&app, &code).await?;
         if let Some(day) = form.get("close_day").filter(|d| !d.is_empty()) {
             let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
                 .map_err(|_| ApiError::invalid("close_day", format!("「{day}」不是日期")))?;
@@ -365,15 +353,7 @@ async fn site_save(
         let days: Vec<String> = (1..=7).map(|i| form.raw(&format!("h{i}")).trim().to_owned()).collect();
         let days: [&str; 7] = days.iter().map(String::as_str).collect::<Vec<_>>().try_into().expect("seven");
         let hours = Hours::parse(&days).map_err(|e| ApiError::invalid("hours", format!("开放时间：{e}")))?;
-        let new = NewSite {
-            code: site.code,
-            kind: site.kind,
-            name: site.name,
-            name_en: site.name_en,
-            region: site.region,
-            address: site.address,
-            hours,
-        };
+        let new = site.with_hours(hours);
         app.store.save_catalog(&who.caller(), &[], &[new], &[]).await?;
         Ok(lang.catalog().get("booking.hours_saved").to_owned())
     }

@@ -101,6 +101,26 @@ fn back(resident: &str, service: &str, date: &str, outcome: (&str, &str)) -> Red
     ))
 }
 
+/// Back to the console with what happened, or the problem on it; a fault or a refusal of
+/// the caller themself is an error page.
+fn settle(
+    lang: Lang,
+    (resident, service, date): (&str, &str, &str),
+    done: Result<(&str, String), ApiError>,
+) -> Response {
+    match done {
+        Ok((what, value)) => back(resident, service, date, (what, &value)).into_response(),
+        Err(
+            e @ (ApiError::Forbidden { .. }
+            | ApiError::Unauthenticated
+            | ApiError::NotFound { .. }
+            | ApiError::Internal(_)
+            | ApiError::Unavailable(_)),
+        ) => PageError::from_api(lang, e).into_response(),
+        Err(e) => back(resident, service, date, ("error", &e.message())).into_response(),
+    }
+}
+
 async fn search(app: &App, who: &PageCaller, params: &Params) -> Result<(bool, Vec<Found>), ApiError> {
     let today = tongxin_store::booking::shanghai_day(Timestamp::now());
     let phone = params.get("phone").map(str::trim).unwrap_or_default();
@@ -281,16 +301,7 @@ async fn book_slot(State(app): State<App>, lang: Lang, who: PageCaller, FormPara
         }
     }
     .await;
-    match done {
-        Ok(id) => back(resident, service, date, ("done", &id.to_string())).into_response(),
-        Err(
-            e @ (ApiError::Forbidden { .. }
-            | ApiError::Unauthenticated
-            | ApiError::Internal(_)
-            | ApiError::Unavailable(_)),
-        ) => PageError::from_api(lang, e).into_response(),
-        Err(e) => back(resident, service, date, ("error", &e.message())).into_response(),
-    }
+    settle(lang, (resident, service, date), done.map(|id| ("done", id.to_string())))
 }
 
 async fn cancel(State(app): State<App>, lang: Lang, who: PageCaller, FormParams(form): FormParams) -> Response {
@@ -301,16 +312,7 @@ async fn cancel(State(app): State<App>, lang: Lang, who: PageCaller, FormParams(
         Ok::<_, ApiError>(booking.id)
     }
     .await;
-    match done {
-        Ok(id) => back(resident, service, date, ("cancelled", &id.to_string())).into_response(),
-        Err(
-            e @ (ApiError::Forbidden { .. }
-            | ApiError::Unauthenticated
-            | ApiError::Internal(_)
-            | ApiError::Unavailable(_)),
-        ) => PageError::from_api(lang, e).into_response(),
-        Err(e) => back(resident, service, date, ("error", &e.message())).into_response(),
-    }
+    settle(lang, (resident, service, date), done.map(|id| ("cancelled", id.to_string())))
 }
 
 /// Links a family member's phone to the caller, so that they may book for them on their
@@ -329,11 +331,5 @@ async fn link_family(State(app): State<App>, lang: Lang, who: PageCaller, FormPa
         Ok::<_, ApiError>(())
     }
     .await;
-    match done {
-        Ok(()) => back(resident, service, date, ("linked", "1")).into_response(),
-        Err(e @ (ApiError::Forbidden { .. } | ApiError::NotFound { .. } | ApiError::Internal(_))) => {
-            PageError::from_api(lang, e).into_response()
-        }
-        Err(e) => back(resident, service, date, ("error", &e.message())).into_response(),
-    }
+    settle(lang, (resident, service, date), done.map(|()| ("linked", "1".to_owned())))
 }

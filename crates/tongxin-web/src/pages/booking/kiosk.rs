@@ -51,12 +51,7 @@ enum Device {
 }
 
 async fn site(app: &App, code: &str) -> Result<Site, ApiError> {
-    app.store
-        .sites()
-        .await?
-        .into_iter()
-        .find(|s| s.code == code)
-        .ok_or_else(|| ApiError::not_found(format!("no site {code}")))
+    crate::api::booking::site_named(app, code).await
 }
 
 async fn device(app: &App, headers: &HeaderMap, ip: &str, code: &str) -> Result<Device, ApiError> {
@@ -361,6 +356,30 @@ async fn book_slot(
     }
 }
 
+/// What a signed-in resident does to one of their bookings at the kiosk.
+#[derive(Clone, Copy)]
+enum Act {
+    Cancel,
+    CheckIn,
+}
+
+async fn act(app: &App, lang: Lang, ip: &str, headers: &HeaderMap, code: &str, form: &Params, act: Act) -> Response {
+    let done = async {
+        let (caller, _, booking) = theirs(app, headers, ip, code, Some(form.require("booking")?)).await?;
+        let booking = booking.ok_or_else(|| ApiError::not_found("no booking"))?;
+        let (key, booking) = match act {
+            Act::Cancel => ("booking.cancelled", app.store.cancel_booking(&caller, booking.id).await?.booking),
+            Act::CheckIn => ("kiosk.checked_in", app.store.check_in(&caller, booking.id).await?),
+        };
+        Ok::<_, ApiError>(format!("{}：{}", lang.catalog().get(key), booking.service_name))
+    }
+    .await;
+    match done {
+        Ok(message) => back(code, "message", &message).into_response(),
+        Err(e) => back(code, "error", &e.message()).into_response(),
+    }
+}
+
 async fn cancel(
     State(app): State<App>,
     lang: Lang,
@@ -369,17 +388,7 @@ async fn cancel(
     Path(code): Path<String>,
     FormParams(form): FormParams,
 ) -> Response {
-    let done = async {
-        let (caller, _, booking) = theirs(&app, &headers, &ip, &code, Some(form.require("booking")?)).await?;
-        let booking = booking.expect("asked for");
-        app.store.cancel_booking(&caller, booking.id).await?;
-        Ok::<_, ApiError>(format!("{}：{}", lang.catalog().get("booking.cancelled"), booking.service_name))
-    }
-    .await;
-    match done {
-        Ok(message) => back(&code, "message", &message).into_response(),
-        Err(e) => back(&code, "error", &e.message()).into_response(),
-    }
+    act(&app, lang, &ip, &headers, &code, &form, Act::Cancel).await
 }
 
 async fn check_in(
@@ -390,14 +399,5 @@ async fn check_in(
     Path(code): Path<String>,
     FormParams(form): FormParams,
 ) -> Response {
-    let done = async {
-        let (caller, _, booking) = theirs(&app, &headers, &ip, &code, Some(form.require("booking")?)).await?;
-        let booking = app.store.check_in(&caller, booking.expect("asked for").id).await?;
-        Ok::<_, ApiError>(format!("{}：{}", lang.catalog().get("kiosk.checked_in"), booking.service_name))
-    }
-    .await;
-    match done {
-        Ok(message) => back(&code, "message", &message).into_response(),
-        Err(e) => back(&code, "error", &e.message()).into_response(),
-    }
+    act(&app, lang, &ip, &headers, &code, &form, Act::CheckIn).await
 }
