@@ -94,6 +94,7 @@ async fn booking_through_the_api(db: TestDb) {
     assert_eq!(status, 422, "{refused}");
     assert_eq!(refused["error"]["details"]["rule"], "min_age");
     assert!(refused["error"]["message"].as_str().unwrap().contains("80 周岁以上"), "{refused}");
+    assert!(refused["error"]["details"]["reason_en"].as_str().unwrap().contains("aged 80 and over"), "{refused}");
     let (status, refused) = operator.post_json("/api/v1/booking/bookings", book(&slot, f.elders[0])).await;
     assert_eq!((status, refused["error"]["details"]["field"].as_str()), (409, Some("resident_id")), "{refused}");
     assert_error(&operator.post_json("/api/v1/booking/bookings", book(&slot, 999_999)).await, 404, "not_found", None);

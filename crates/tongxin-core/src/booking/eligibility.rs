@@ -89,6 +89,41 @@ impl Refusal {
     }
 }
 
+impl Refusal {
+    /// The refusal in English, for English pages.
+    pub fn en(&self) -> String {
+        match self {
+            Refusal::Age { min, age } => {
+                format!("This service is for people aged {min} and over; on that day you are {age}.")
+            }
+            Refusal::NotRegistered => {
+                "This service is only for residents registered and living in the subdistrict.".into()
+            }
+            Refusal::Tags { any } => {
+                let names: Vec<&str> = any.iter().map(|t| t.as_str()).collect();
+                format!(
+                    "This service is for residents registered as {}; ask the neighbourhood committee if that changed.",
+                    names.join(" or ")
+                )
+            }
+            Refusal::CareLevel { min, level: None } => {
+                format!(
+                    "This service needs a long-term-care assessment of level {min} or above; there is no assessment yet."
+                )
+            }
+            Refusal::CareLevel { min, level: Some(level) } => {
+                format!(
+                    "This service needs a long-term-care assessment of level {min} or above; the assessment is level {level}."
+                )
+            }
+            Refusal::PerDay { limit } => format!("At most {limit} booking(s) of this service a day; that day is full."),
+            Refusal::PerMonth { limit } => {
+                format!("At most {limit} booking(s) of this service a month; this month is full.")
+            }
+        }
+    }
+}
+
 impl Rules {
     /// Whether `who` may book a slot on `day`, having `usage` already; the first rule that
     /// fails.
@@ -157,6 +192,7 @@ mod tests {
         let r = refuse(dibao, &who, Usage::default());
         assert_eq!(r.rule(), "tags_any");
         assert!(r.zh().contains("低保、残疾"), "{}", r.zh());
+        assert!(r.en().contains("dibao or disabled"), "{}", r.en());
         let care = Rules { care_level_min: Some(4), ..Rules::default() };
         assert!(refuse(care.clone(), &who, Usage::default()).zh().contains("您的评估等级是 3 级"));
         let unassessed = Applicant { care_level: None, ..who.clone() };

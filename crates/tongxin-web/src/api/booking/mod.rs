@@ -49,20 +49,34 @@ pub fn routes() -> Router<App> {
 }
 
 impl From<BookingError> for ApiError {
+    /// The refusal in Chinese (`message`, `details.reason`) and in English
+    /// (`details.reason_en`, which English pages show), naming the rule or field.
     fn from(e: BookingError) -> Self {
-        let refused = |rule: &str, reason: String| ApiError::Unprocessable {
-            message: reason.clone(),
-            details: json!({ "rule": rule, "reason": reason }),
+        let refused = |rule: &str, zh: String, en: String| ApiError::Unprocessable {
+            message: zh.clone(),
+            details: json!({ "rule": rule, "reason": zh, "reason_en": en }),
         };
         match e {
             BookingError::NoSlot(id) => ApiError::not_found(format!("no slot {id}")),
             BookingError::NoResident(id) => ApiError::not_found(format!("no resident {id}")),
             BookingError::NoBooking(id) => ApiError::not_found(format!("no booking {id}")),
-            BookingError::Past => refused("past", "这个时段已经开始或已过去，不能再预约".into()),
-            BookingError::Blocked => refused("blocked", "这个时段已停止预约".into()),
-            BookingError::SiteClosed(day) => refused("site_closed", format!("服务站点 {day} 闭馆，不能预约")),
-            BookingError::Inactive => refused("inactive", "这项服务暂停预约".into()),
-            BookingError::Ineligible(r) => refused(r.rule(), r.zh()),
+            BookingError::Past => refused(
+                "past",
+                "这个时段已经开始或已过去，不能再预约".into(),
+                "This slot has started or is over.".into(),
+            ),
+            BookingError::Blocked => {
+                refused("blocked", "这个时段已停止预约".into(), "This slot takes no more bookings.".into())
+            }
+            BookingError::SiteClosed(day) => refused(
+                "site_closed",
+                format!("服务站点 {day} 闭馆，不能预约"),
+                format!("The site is closed on {day}."),
+            ),
+            BookingError::Inactive => {
+                refused("inactive", "这项服务暂停预约".into(), "This service is not taking bookings now.".into())
+            }
+            BookingError::Ineligible(r) => refused(r.rule(), r.zh(), r.en()),
             BookingError::Full { capacity } => ApiError::Conflict {
                 field: "slot_id".into(),
                 message: format!("名额已满：这个时段的 {capacity} 个名额都已约满，可选择其他时段或排队候补"),
@@ -71,8 +85,16 @@ impl From<BookingError> for ApiError {
                 field: "resident_id".into(),
                 message: "这位居民已经预约了这个时段".into(),
             },
-            BookingError::Status(status) => refused("status", format!("这个预约{status}，不能这样操作")),
-            BookingError::AfterCutoff(at) => refused("cutoff", format!("已过取消截止时间（{at}），不能再取消")),
+            BookingError::Status(status) => refused(
+                "status",
+                format!("这个预约{status}，不能这样操作"),
+                "The booking's status does not allow this.".into(),
+            ),
+            BookingError::AfterCutoff(at) => refused(
+                "cutoff",
+                format!("已过取消截止时间（{at}），不能再取消"),
+                format!("Cancelling closed at {at}."),
+            ),
             BookingError::BelowBooked { booked } => ApiError::Conflict {
                 field: "capacity".into(),
                 message: format!("这个时段已有 {booked} 人预约，名额不能少于 {booked}"),
@@ -80,6 +102,18 @@ impl From<BookingError> for ApiError {
             BookingError::Store(e) => e.into(),
         }
     }
+}
+
+/// What a page shows of a refusal: the English reason on English pages when there is one,
+/// the Chinese message otherwise.
+pub fn shown(lang: crate::i18n::Lang, e: &ApiError) -> String {
+    if lang == crate::i18n::Lang::En
+        && let ApiError::Unprocessable { details, .. } = e
+        && let Some(en) = details["reason_en"].as_str()
+    {
+        return en.to_owned();
+    }
+    e.message()
 }
 
 /// The site with this code, or a 404.

@@ -147,7 +147,7 @@ async fn check_in(State(app): State<App>, lang: Lang, who: PageCaller, FormParam
     match done {
         Ok(m) => back_to_day(site, date, "message", &m).into_response(),
         Err(e @ (ApiError::Forbidden { .. } | ApiError::Internal(_))) => PageError::from_api(lang, e).into_response(),
-        Err(e) => back_to_day(site, date, "error", &e.message()).into_response(),
+        Err(e) => back_to_day(site, date, "error", &crate::api::booking::shown(lang, &e)).into_response(),
     }
 }
 
@@ -186,7 +186,7 @@ async fn change_slot(
     match done {
         Ok(m) => back_to_day(site, date, "message", &m).into_response(),
         Err(e @ (ApiError::Forbidden { .. } | ApiError::Internal(_))) => PageError::from_api(lang, e).into_response(),
-        Err(e) => back_to_day(site, date, "error", &e.message()).into_response(),
+        Err(e) => back_to_day(site, date, "error", &crate::api::booking::shown(lang, &e)).into_response(),
     }
 }
 

@@ -361,9 +361,12 @@ async fn site_save(
     let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     match done {
         Ok(m) => Redirect::to(&format!("/booking/admin/sites/{}?message={}", enc(&code), enc(&m))).into_response(),
-        Err(e @ (ApiError::InvalidParameter { .. } | ApiError::Conflict { .. })) => {
-            Redirect::to(&format!("/booking/admin/sites/{}?error={}", enc(&code), enc(&e.message()))).into_response()
-        }
+        Err(e @ (ApiError::InvalidParameter { .. } | ApiError::Conflict { .. })) => Redirect::to(&format!(
+            "/booking/admin/sites/{}?error={}",
+            enc(&code),
+            enc(&crate::api::booking::shown(lang, &e))
+        ))
+        .into_response(),
         Err(e) => PageError::from_api(lang, e).into_response(),
     }
 }

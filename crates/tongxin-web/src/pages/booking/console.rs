@@ -117,7 +117,7 @@ fn settle(
             | ApiError::Internal(_)
             | ApiError::Unavailable(_)),
         ) => PageError::from_api(lang, e).into_response(),
-        Err(e) => back(resident, service, date, ("error", &e.message())).into_response(),
+        Err(e) => back(resident, service, date, ("error", &crate::api::booking::shown(lang, &e))).into_response(),
     }
 }
 

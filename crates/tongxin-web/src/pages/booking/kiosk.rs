@@ -251,7 +251,7 @@ async fn enrol(
         Err(ApiError::NotFound { .. }) => {
             PageError::from_api(lang, ApiError::not_found("no such site")).into_response()
         }
-        Err(e) => back(&code, "error", &e.message()).into_response(),
+        Err(e) => back(&code, "error", &crate::api::booking::shown(lang, &e)).into_response(),
     }
 }
 
@@ -291,7 +291,7 @@ async fn sign_in(
         Err(ApiError::NotFound { .. }) => {
             PageError::from_api(lang, ApiError::not_found("no such site")).into_response()
         }
-        Err(e) => back(&code, "error", &e.message()).into_response(),
+        Err(e) => back(&code, "error", &crate::api::booking::shown(lang, &e)).into_response(),
     }
 }
 
@@ -352,7 +352,7 @@ async fn book_slot(
     .await;
     match done {
         Ok(message) => back(&code, "message", &message).into_response(),
-        Err(e) => back(&code, "error", &e.message()).into_response(),
+        Err(e) => back(&code, "error", &crate::api::booking::shown(lang, &e)).into_response(),
     }
 }
 
@@ -376,7 +376,7 @@ async fn act(app: &App, lang: Lang, ip: &str, headers: &HeaderMap, code: &str, f
     .await;
     match done {
         Ok(message) => back(code, "message", &message).into_response(),
-        Err(e) => back(code, "error", &e.message()).into_response(),
+        Err(e) => back(code, "error", &crate::api::booking::shown(lang, &e)).into_response(),
     }
 }
 

@@ -101,7 +101,9 @@ async fn cancel(State(app): State<App>, lang: Lang, who: PageCaller, Path(raw): 
     match done {
         Ok(id) => Redirect::to(&format!("/me/bookings?cancelled={id}")).into_response(),
         Err(e @ ApiError::NotFound { .. }) => PageError::from_api(lang, e).into_response(),
-        Err(e) => Redirect::to(&format!("/me/bookings?error={}", enc(&e.message()))).into_response(),
+        Err(e) => {
+            Redirect::to(&format!("/me/bookings?error={}", enc(&crate::api::booking::shown(lang, &e)))).into_response()
+        }
     }
 }
 
@@ -180,7 +182,7 @@ async fn book_slot(State(app): State<App>, lang: Lang, who: PageCaller, FormPara
             enc(form.raw("person")),
             enc(form.raw("service")),
             enc(form.raw("date")),
-            enc(&e.message())
+            enc(&crate::api::booking::shown(lang, &e))
         ))
         .into_response(),
     }
