@@ -308,6 +308,9 @@ async fn a_site_keeps_its_day(db: TestDb) {
     let html = page.text().await.unwrap();
     assert!(html.contains("测试服务 T-80") && html.contains("80 周岁以上"), "the rules in words");
     assert!(html.contains("href=\"/resident/login\""), "a way in to book");
+    let english = app.http.get(app.url("/services")).header("cookie", "tongxin_lang=en").send().await.unwrap();
+    let html = english.text().await.unwrap();
+    assert!(html.contains("aged 80 and over") && html.contains("¥12.00 (subsidy ¥5.00)"), "in English too");
     app.stop().await;
 }
 

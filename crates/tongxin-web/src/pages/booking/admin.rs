@@ -263,30 +263,6 @@ struct CatalogPage {
     signed_in_resident: bool,
 }
 
-/// The rules of a service in words.
-fn who_may(rules: &tongxin_core::booking::eligibility::Rules) -> String {
-    let mut parts = Vec::new();
-    if let Some(a) = rules.min_age {
-        parts.push(format!("{a} 周岁以上"));
-    }
-    if !rules.tags_any.is_empty() {
-        parts.push(rules.tags_any.iter().map(|t| t.zh()).collect::<Vec<_>>().join("、"));
-    }
-    if let Some(l) = rules.care_level_min {
-        parts.push(format!("长护险评估 {l} 级以上"));
-    }
-    if rules.registered_only {
-        parts.push("本街道居民".into());
-    }
-    if let Some(n) = rules.per_day {
-        parts.push(format!("每天最多 {n} 次"));
-    }
-    if let Some(n) = rules.per_month {
-        parts.push(format!("每月最多 {n} 次"));
-    }
-    if parts.is_empty() { "所有居民".into() } else { parts.join("；") }
-}
-
 async fn catalog(
     State(app): State<App>,
     lang: Lang,
@@ -320,14 +296,8 @@ async fn catalog(
                                 .collect::<Vec<_>>()
                                 .join("、")
                         },
-                        price: format!(
-                            "{}.{:02} 元，补贴 {}.{:02} 元",
-                            s.price_fen / 100,
-                            s.price_fen % 100,
-                            s.subsidy_fen / 100,
-                            s.subsidy_fen % 100
-                        ),
-                        who: who_may(&s.rules),
+                        price: super::price(lang, s.price_fen, s.subsidy_fen),
+                        who: super::who_may(lang, &s.rules),
                         documents: s.documents.clone(),
                     })
                     .collect();

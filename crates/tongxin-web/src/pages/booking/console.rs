@@ -257,13 +257,7 @@ async fn show(
                 description: s.description.clone(),
                 provider: s.provider.clone(),
                 documents: s.documents.clone(),
-                price: format!(
-                    "{}.{:02} 元（补贴 {}.{:02} 元）",
-                    s.price_fen / 100,
-                    s.price_fen % 100,
-                    s.subsidy_fen / 100,
-                    s.subsidy_fen % 100
-                ),
+                price: super::price(lang, s.price_fen, s.subsidy_fen),
                 cutoff_hours: s.cancel_cutoff_minutes / 60,
             });
             page.slots = open_slots(app, &s.code, date, t.get("booking.home_visit")).await?;

@@ -75,6 +75,50 @@ pub fn choices(
         .collect()
 }
 
+/// A price and its subsidy in the page's language: 15.00 元（补贴 5.00 元）.
+pub fn price(lang: crate::i18n::Lang, price_fen: i64, subsidy_fen: i64) -> String {
+    let yuan = |fen: i64| format!("{}.{:02}", fen / 100, fen % 100);
+    match lang {
+        crate::i18n::Lang::En => format!("¥{} (subsidy ¥{})", yuan(price_fen), yuan(subsidy_fen)),
+        crate::i18n::Lang::ZhCn => format!("{} 元（补贴 {} 元）", yuan(price_fen), yuan(subsidy_fen)),
+    }
+}
+
+/// A service's rules in words, in the page's language.
+pub fn who_may(lang: crate::i18n::Lang, rules: &tongxin_core::booking::eligibility::Rules) -> String {
+    let en = lang == crate::i18n::Lang::En;
+    let mut parts = Vec::new();
+    if let Some(a) = rules.min_age {
+        parts.push(if en { format!("aged {a} and over") } else { format!("{a} 周岁以上") });
+    }
+    if !rules.tags_any.is_empty() {
+        let names: Vec<&str> = rules.tags_any.iter().map(|t| if en { t.as_str() } else { t.zh() }).collect();
+        parts.push(names.join(if en { " or " } else { "、" }));
+    }
+    if let Some(l) = rules.care_level_min {
+        parts.push(if en {
+            format!("long-term-care level {l} or above")
+        } else {
+            format!("长护险评估 {l} 级以上")
+        });
+    }
+    if rules.registered_only {
+        parts.push(if en { "residents of the subdistrict".into() } else { "本街道居民".into() });
+    }
+    if let Some(n) = rules.per_day {
+        parts.push(if en { format!("at most {n} a day") } else { format!("每天最多 {n} 次") });
+    }
+    if let Some(n) = rules.per_month {
+        parts.push(if en { format!("at most {n} a month") } else { format!("每月最多 {n} 次") });
+    }
+    match (parts.is_empty(), en) {
+        (true, true) => "every resident".into(),
+        (true, false) => "所有居民".into(),
+        (false, true) => parts.join("; "),
+        (false, false) => parts.join("；"),
+    }
+}
+
 /// A slot as a list shows it.
 pub struct SlotLine {
     pub id: i64,
