@@ -138,6 +138,8 @@ async fn seats_the_waitlist_and_cancelling(db: TestDb) {
     let late = &slots(&db, "T-LATE").await[0];
     let b = db.store.book(&who, &request(late, f.elders[0])).await.unwrap().booking;
     assert!(matches!(db.store.cancel_booking(&who, b.id).await, Err(BookingError::AfterCutoff(_))));
+    // Checked in on its day only (this one is tomorrow).
+    assert!(matches!(db.store.check_in(&who, b.id).await, Err(BookingError::NotToday(d)) if d == f.first_day));
 
     // A site closed on a day refuses that day's slots.
     let other = &slots(&db, "T-OPEN").await[1];

@@ -271,6 +271,13 @@ impl Store {
         Ok(services)
     }
 
+    /// Whether a service with this code exists (a cheap check for a request's parameter).
+    pub async fn service_exists(&self, code: &str) -> Result<bool, StoreError> {
+        let row =
+            sqlx::query("SELECT 1 AS x FROM services WHERE code = $1").bind(code).fetch_optional(self.pool()).await?;
+        Ok(row.is_some())
+    }
+
     /// One service, with its sites and timetable.
     pub async fn service(&self, code: &str) -> Result<Option<Service>, StoreError> {
         Ok(self.services().await?.into_iter().find(|s| s.code == code))

@@ -184,6 +184,10 @@ impl Store {
         if booking.status != BookingStatus::Confirmed {
             return Err(BookingError::Status(booking.status.zh()));
         }
+        let day = shanghai_day(booking.starts_at);
+        if day != shanghai_day(Timestamp::now()) {
+            return Err(BookingError::NotToday(day));
+        }
         sqlx::query(
             "UPDATE bookings SET status = 'checked_in', updated_at = $1 WHERE id = $2 AND status = 'confirmed'",
         )

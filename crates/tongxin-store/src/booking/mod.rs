@@ -31,6 +31,8 @@ pub enum BookingError {
     Past,
     #[error("the slot is blocked by the site")]
     Blocked,
+    #[error("a booking is checked in on its day, {0}")]
+    NotToday(chrono::NaiveDate),
     #[error("the site is closed on {0}")]
     SiteClosed(chrono::NaiveDate),
     #[error("the service is not offered now")]

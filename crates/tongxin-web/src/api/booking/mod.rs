@@ -68,6 +68,11 @@ impl From<BookingError> for ApiError {
             BookingError::Blocked => {
                 refused("blocked", "这个时段已停止预约".into(), "This slot takes no more bookings.".into())
             }
+            BookingError::NotToday(day) => refused(
+                "not_today",
+                format!("只能在预约当天（{day}）签到"),
+                format!("A booking is checked in on its day, {day}."),
+            ),
             BookingError::SiteClosed(day) => refused(
                 "site_closed",
                 format!("服务站点 {day} 闭馆，不能预约"),
@@ -159,7 +164,7 @@ pub async fn slots(State(app): State<App>, _who: ApiCaller, params: Params) -> R
     let date = params.get("date").ok_or_else(|| ApiError::invalid("date", "date is required (YYYY-MM-DD)"))?;
     let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .map_err(|_| ApiError::invalid("date", format!("'{date}' is not a date like 2026-12-01")))?;
-    if app.store.service(&service).await?.is_none() {
+    if !app.store.service_exists(&service).await? {
         return Err(ApiError::not_found(format!("no service {service}")));
     }
     let from = tongxin_core::booking::timetable::at(day, chrono::NaiveTime::MIN);
