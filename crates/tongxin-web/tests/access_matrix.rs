@@ -19,6 +19,11 @@ use tongxin_store::testing::TestDb;
 struct Probe {
     name: &'static str,
     needs: &'static [Permission],
+    /// Another set of permissions that is enough on its own (empty: none).
+    or_needs: &'static [Permission],
+    /// What the object itself needs, checked after its region (an account: every permission
+    /// it holds): a 403 inside the caller's regions, the 404 outside.
+    then_needs: &'static [Permission],
     /// `None`: the request has no region (lists of everything the caller may see).
     in_scope: Option<bool>,
     method: &'static str,
@@ -38,6 +43,8 @@ fn probes(f: &Fixtures) -> Vec<Probe> {
     let p = |name, needs, in_scope, method, path: String, body, ok| Probe {
         name,
         needs,
+        or_needs: &[],
+        then_needs: &[],
         in_scope,
         method,
         path,
@@ -173,15 +180,21 @@ fn probes(f: &Fixtures) -> Vec<Probe> {
             json!({"field": "phone", "purpose": "回访"}),
             200,
         ));
-        list.push(p(
-            "disable a user",
-            &[UsersManage],
-            Some(inside),
-            "POST",
-            format!("/api/v1/users/{user}/disable"),
-            Value::Null,
-            204,
-        ));
+        // Auditors manage accounts too (the auditors'), so an account outside their regions
+        // is a 404 to them, and a viewer's inside a 403.
+        list.push(Probe {
+            or_needs: &[AuditRead],
+            then_needs: &[UsersManage, GeoRead, CasesRead],
+            ..p(
+                "disable a user",
+                &[UsersManage],
+                Some(inside),
+                "POST",
+                format!("/api/v1/users/{user}/disable"),
+                Value::Null,
+                204,
+            )
+        });
     }
     let (lat_in, lng_in) = (f.point_in.lat(), f.point_in.lng());
     let mut locate_in = p(
@@ -245,7 +258,25 @@ fn probes(f: &Fixtures) -> Vec<Probe> {
         resident: (200, false),
         ..p("the service catalogue", &[], None, "GET", "/api/v1/booking/catalog".into(), Value::Null, 200)
     });
-    list.push(p("users", &[UsersManage], None, "GET", "/api/v1/users".into(), Value::Null, 200));
+    // Auditors manage the auditors' accounts (三员分立), so they reach the list too.
+    list.push(Probe {
+        or_needs: &[AuditRead],
+        ..p("users", &[UsersManage], None, "GET", "/api/v1/users".into(), Value::Null, 200)
+    });
+    // An auditor's account: nobody but an auditor may act on it, not even the administrator.
+    list.push(Probe {
+        or_needs: &[AuditRead],
+        then_needs: &[AuditRead],
+        ..p(
+            "disable an auditor",
+            &[UsersManage],
+            Some(true),
+            "POST",
+            format!("/api/v1/users/{}/disable", f.auditor_in),
+            Value::Null,
+            204,
+        )
+    });
     list.push(p("api keys", &[ApiKeysManage], None, "GET", "/api/v1/apikeys".into(), Value::Null, 200));
     list.push(p("audit log", &[AuditRead], None, "GET", "/api/v1/audit".into(), Value::Null, 200));
     list
@@ -272,11 +303,13 @@ async fn denials(app: &TestApp) -> i64 {
 
 /// What a caller holding `permissions` over `scope_covers_in` should get.
 fn expected(probe: &Probe, can: &dyn Fn(Permission) -> bool, covers_out: bool) -> (u16, bool) {
-    if !probe.needs.iter().all(|p| can(*p)) {
+    let alternative = !probe.or_needs.is_empty() && probe.or_needs.iter().all(|p| can(*p));
+    if !probe.needs.iter().all(|p| can(*p)) && !alternative {
         return (403, true);
     }
     match probe.in_scope {
         Some(false) if !covers_out => (404, probe.audits_scope),
+        _ if !probe.then_needs.iter().all(|p| can(*p)) => (403, true),
         _ => (probe.ok, false),
     }
 }

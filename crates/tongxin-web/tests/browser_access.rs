@@ -81,6 +81,12 @@ async fn administrator_adds_an_account_and_a_key(db: TestDb) {
     browser.fill("#add-user input[name=regions]", "310106013").await;
     browser.click("#add-user button[type=submit]").await;
     assert_eq!(browser.text("#users-error").await, "用户名：该用户名已被使用。");
+    // 三员分立: the auditor's account is listed without actions, and why; no auditor role
+    // is offered.
+    let auditor = browser.text("tr[data-username=auditor] td.actions").await;
+    assert!(auditor.contains("您不能管理它") && auditor.contains("audit.read"), "{auditor}");
+    assert!(browser.client.find(Locator::Css("#add-user input[value=auditor]")).await.is_err());
+    assert!(browser.text("#ungrantable").await.contains("审计员"));
     browser.screenshot("admin-users").await;
 
     browser.goto(&app.url("/admin/apikeys")).await;

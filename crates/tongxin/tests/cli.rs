@@ -248,6 +248,12 @@ fn users_and_api_keys_from_the_command_line() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stdout(&out).contains("password:"), "a password from stdin is not printed");
 
+    // Auditors are made at the console (三员分立: no administrator may make one).
+    let out =
+        tongxin(dir.path(), &["user", "add", "--username", "audit9", "--role", "auditor", "--region", "310106013"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(tongxin(dir.path(), &["user", "reset-password", "audit9"]).status.success());
+
     assert!(tongxin(dir.path(), &["user", "disable", "gw9"]).status.success());
     let list = stdout(&tongxin(dir.path(), &["user", "list"]));
     assert!(list.lines().any(|l| l.starts_with("gw9") && l.ends_with("disabled")), "{list}");

@@ -5,11 +5,13 @@
 //! - [`scope`]: [`RegionScope`], the subtrees of the region tree an account is bound to.
 //! - [`actor`]: [`Actor`], the caller of a request or command, and the two questions every
 //!   endpoint asks it: may you ([`Actor::require`]), and is this yours ([`Actor::covers`])?
+//! - [`delegation`]: who may manage whose account and hand out which permission (三员分立).
 //!
 //! A permission the caller lacks is a 403; an object outside its scope is a 404, so that
 //! nobody learns what exists beyond their subtree.
 
 pub mod actor;
+pub mod delegation;
 pub mod password;
 pub mod role;
 pub mod scope;

@@ -132,7 +132,8 @@ impl fmt::Display for Permission {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
-    /// 街道管理员: accounts, keys and the map; not the audit log, not personal data in full.
+    /// 街道管理员: accounts, keys, the catalogue and the map, and every permission of the
+    /// roles it may hand out; not the audit log, not personal data in full.
     Admin,
     /// 受理员
     Intake,
@@ -172,6 +173,10 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
+            // The administrator holds every permission of the roles it hands out (nobody
+            // confers what they lack, see `delegation`), and none of personal data in
+            // full or of the audit log: operators, shift leads and auditors are created at
+            // the console.
             Role::Admin => &[
                 GeoRead,
                 ResidentsRead,
@@ -179,7 +184,14 @@ impl Role {
                 UsersManage,
                 ApiKeysManage,
                 CasesRead,
+                CasesReport,
+                CasesVerify,
+                CasesRegister,
+                CasesDispatch,
+                CasesHandle,
+                CasesCheck,
                 CatalogManage,
+                ShedsCheck,
                 BookingBook,
                 BookingManage,
             ],

@@ -1,7 +1,7 @@
 //! Cases in the database: the catalog (departments, categories, dispatch rules, calendar
 //! overrides) in [`catalog`], the cases with their timeline in [`records`], the moves along
-//! the lifecycle in [`transitions`], the overdue sweep in [`overdue`], merging duplicates in [`merge`], photo rows in [`photos`], and cases with a
-//! past written in bulk in [`history`].
+//! the lifecycle in [`transitions`], the overdue sweep in [`overdue`], merging duplicates in [`merge`], photo rows in [`photos`], who filed a
+//! replayed order in [`replay`], and cases with a past written in bulk in [`history`].
 
 pub mod catalog;
 pub mod history;
@@ -10,6 +10,7 @@ pub mod merge;
 pub mod overdue;
 pub mod photos;
 pub mod records;
+mod replay;
 pub mod transitions;
 
 pub use catalog::{Suggestion, SuggestionReason};

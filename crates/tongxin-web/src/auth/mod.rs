@@ -59,6 +59,18 @@ impl Who {
         Err(ApiError::Forbidden { permission })
     }
 
+    /// Records a refusal for want of `permission` (with what was asked, in `detail`) and
+    /// returns the 403 naming it (a failure to record is the answer instead).
+    pub async fn denied(&self, app: &App, permission: Permission, detail: serde_json::Value) -> ApiError {
+        let entry = AuditEntry::ok("access.denied", "permission", permission.as_str())
+            .with_outcome(Outcome::Denied)
+            .with_detail(detail);
+        match app.store.audit(&self.caller(), entry).await {
+            Ok(_) => ApiError::Forbidden { permission },
+            Err(e) => e.into(),
+        }
+    }
+
     /// Refuses, with the same 404 a missing object gets and an audit entry, an object in
     /// a region outside the caller's scope.
     pub async fn covers(&self, app: &App, region: &RegionCode, not_found: ApiError) -> Result<(), ApiError> {

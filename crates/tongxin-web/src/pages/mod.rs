@@ -87,6 +87,10 @@ impl UserMenu {
                 links.push((href, key));
             }
         }
+        // An auditor manages the other auditors' accounts (三员分立), with no users.manage.
+        if !actor.can(Permission::UsersManage) && tongxin_core::access::delegation::manages_accounts(actor) {
+            links.push(("/admin/users", "nav.users"));
+        }
         if actor.can(Permission::CasesHandle) && !actor.can(Permission::CasesRead) {
             links.insert(0, ("/cases", "nav.department_cases"));
         }

@@ -240,12 +240,13 @@ pub struct Known {
     pub by_id: HashMap<String, (i64, i64)>,
     /// Residents without an ID number by household, name and birth date.
     pub by_name: HashMap<(i64, String, NaiveDate), i64>,
-    /// Households' addresses, for messages.
+    /// The addresses of the households in reach, for messages (no other is ever named).
     pub addresses: HashMap<i64, String>,
     /// Residents living in a household, by household and name.
     pub by_household_name: HashMap<(i64, String), Vec<i64>>,
-    /// E-bikes by plate, with their owner.
-    pub plates: HashMap<String, (i64, i64)>,
+    /// Every e-bike by plate (plates are unique across the subdistrict), with its owner
+    /// and whether the owner's household is in reach.
+    pub plates: HashMap<String, (i64, i64, bool)>,
     /// Charging sheds in reach by name.
     pub sheds: HashMap<String, i64>,
     /// Charging sheds in reach by name, as stored (for a sheds ledger).
@@ -421,13 +422,7 @@ pub fn resident(
             }
             match known.by_id.get(index) {
                 Some((id, at)) if *at == household_id => Ok(Plan::UpdateResident(*id, new)),
-                Some((_, at)) => {
-                    let elsewhere = known.addresses.get(at).cloned().unwrap_or_else(|| "另一户".into());
-                    Err(vec![cells.error(
-                        "身份证号",
-                        format!("此人已登记在 {elsewhere}；如已搬家，请在系统中为其办理迁入新户，而不是重复登记"),
-                    )])
-                }
+                Some((_, at)) => Err(vec![cells.error("身份证号", registered_elsewhere(known.addresses.get(at)))]),
                 None => Ok(Plan::AddResident(new)),
             }
         }
@@ -443,5 +438,15 @@ pub fn resident(
                 None => Plan::AddResident(new),
             })
         }
+    }
+}
+
+/// Why a person already registered in another household cannot be added again: where, if
+/// the importer covers that household; otherwise only that it lies in another grid, so an
+/// ID number never finds out where someone lives.
+fn registered_elsewhere(address: Option<&String>) -> String {
+    match address {
+        Some(address) => format!("此人已登记在 {address}；如已搬家，请在系统中为其办理迁入新户，而不是重复登记"),
+        None => "此人已在其他网格登记；如已搬家，请联系所在网格为其办理迁入新户，而不是重复登记".into(),
     }
 }

@@ -55,9 +55,14 @@ pub fn ebike(row: &Row, known: &Known, seen: &mut Seen, today: NaiveDate) -> Res
         return Err(vec![cells.error("车牌号", format!("与第 {first} 行的车牌号相同"))]);
     }
     match known.plates.get(&e.plate) {
-        Some((_, other)) if !candidates.contains(other) => {
-            Err(vec![cells.error("车牌号", "这个车牌已登记在另一位车主名下；如已转让，请在系统中修改")])
-        }
+        Some((_, other, in_reach)) if !candidates.contains(other) => Err(vec![cells.error(
+            "车牌号",
+            if *in_reach {
+                "这个车牌已登记在另一位车主名下；如已转让，请在系统中修改"
+            } else {
+                "这个车牌已在其他网格登记；如已转让，请联系所在网格修改"
+            },
+        )]),
         None if candidates.len() > 1 => Err(vec![cells.error(
             "车主",
             format!(
@@ -66,7 +71,7 @@ pub fn ebike(row: &Row, known: &Known, seen: &mut Seen, today: NaiveDate) -> Res
                 cells.get("车主").trim()
             ),
         )]),
-        Some((id, _)) => Ok(Plan::UpdateEbike(
+        Some((id, ..)) => Ok(Plan::UpdateEbike(
             *id,
             EbikeFields {
                 plate: e.plate,

@@ -26,6 +26,8 @@ pub struct Fixtures {
     pub account_out: i64,
     pub user_in: i64,
     pub user_out: i64,
+    /// An auditor's account in gridworker1's grid (only an auditor may manage it).
+    pub auditor_in: i64,
     /// A household and its resident in gridworker1's grid, and outside.
     pub household_in: i64,
     pub household_out: i64,
@@ -99,6 +101,9 @@ pub async fn fixtures(app: &TestApp) -> Fixtures {
     };
     let user_in = store.create_user(&system, &user("target_in", GRID_IN)).await.unwrap().id;
     let user_out = store.create_user(&system, &user("target_out", REGION_OUT)).await.unwrap().id;
+    let mut auditor = user("auditor_in", GRID_IN);
+    auditor.roles = vec![Role::Auditor];
+    let auditor_in = store.create_user(&system, &auditor).await.unwrap().id;
     let mut kiosk = user("kiosk1", "310106013");
     kiosk.roles = vec![Role::Kiosk];
     store.create_user(&system, &kiosk).await.unwrap();
@@ -171,6 +176,7 @@ pub async fn fixtures(app: &TestApp) -> Fixtures {
         account_out,
         user_in,
         user_out,
+        auditor_in,
         household_in: households[0],
         household_out: households[1],
         resident_in: residents[0],

@@ -44,7 +44,7 @@ pub async fn import(config: &Config, args: &CasesImportArgs) -> anyhow::Result<E
             Outcome::Created { .. } => created += 1,
             Outcome::AlreadyFiled { .. } => existing += 1,
             Outcome::Valid => valid += 1,
-            Outcome::Refused { field, message } => {
+            Outcome::Refused { field, message, .. } => {
                 refused += 1;
                 eprintln!("  row {row}: {field}: {message}");
             }

@@ -1,11 +1,13 @@
 //! API keys (`apikeys.manage`): list, create (the secret is shown once), revoke. A key is
-//! bound to regions within its creator's; by default, to exactly the creator's.
+//! bound to regions within its creator's; by default, to exactly the creator's. Its scopes
+//! may grant only permissions its creator holds, and only such a key may be revoked
+//! ([`tongxin_core::access::delegation::may_confer`]): a 403 naming the one lacking.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tongxin_core::access::{ApiScope, Permission, RegionScope};
+use tongxin_core::access::{ApiScope, Permission, RegionScope, delegation};
 use tongxin_core::geo::RegionCode;
 use tongxin_store::access::ApiKey;
 use utoipa::ToSchema;
@@ -87,6 +89,15 @@ pub async fn visible_keys(app: &App, who: &Who) -> Result<Vec<ApiKey>, ApiError>
     Ok(app.store.api_keys().await?.into_iter().filter(|k| within(who, k)).collect())
 }
 
+/// Refuses (403 naming the permission, audited) a key whose scopes grant a permission the
+/// caller lacks: nobody hands out, or takes back, a power they do not hold.
+async fn require_confer(app: &App, who: &Who, scopes: &[ApiScope], key: &str) -> Result<(), ApiError> {
+    let granted = scopes.iter().flat_map(|s| s.permissions().iter().copied());
+    let Err(denied) = delegation::may_confer(&who.actor, granted) else { return Ok(()) };
+    let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+    Err(who.denied(app, denied.permission, serde_json::json!({ "api_key": key, "scopes": scopes })).await)
+}
+
 /// Creates a key; the response holds the only copy of its secret.
 pub async fn create_key(app: &App, who: &Who, request: NewKeyRequest) -> Result<(ApiKey, String), ApiError> {
     who.require(app, Permission::ApiKeysManage).await?;
@@ -102,6 +113,7 @@ pub async fn create_key(app: &App, who: &Who, request: NewKeyRequest) -> Result<
     if scopes.is_empty() {
         return Err(ApiError::invalid("scopes", "a key needs at least one scope"));
     }
+    require_confer(app, who, &scopes, name).await?;
     let regions = match request.regions {
         Some(raw) => {
             let mut codes = Vec::new();
@@ -138,6 +150,7 @@ pub async fn revoke_key(app: &App, who: &Who, id: i64) -> Result<(), ApiError> {
     if !within(who, &key) {
         return Err(who.out_of_scope(app, "api_key", &id.to_string(), not_found()).await);
     }
+    require_confer(app, who, &key.scopes, &key.name).await?;
     app.store.revoke_api_key(&who.caller(), id).await?;
     Ok(())
 }

@@ -1,13 +1,15 @@
-//! Staff accounts (`users.manage`): list, create, disable, enable, reset a password,
-//! remove a second factor. An administrator manages only accounts whose regions all lie
-//! within their own; any other account answers 404.
+//! Staff accounts: list, create, disable, enable, reset a password, remove a second
+//! factor. The caller manages only accounts whose regions all lie within their own (any
+//! other answers 404), and only accounts holding no permission the caller lacks (a 403
+//! naming it, audited): the rule of [`tongxin_core::access::delegation`] (三员分立).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use tongxin_core::access::password::Password;
-use tongxin_core::access::{Permission, RegionScope, Role};
+use tongxin_core::access::{Permission, RegionScope, Role, delegation};
 use tongxin_core::geo::RegionCode;
 use tongxin_store::access::{NewUser, User};
 use utoipa::ToSchema;
@@ -27,6 +29,17 @@ pub struct UserView {
     /// Shanghai time until which logins are refused, when locked.
     pub locked_until: Option<String>,
     pub has_totp: bool,
+    /// The permission this account holds and the caller lacks, when there is one: the
+    /// caller may see the account but not act on it.
+    pub needs_permission: Option<String>,
+}
+
+impl UserView {
+    /// The account as `who` sees it, with what stops them from managing it.
+    pub fn for_caller(who: &Who, u: &User) -> Self {
+        let needs = delegation::may_manage(&who.actor, &u.roles).err().map(|d| d.permission.as_str().to_owned());
+        Self { needs_permission: needs, ..Self::from(u) }
+    }
 }
 
 impl From<&User> for UserView {
@@ -40,6 +53,7 @@ impl From<&User> for UserView {
             disabled: u.disabled,
             locked_until: u.locked_until.map(|t| tongxin_core::time::Timestamp::from_millis(t).to_shanghai_rfc3339()),
             has_totp: u.has_totp,
+            needs_permission: None,
         }
     }
 }
@@ -69,26 +83,56 @@ pub fn manages(who: &Who, user: &User) -> bool {
     }
 }
 
-/// The account, if it exists and the caller may manage it.
+/// Refuses (403, audited) a caller who manages no accounts at all.
+pub async fn require_manager(app: &App, who: &Who) -> Result<(), ApiError> {
+    if delegation::manages_accounts(&who.actor) { Ok(()) } else { who.require(app, Permission::UsersManage).await }
+}
+
+/// Refuses, with a 403 naming the permission and an audit entry, an action on an account
+/// holding `roles` (or creating one with them) that the caller may not take.
+pub async fn require_manage(app: &App, who: &Who, roles: &[Role], account: &str) -> Result<(), ApiError> {
+    let Err(denied) = delegation::may_manage(&who.actor, roles) else { return Ok(()) };
+    let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    Err(who.denied(app, denied.permission, json!({ "account": account, "roles": roles })).await)
+}
+
+/// The account, if it exists, lies in the caller's regions (else 404) and holds nothing the
+/// caller lacks (else 403).
 pub async fn managed_user(app: &App, who: &Who, id: i64) -> Result<User, ApiError> {
-    who.require(app, Permission::UsersManage).await?;
+    require_manager(app, who).await?;
     let not_found = || ApiError::not_found(format!("no user with id {id}"));
     let user = app.store.user(id).await?.ok_or_else(not_found)?;
     if !manages(who, &user) {
         return Err(who.out_of_scope(app, "user", &id.to_string(), not_found()).await);
     }
+    require_manage(app, who, &user.roles, &user.username).await?;
     Ok(user)
 }
 
-/// Lists the accounts the caller manages.
-#[utoipa::path(get, path = "/api/v1/users", tag = "access", responses((status = 200, body = [UserView]), (status = 401), (status = 403)))]
-pub async fn list(State(app): State<App>, who: ApiCaller) -> Result<Json<Vec<UserView>>, ApiError> {
-    who.require(&app, Permission::UsersManage).await?;
-    let users = app.store.users().await?;
-    Ok(Json(users.iter().filter(|u| manages(&who, u)).map(UserView::from).collect()))
+/// The accounts the caller sees on the list: within their regions; for a caller without
+/// `users.manage` (an auditor), only those they manage.
+pub async fn listed_users(app: &App, who: &Who) -> Result<Vec<User>, ApiError> {
+    require_manager(app, who).await?;
+    let all = who.actor.can(Permission::UsersManage);
+    Ok(app
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| manages(who, u) && (all || delegation::may_manage(&who.actor, &u.roles).is_ok()))
+        .collect())
 }
 
-/// Parses and checks a new account: roles known, regions within the caller's own.
+/// Lists the accounts in the caller's regions; `needs_permission` marks those they may not
+/// act on.
+#[utoipa::path(get, path = "/api/v1/users", tag = "access", responses((status = 200, body = [UserView]), (status = 401), (status = 403)))]
+pub async fn list(State(app): State<App>, who: ApiCaller) -> Result<Json<Vec<UserView>>, ApiError> {
+    let users = listed_users(&app, &who).await?;
+    Ok(Json(users.iter().map(|u| UserView::for_caller(&who, u)).collect()))
+}
+
+/// Parses and checks a new account: roles known and the caller's to grant, regions within
+/// the caller's own.
 pub async fn parse_new_user(app: &App, who: &Who, request: NewUserRequest) -> Result<NewUser, ApiError> {
     let username = request.username.trim().to_owned();
     if !(2..=64).contains(&username.chars().count()) || username.contains(char::is_whitespace) {
@@ -103,6 +147,7 @@ pub async fn parse_new_user(app: &App, who: &Who, request: NewUserRequest) -> Re
     if roles.is_empty() {
         return Err(ApiError::invalid("roles", "an account needs at least one role"));
     }
+    require_manage(app, who, &roles, &username).await?;
     let mut regions = Vec::new();
     for raw in &request.regions {
         let code = RegionCode::parse(raw).map_err(|e| ApiError::invalid("regions", format!("regions: {e}")))?;
@@ -118,19 +163,20 @@ pub async fn parse_new_user(app: &App, who: &Who, request: NewUserRequest) -> Re
     Ok(NewUser { username, display_name, password_hash, roles, regions })
 }
 
-/// Creates an account bound to regions within the caller's.
+/// Creates an account bound to regions within the caller's, with roles whose permissions
+/// the caller holds (an auditor only by another auditor or at the console).
 #[utoipa::path(post, path = "/api/v1/users", tag = "access", request_body = NewUserRequest,
-    responses((status = 201, body = UserView), (status = 400), (status = 403), (status = 404), (status = 409, description = "the username is taken")))]
+    responses((status = 201, body = UserView), (status = 400), (status = 403, description = "the caller lacks users.manage, or a permission one of the roles brings: error.message names it"), (status = 404), (status = 409, description = "the username is taken")))]
 pub async fn create(
     State(app): State<App>,
     who: ApiCaller,
     raw: Result<Json<NewUserRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
-    who.require(&app, Permission::UsersManage).await?;
+    require_manager(&app, &who).await?;
     let Json(request) = raw.map_err(|e| ApiError::invalid("body", e.body_text()))?;
     let new = parse_new_user(&app, &who, request).await?;
     let user = app.store.create_user(&who.caller(), &new).await?;
-    Ok((StatusCode::CREATED, Json(UserView::from(&user))))
+    Ok((StatusCode::CREATED, Json(UserView::for_caller(&who, &user))))
 }
 
 /// Disables or enables an account; disabling ends its sessions at once.
@@ -144,7 +190,7 @@ pub async fn set_disabled(app: &App, who: &Who, id: i64, disabled: bool) -> Resu
 }
 
 /// Disables an account and ends its sessions.
-#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "access", params(("id" = i64, Path)), responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "access", params(("id" = i64, Path)), responses((status = 204), (status = 403, description = "the account holds a permission the caller lacks"), (status = 404), (status = 409)))]
 pub async fn disable(State(app): State<App>, who: ApiCaller, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     set_disabled(&app, &who, id_param(&id)?, true).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -17,7 +17,7 @@ use tongxin_core::cases::catalog::CategoryCode;
 use tongxin_core::cases::report::Source;
 use utoipa::ToSchema;
 
-use super::intake::{ReportRequest, file, prepare};
+use super::intake::{ReportRequest, file, prepare, replayed};
 use crate::api::params::Params;
 use crate::auth::{ApiCaller, Who};
 use crate::{ApiError, App};
@@ -61,6 +61,9 @@ pub enum Outcome {
     Refused {
         field: String,
         message: String,
+        /// The API's error code for it: invalid_parameter, or conflict (an order number on
+        /// file for a case outside the caller's reach).
+        code: &'static str,
     },
 }
 
@@ -196,15 +199,22 @@ pub async fn import(app: &App, who: &Who, orders: &[Order], dry_run: bool) -> Re
     for order in orders {
         let outcome = match request(order, &categories) {
             Err(e) => refused(e),
-            Ok(request) if request.external_ref.as_deref().is_none_or(|r| r.trim().is_empty()) => {
-                Outcome::Refused { field: "external_ref".into(), message: "every order needs its order number".into() }
-            }
+            Ok(request) if request.external_ref.as_deref().is_none_or(|r| r.trim().is_empty()) => Outcome::Refused {
+                field: "external_ref".into(),
+                message: "every order needs its order number".into(),
+                code: "invalid_parameter",
+            },
             Ok(request) => {
                 let source =
                     request.source.as_deref().unwrap_or("hotline").parse::<Source>().unwrap_or(Source::Hotline);
                 let reference = request.external_ref.clone().unwrap_or_default();
                 match app.store.case_by_external_ref(source, reference.trim()).await? {
-                    Some(existing) => Outcome::AlreadyFiled { number: existing.number },
+                    // The same replay rule as one order through the API: only a case the
+                    // caller may have is named.
+                    Some(existing) => match replayed(app, who, existing).await {
+                        Ok(case) => Outcome::AlreadyFiled { number: case.number },
+                        Err(e) => refused(e),
+                    },
                     None if dry_run => match prepare(app, who, request).await {
                         Ok(_) => Outcome::Valid,
                         Err(e) => refused(e),
@@ -243,6 +253,9 @@ pub struct RowOutcome {
     pub number: Option<String>,
     pub field: Option<String>,
     pub message: Option<String>,
+    /// For a refused order, the API's error code: invalid_parameter, or conflict when its
+    /// order number is on file for a case outside the caller's reach.
+    pub code: Option<&'static str>,
 }
 
 /// The answer to an import: counts, and one line per order.
@@ -263,14 +276,20 @@ impl ImportReport {
         let rows: Vec<RowOutcome> = outcomes
             .into_iter()
             .map(|(row, outcome)| {
-                let line = |outcome, number| RowOutcome { row, outcome, number, field: None, message: None };
+                let line =
+                    |outcome, number| RowOutcome { row, outcome, number, field: None, message: None, code: None };
                 match outcome {
                     Outcome::Created { number } => line("created", Some(number)),
                     Outcome::AlreadyFiled { number } => line("already_filed", Some(number)),
                     Outcome::Valid => line("valid", None),
-                    Outcome::Refused { field, message } => {
-                        RowOutcome { row, outcome: "refused", number: None, field: Some(field), message: Some(message) }
-                    }
+                    Outcome::Refused { field, message, code } => RowOutcome {
+                        row,
+                        outcome: "refused",
+                        number: None,
+                        field: Some(field),
+                        message: Some(message),
+                        code: Some(code),
+                    },
                 }
             })
             .collect();
@@ -320,11 +339,12 @@ pub async fn handler(
 }
 
 fn refused(e: ApiError) -> Outcome {
+    let code = e.code();
     match e {
         ApiError::InvalidParameter { field, message } | ApiError::Conflict { field, message } => {
-            Outcome::Refused { field, message }
+            Outcome::Refused { field, message, code }
         }
-        other => Outcome::Refused { field: "order".into(), message: other.to_string() },
+        other => Outcome::Refused { field: "order".into(), message: other.to_string(), code },
     }
 }
 

@@ -2,7 +2,8 @@
 //! attributes be present; the text is plain and at most 4,000 characters; the point is
 //! located on the grid (a point outside every region is refused unless an address is
 //! given); a report near an open case of the same category, recently, is flagged as its
-//! duplicate; an outside order number already on file returns the first case.
+//! duplicate; an outside order number already on file returns the first case to whoever may
+//! see it, and a 409 to anyone else ([`replayed`]).
 
 use std::collections::BTreeMap;
 
@@ -18,12 +19,13 @@ use tongxin_core::cases::report::{Source, check_description};
 use tongxin_core::geo::{Crs, LatLng, RegionLevel};
 use tongxin_core::pii::PhoneNumber;
 use tongxin_core::time::Timestamp;
+use tongxin_store::audit::{AuditEntry, Outcome};
 use tongxin_store::cases::{CaseRecord, NewCase};
 use tongxin_store::geo::RegionFilter;
 use utoipa::ToSchema;
 
 use super::photos::PhotoForm;
-use super::{CaseView, category_names};
+use super::{CaseView, Reach, category_names};
 use crate::auth::{ApiCaller, Who};
 use crate::uploads::{WithPhotos, discard, keep};
 use crate::{ApiError, App};
@@ -106,13 +108,37 @@ pub async fn file(
         Ok((case, true)) => Ok((case, true)),
         Ok((first, false)) => {
             discard(app, &new.photos).await;
-            Ok((first, false))
+            Ok((replayed(app, who, first).await?, false))
         }
         Err(e) => {
             discard(app, &new.photos).await;
             Err(e.into())
         }
     }
+}
+
+/// The case already filed under the order number a caller sent again, if they may have it:
+/// when they see it (their regions, their department, their own report) or filed it
+/// themselves (a hotline key without `cases.read` gets its own order back). Anyone else
+/// gets a 409 that names only the conflict, and the attempt is audited: order numbers are
+/// guessable, so a replay must never open a case beyond the caller's reach.
+pub async fn replayed(app: &App, who: &Who, case: CaseRecord) -> Result<CaseRecord, ApiError> {
+    let reach = Reach::of(app, who).await?;
+    if reach.sees(who, &case) || app.store.case_filed_by(case.id, &who.actor).await? {
+        return Ok(case);
+    }
+    let reference = case.external_ref.clone().unwrap_or_default();
+    let entry = AuditEntry::ok("access.out_of_scope", "case", case.id).with_outcome(Outcome::Denied).with_detail(
+        serde_json::json!({
+            "replayed_external_ref": reference,
+            "request": crate::observe::current_request_id(),
+        }),
+    );
+    app.store.audit(&who.caller(), entry).await?;
+    Err(ApiError::Conflict {
+        field: "external_ref".into(),
+        message: format!("order number {reference} is already on file, outside your regions; it was not filed again"),
+    })
 }
 
 /// Checks a report and turns it into the case to create, writing nothing: the category and
@@ -263,6 +289,7 @@ async fn duplicate(app: &App, category: &CategoryCode, point: LatLng) -> Result<
         (status = 201, body = CaseView, description = "filed"),
         (status = 200, body = CaseView, description = "the external order number was already on file: the first case"),
         (status = 400, description = "a field is wrong: details.field names it (category, attribute[CODE], description, lat, lng, address, reporter_phone …)"),
+        (status = 409, description = "the external order number is already on file for a case outside the caller's reach (details.field = external_ref)"),
         (status = 403), (status = 401)))]
 pub async fn create(
     State(app): State<App>,

@@ -1,29 +1,47 @@
-//! `/admin/users`: staff accounts for administrators (`users.manage`) — the list, a form to
-//! add one, and per-account actions (disable, enable, new password, remove two-factor).
-//! The rules are the JSON API's ([`crate::api::access::users`]).
+//! `/admin/users`: staff accounts — the list, a form to add one, and per-account actions
+//! (disable, enable, new password, remove two-factor). The rules are the JSON API's
+//! ([`crate::api::access::users`]): an account holding a permission the reader lacks is
+//! listed without its actions and with the reason, and the form offers only the roles the
+//! reader may grant (三员分立).
 
 use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use tongxin_core::access::{Permission, Role};
+use tongxin_core::access::{Permission, Role, delegation};
 use tongxin_store::access::User;
 
 use crate::api::access::id_param;
-use crate::api::access::users::{NewUserRequest, managed_user, manages, parse_new_user, set_disabled};
+use crate::api::access::users::{
+    NewUserRequest, listed_users, managed_user, parse_new_user, require_manager, set_disabled,
+};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::{ApiError, App};
 
+/// One account on the list, and why the reader may not act on it, if they may not.
+pub struct Row {
+    pub user: User,
+    pub refusal: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "access/admin_users.html")]
 struct UsersPage {
     page: PageContext,
-    users: Vec<User>,
+    users: Vec<Row>,
+    /// The roles the reader may grant: (value, label).
     roles: Vec<(&'static str, &'static str)>,
+    /// The others, named, when there are any.
+    ungrantable: Option<String>,
     notice: Option<String>,
     error: Option<String>,
+}
+
+/// A permission in the reader's language (its code too).
+fn permission_name(lang: Lang, permission: Permission) -> String {
+    lang.catalog().get(&format!("permission.{}", permission.as_str())).to_owned()
 }
 
 async fn show(
@@ -34,17 +52,38 @@ async fn show(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
-    if let Err(e) = who.require(app, Permission::UsersManage).await {
-        return PageError::from_api(lang, e).into_response();
-    }
-    let users = match app.store.users().await {
-        Ok(users) => users.into_iter().filter(|u| manages(who, u)).collect(),
-        Err(e) => return PageError::from_api(lang, e.into()).into_response(),
+    let users = match listed_users(app, who).await {
+        Ok(users) => users,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
     };
-    let roles = Role::ALL.iter().map(|r| (r.as_str(), r.zh())).collect();
+    let t = lang.catalog();
+    let users = users
+        .into_iter()
+        .map(|user| {
+            let refusal = delegation::may_manage(&who.actor, &user.roles)
+                .err()
+                .map(|d| t.fmt("users.no_manage", &[("permission", &permission_name(lang, d.permission))]));
+            Row { user, refusal }
+        })
+        .collect();
+    let (grantable, other): (Vec<Role>, Vec<Role>) =
+        Role::ALL.into_iter().partition(|r| delegation::may_manage(&who.actor, &[*r]).is_ok());
+    let roles = grantable.iter().map(|r| (r.as_str(), r.zh())).collect();
+    let ungrantable = (!other.is_empty()).then(|| {
+        let names: Vec<&str> = other.iter().map(|r| r.zh()).collect();
+        t.fmt("users.ungrantable", &[("roles", &names.join("、"))])
+    });
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    (status, render(&UsersPage { page: PageContext::new(lang, uri, Some(who)), users, roles, notice, error }))
-        .into_response()
+    let page = UsersPage { page: PageContext::new(lang, uri, Some(who)), users, roles, ungrantable, notice, error };
+    (status, render(&page)).into_response()
+}
+
+/// The page, answering 403: the reader may not do what the form asked.
+fn forbidden(mut page: Response) -> Response {
+    if page.status() == StatusCode::BAD_REQUEST {
+        *page.status_mut() = StatusCode::FORBIDDEN;
+    }
+    page
 }
 
 pub async fn page(State(app): State<App>, lang: Lang, OriginalUri(uri): OriginalUri, who: PageCaller) -> Response {
@@ -92,6 +131,7 @@ fn problem_key(kind: &str, field: &str) -> Option<&'static str> {
         ("conflict", "into") => "form.conflict.into",
         ("conflict", "status") => "form.conflict.status",
         ("conflict", "case") => "form.conflict.case",
+        ("conflict", "external_ref") => "form.conflict.external_ref",
         ("invalid", f) if f.starts_with("attribute[") => "form.invalid.attribute",
         ("conflict", "username") => "form.conflict.username",
         ("conflict", "name") => "form.conflict.name",
@@ -144,7 +184,7 @@ pub async fn create(
     who: PageCaller,
     FormParams(form): FormParams,
 ) -> Response {
-    if let Err(e) = who.require(&app, Permission::UsersManage).await {
+    if let Err(e) = require_manager(&app, &who).await {
         return PageError::from_api(lang, e).into_response();
     }
     let request = NewUserRequest {
@@ -162,6 +202,11 @@ pub async fn create(
         Ok(user) => {
             let notice = lang.catalog().fmt("users.created", &[("username", &user.username)]);
             show(&app, lang, &uri, &who, Some(notice), None).await
+        }
+        Err(ApiError::Forbidden { permission }) if delegation::manages_accounts(&who.actor) => {
+            let message =
+                lang.catalog().fmt("users.cannot_grant", &[("permission", &permission_name(lang, permission))]);
+            forbidden(show(&app, lang, &uri, &who, None, Some(message)).await)
         }
         Err(e) => match field_error(lang, &e) {
             Some(message) => show(&app, lang, &uri, &who, None, Some(message)).await,
@@ -195,6 +240,10 @@ pub async fn act(
     };
     match result {
         Ok(()) => Redirect::to("/admin/users").into_response(),
+        Err(ApiError::Forbidden { permission }) if delegation::manages_accounts(&who.actor) => {
+            let message = lang.catalog().fmt("users.no_manage", &[("permission", &permission_name(lang, permission))]);
+            forbidden(show(&app, lang, &uri, &who, None, Some(message)).await)
+        }
         Err(e) => match field_error(lang, &e) {
             Some(message) if !matches!(e, ApiError::NotFound { .. }) => {
                 show(&app, lang, &uri, &who, None, Some(message)).await

@@ -1,5 +1,6 @@
-//! The site's pages for staff: the day sheet (`/booking/day`: who is coming to each slot
-//! of a site on a day, checked in at the desk), slot administration on the same sheet for
+//! The site's pages for staff: the day sheet (`/booking/day`: who of the reader's residents
+//! is coming to each slot of a site on a day, checked in at the desk; others only
+//! counted), slot administration on the same sheet for
 //! `booking.manage` (block a slot, change its seats — never below those booked), and the
 //! statistics (`/booking/stats`); and the public catalogue (`/services`).
 
@@ -41,6 +42,9 @@ pub struct SheetSlot {
     pub blocked: bool,
     pub waitlisted: i64,
     pub people: Vec<(BookingLine, String, bool)>,
+    /// How many bookings are of residents outside the reader's regions (counted, never
+    /// named), in words; none when there are none.
+    pub elsewhere: Option<String>,
 }
 
 #[derive(Template)]
@@ -87,18 +91,7 @@ async fn day(
         };
         let mut slots = Vec::new();
         for s in app.store.slots(&filter).await?.into_iter().filter(|s| site_id.is_some() || s.site_id.is_none()) {
-            let mut people = Vec::new();
-            for b in app.store.bookings_on(s.id).await? {
-                if b.status == BookingStatus::Cancelled {
-                    continue;
-                }
-                let can_check_in = b.status == BookingStatus::Confirmed && date == today;
-                let age = match app.store.applicant(b.resident_id).await? {
-                    Some((a, _)) => tongxin_core::registry::age(a.birth_date, date).to_string(),
-                    None => String::new(),
-                };
-                people.push((BookingLine::new(&b, lang), age, can_check_in));
-            }
+            let (people, elsewhere) = sheet_people(&app, &who, s.id, date, today, lang).await?;
             slots.push(SheetSlot {
                 id: s.id,
                 time: format!("{}–{}", hm(s.starts_at), hm(s.ends_at)),
@@ -108,6 +101,7 @@ async fn day(
                 blocked: s.blocked,
                 waitlisted: s.waitlisted,
                 people,
+                elsewhere: (elsewhere > 0).then(|| lang.catalog().fmt("booking.elsewhere", &[("n", &elsewhere)])),
             });
         }
         let page = DayPage {
@@ -124,6 +118,35 @@ async fn day(
     }
     .await;
     shown.unwrap_or_else(|e| PageError::from_api(lang, e).into_response())
+}
+
+/// Who is booked on slot `slot`: the residents `who` covers (the same rule as the API's
+/// 404), each with their age on `date` and whether they may be checked in now, and how
+/// many others there are. A site serves several grids; a grid's staff see only their own
+/// residents' names and ages on its sheet.
+async fn sheet_people(
+    app: &App,
+    who: &PageCaller,
+    slot: i64,
+    date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+    lang: Lang,
+) -> Result<(Vec<(BookingLine, String, bool)>, usize), ApiError> {
+    let (mut people, mut elsewhere) = (Vec::new(), 0);
+    for b in app.store.bookings_on(slot).await? {
+        if b.status == BookingStatus::Cancelled {
+            continue;
+        }
+        let Some((applicant, region)) = app.store.applicant(b.resident_id).await? else { continue };
+        if !who.actor.covers(&region) {
+            elsewhere += 1;
+            continue;
+        }
+        let can_check_in = b.status == BookingStatus::Confirmed && date == today;
+        let age = tongxin_core::registry::age(applicant.birth_date, date).to_string();
+        people.push((BookingLine::new(&b, lang), age, can_check_in));
+    }
+    Ok((people, elsewhere))
 }
 
 fn back_to_day(site: &str, date: &str, what: &str, text: &str) -> Redirect {

@@ -59,9 +59,11 @@ fn show(
         .flat_map(|r| &r.rows)
         .filter(|r| r.outcome == "refused")
         .map(|r| {
-            let e = ApiError::InvalidParameter {
-                field: r.field.clone().unwrap_or_default(),
-                message: r.message.clone().unwrap_or_default(),
+            let (field, message) = (r.field.clone().unwrap_or_default(), r.message.clone().unwrap_or_default());
+            let e = if r.code == Some("conflict") {
+                ApiError::Conflict { field, message }
+            } else {
+                ApiError::InvalidParameter { field, message }
             };
             let reason = if r.field.as_deref() == Some("category") {
                 lang.catalog().get("import.bad_category").to_owned()
