@@ -8,6 +8,8 @@
 //! - [`auth`]: who is calling (session cookie or API key), CSRF, and the checks every
 //!   handler makes: a permission (403) and a region scope (404).
 //! - [`sms`]: the pluggable SMS sender for residents' one-time codes.
+//! - [`text`]: the rules all incoming text meets (UTF-8, no control characters, no
+//!   repeated single-valued parameters), and the layer that enforces them.
 //! - [`uploads`]: forms with photos, and keeping the photos in the blob store.
 //! - [`notify`]: delivering queued notices through pluggable sinks (log, SMS, webhook).
 //! - [`observe`]: request ids, the request span and the Prometheus metrics.
@@ -33,6 +35,7 @@ pub mod open311;
 pub mod pages;
 pub mod registry_import;
 pub mod sms;
+pub mod text;
 pub mod uploads;
 
 use std::future::Future;
@@ -161,6 +164,7 @@ impl App {
             .merge(pages::routes())
             .merge(assets::routes())
             .layer(axum::middleware::from_fn_with_state(self.clone(), auth::authenticate))
+            .layer(axum::middleware::from_fn(text::layer::guard))
             .layer(axum::middleware::from_fn_with_state(self.clone(), observe::track))
             .with_state(self.clone())
     }

@@ -53,3 +53,28 @@ async fn a_ledger_comes_in_from_a_file_once() {
     assert!(!refused.status.success());
     assert!(stdout(&refused).contains("nothing was imported"), "{}", stdout(&refused));
 }
+
+/// Every verb finds the key that `tongxin demo` keeps in its data directory, and a verb
+/// that finds none says where it looked.
+#[tokio::test]
+async fn verbs_find_the_demos_key_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let path = data.to_str().unwrap();
+    let server = Server::start(&["demo", "--data-dir", path, "--case-months", "0", "--households", "0"]);
+    assert!(server.terminate().success());
+    assert!(data.join("secret.key").is_file(), "the demo keeps its key");
+
+    let file = dir.path().join("居民.csv");
+    std::fs::write(&file, "姓名,证件号码,地址,单元,室\n").unwrap();
+    let run = tongxin(&data, &["import", "residents", file.to_str().unwrap(), "--dry-run"]);
+    assert!(!stderr(&run).contains("no secret key"), "{}", stderr(&run));
+    assert!(stdout(&run).contains("居民.csv"), "the file was read: {}{}", stdout(&run), stderr(&run));
+
+    let empty = dir.path().join("empty");
+    let refused = tongxin(&empty, &["import", "residents", file.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(said.contains("TONGXIN_SECRET_KEY (unset)") && said.contains("TONGXIN_SECRET_KEY_FILE"), "{said}");
+    assert!(said.contains(&empty.join("secret.key").display().to_string()), "{said}");
+}

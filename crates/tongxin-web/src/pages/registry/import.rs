@@ -55,9 +55,11 @@ async fn read(mut form: Multipart) -> Result<(Params, Vec<u8>, String), ApiError
                 bytes.extend_from_slice(&chunk);
             }
         } else {
-            pairs.push((field, part.text().await.map_err(unreadable)?));
+            let text = crate::text::field_text(&field, &mut part).await.map_err(unreadable)?;
+            pairs.push((field, text.map_err(|e| ApiError::invalid(e.field(), e.to_string()))?));
         }
     }
+    crate::text::check_repeats(&pairs).map_err(|e| ApiError::invalid(e.field(), e.to_string()))?;
     Ok((Params::from_pairs(pairs), bytes, name))
 }
 
