@@ -168,10 +168,11 @@ impl Store {
     /// resident eligible; then a seat is taken (or, when full and asked, a waitlist place).
     pub async fn book(&self, caller: &Caller, request: &BookingRequest) -> Result<Booked, BookingError> {
         let mut tx = self.begin_write().await?;
-        if let Some(key) = &request.idempotency_key
-            && let Some(found) = by_key(&mut tx, caller, key).await?
-        {
-            return replay(found, request);
+        if let Some(key) = &request.idempotency_key {
+            self.take_key(&mut tx, caller, key).await?;
+            if let Some(found) = by_key(&mut tx, caller, key).await? {
+                return replay(found, request);
+            }
         }
         match self.book_in(&mut tx, caller, request).await {
             Ok(id) => {
@@ -194,6 +195,22 @@ impl Store {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Takes the caller's idempotency key before any rule is applied, so that copies of
+    /// one request sent at once wait for the first and then find its booking. Without it,
+    /// on PostgreSQL a copy could wait on the resident's row lock, then count the first
+    /// copy's booking against the per-day limit before seeing its key (422 instead of the
+    /// replay). SQLite runs write transactions one at a time, which already does this.
+    async fn take_key(&self, tx: &mut Tx, caller: &Caller, key: &str) -> Result<(), BookingError> {
+        if self.backend() == Backend::Postgres {
+            let name = format!("booking-key:{}:{}:{key}", caller.actor.kind.as_str(), caller.actor.id);
+            sqlx::query("SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(name)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     pub(super) async fn book_in(
