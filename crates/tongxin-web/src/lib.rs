@@ -8,6 +8,8 @@
 //! - [`auth`]: who is calling (session cookie or API key), CSRF, and the checks every
 //!   handler makes: a permission (403) and a region scope (404).
 //! - [`sms`]: the pluggable SMS sender for residents' one-time codes.
+//! - [`secure_headers`]: CSP, frame, referrer, sniffing and permissions headers on every
+//!   response, HSTS behind a TLS proxy.
 //! - [`text`]: the rules all incoming text meets (UTF-8, no control characters, no
 //!   repeated single-valued parameters), and the layer that enforces them.
 //! - [`uploads`]: forms with photos, and keeping the photos in the blob store.
@@ -34,6 +36,7 @@ pub mod observe;
 pub mod open311;
 pub mod pages;
 pub mod registry_import;
+pub mod secure_headers;
 pub mod sms;
 pub mod text;
 pub mod uploads;
@@ -165,6 +168,7 @@ impl App {
             .merge(assets::routes())
             .layer(axum::middleware::from_fn_with_state(self.clone(), auth::authenticate))
             .layer(axum::middleware::from_fn(text::layer::guard))
+            .layer(axum::middleware::from_fn_with_state(self.clone(), secure_headers::secure_headers))
             .layer(axum::middleware::from_fn_with_state(self.clone(), observe::track))
             .with_state(self.clone())
     }
