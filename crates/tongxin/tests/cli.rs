@@ -315,7 +315,14 @@ fn serve_needs_a_secret_key() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.starts_with("error: no secret key: set TONGXIN_SECRET_KEY or TONGXIN_SECRET_KEY_FILE"), "{err}");
+    assert!(
+        err.starts_with("error: no secret key: looked in TONGXIN_SECRET_KEY (unset), TONGXIN_SECRET_KEY_FILE"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&dir.path().join("secret.key").display().to_string()),
+        "names the data directory's file: {err}"
+    );
     assert_eq!(err.trim_end().lines().count(), 1);
     assert_no_personal_data_in(&err);
 }
