@@ -1,9 +1,11 @@
 //! `tongxin import`: a households ledger from CSV with a bad row, in both modes, with the
-//! error report beside the file; importing again changes nothing.
+//! error report beside the file; importing again changes nothing. Workbooks made to take
+//! the memory (from `tongxin_core::xlsx_guard::hostile`) are refused, naming the limit.
 
 mod support;
 
 use support::*;
+use tongxin_core::xlsx_guard::hostile::{inflating, lying_sizes};
 
 #[tokio::test]
 async fn a_ledger_comes_in_from_a_file_once() {
@@ -52,6 +54,19 @@ async fn a_ledger_comes_in_from_a_file_once() {
     let refused = run(&["import", "residents", broken.to_str().unwrap()]);
     assert!(!refused.status.success());
     assert!(stdout(&refused).contains("nothing was imported"), "{}", stdout(&refused));
+
+    // 300 MB of whitespace in the sheet of a 300 KB file; then the same claiming 4 KB
+    let template = tongxin_web::registry_import::template(tongxin_web::registry_import::Kind::Residents).unwrap();
+    let bomb = inflating(&template, "xl/worksheets/sheet1.xml", 300 << 20);
+    let liar = lying_sizes(&bomb, "xl/worksheets/sheet1.xml", 4096);
+    for (name, bytes) in [("bomb.xlsx", bomb), ("liar.xlsx", liar)] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let refused = run(&["import", "residents", file.to_str().unwrap()]);
+        assert!(!refused.status.success());
+        let said = stdout(&refused);
+        assert!(said.contains("压缩比超过 100:1") && said.contains("nothing was imported"), "{name}: {said}");
+    }
 }
 
 /// Every verb finds the key that `tongxin demo` keeps in its data directory, and a verb

@@ -88,7 +88,11 @@ async fn upload(
     }
     .await;
     match started {
-        Ok(job) => Redirect::to(&format!("/registry/import/{}", job.id)).into_response(),
+        Ok(Ok(job)) => Redirect::to(&format!("/registry/import/{}", job.id)).into_response(),
+        Ok(Err(refused)) => {
+            let words = if lang == Lang::En { refused.english() } else { refused.to_string() };
+            show_form(lang, &uri, &who, Some(words))
+        }
         Err(e @ ApiError::InvalidParameter { .. }) => show_form(lang, &uri, &who, Some(e.to_string())),
         Err(e) => PageError::from_api(lang, e).into_response(),
     }
