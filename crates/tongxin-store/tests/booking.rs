@@ -114,6 +114,9 @@ async fn seats_the_waitlist_and_cancelling(db: TestDb) {
     assert_eq!(told.len(), 1, "{told:?}");
     assert_eq!(told[0].kind, "booking.promoted");
     assert!(told[0].text.contains("已为您预约成功"), "{}", told[0].text);
+    let params: Vec<&str> = told[0].params.keys().map(String::as_str).collect();
+    assert_eq!(params, ["service", "site", "when"], "the text's variables, for SMS templates");
+    assert!(told[0].text.contains(&told[0].params["when"]) && told[0].text.contains(&told[0].params["service"]));
 
     // The day before, each confirmed booking is reminded once.
     let eve = Timestamp::from_millis(slot.starts_at.millis() - 86_400_000);

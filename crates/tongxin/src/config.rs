@@ -10,13 +10,16 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+mod sms;
+
 use tongxin_core::cases::calendar::WorkingHours;
 use tongxin_core::pii::SecretKey;
 use tongxin_store::blobs::{BlobConfig, S3Config};
 use tongxin_web::notify::WebhookConfig;
 use tongxin_web::open311::Open311Config;
+use tongxin_web::sms::SmsConfig;
 
-use crate::cli::{GlobalArgs, LogFormat, ServeArgs};
+use crate::cli::{GlobalArgs, LogFormat, ServeArgs, SmsArgs};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -46,6 +49,13 @@ struct FileConfig {
     open311_per_key: Option<u32>,
     open311_contact: Option<String>,
     open311_agency: Option<String>,
+    resident_login: Option<bool>,
+    sms_gateway: Option<String>,
+    sms_url: Option<String>,
+    sms_format: Option<String>,
+    sms_token_header: Option<String>,
+    sms_sign_name: Option<String>,
+    sms_templates: Option<String>,
 }
 
 /// A database URL, which may hold a password: `Debug` and `Display` hide it.
@@ -90,6 +100,10 @@ pub struct Config {
     /// Where notifications are also posted, signed.
     pub webhook: Option<WebhookConfig>,
     pub open311: Open311Config,
+    /// Residents may sign in with a code texted to them.
+    pub resident_login: bool,
+    /// The gateway that texts codes and notices, if any.
+    pub sms: SmsConfig,
 }
 
 /// Where the key that encrypts personal data comes from.
@@ -266,7 +280,20 @@ impl Config {
         if open311.per_ip_per_minute == 0 || open311.per_key_per_minute == 0 {
             bail!("open311_per_ip and open311_per_key must be at least 1");
         }
+        let file_sms = SmsArgs {
+            resident_login: file.resident_login,
+            sms_gateway: file.sms_gateway,
+            sms_url: file.sms_url,
+            sms_format: file.sms_format,
+            sms_token_header: file.sms_token_header,
+            sms_sign_name: file.sms_sign_name,
+            sms_templates: file.sms_templates,
+        };
+        let (resident_login, sms) =
+            sms::load(sms::merge(serve.map(|s| &s.sms), file_sms), |name| std::env::var(name).ok())?;
         Ok(Config {
+            resident_login,
+            sms,
             open311,
             photos,
             webhook,

@@ -150,13 +150,13 @@ pub(super) async fn promote(
             .await?;
         store.audit_in(tx, caller, AuditEntry::ok("booking.promote", "booking", id)).await?;
         let booking = one(tx, id).await?;
+        let (at, site) = (when(&booking), booking.site_name.as_deref().unwrap_or("上门服务"));
         let text = format!(
-            "【同心】您候补的「{}」（{}，{}）有了空位，已为您预约成功。如不能前往，请提前取消。",
-            booking.service_name,
-            when(&booking),
-            booking.site_name.as_deref().unwrap_or("上门服务")
+            "【同心】您候补的「{}」（{at}，{site}）有了空位，已为您预约成功。如不能前往，请提前取消。",
+            booking.service_name
         );
-        store.notify_booking(tx, &booking, "booking.promoted", &text).await?;
+        let params = [("service", booking.service_name.as_str()), ("when", at.as_str()), ("site", site)];
+        store.notify_booking(tx, &booking, "booking.promoted", &text, &params).await?;
         promoted.push(id);
     }
     Ok(promoted)
@@ -361,15 +361,17 @@ impl Store {
 
     /// Queues a notice about `booking` for the resident (a text to the phone in their
     /// record) and for each family member who may book for them (in the app, and by text).
+    /// `params` are the variables of `text` (`service`, `when`, `site`).
     pub(super) async fn notify_booking(
         &self,
         tx: &mut Tx,
         booking: &Booking,
         kind: &str,
         text: &str,
+        params: &[(&str, &str)],
     ) -> Result<(), StoreError> {
         use crate::notifications::Recipient;
-        self.notice_in(tx, kind, Recipient::Person(booking.resident_id), text).await?;
+        self.notice_in(tx, kind, Recipient::Person(booking.resident_id), text, params).await?;
         let family = sqlx::query(
             "SELECT DISTINCT a.id FROM resident_accounts a JOIN booking_proxies p ON p.phone_index = a.phone_index \
              WHERE p.resident_id = $1 ORDER BY a.id",
@@ -378,7 +380,7 @@ impl Store {
         .fetch_all(&mut **tx)
         .await?;
         for row in family {
-            self.notice_in(tx, kind, Recipient::Resident(row.try_get("id")?), text).await?;
+            self.notice_in(tx, kind, Recipient::Resident(row.try_get("id")?), text, params).await?;
         }
         Ok(())
     }
