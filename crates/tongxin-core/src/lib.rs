@@ -11,6 +11,8 @@
 //! - [`registry`]: the community registry's vocabularies and field checks.
 //! - [`booking`]: the service door's vocabularies, eligibility rules and timetables.
 //! - [`time`]: instants stored as UTC milliseconds and shown in Asia/Shanghai.
+//! - [`xlsx_guard`]: the check every uploaded XLSX passes before a workbook reader opens
+//!   it (how far it inflates, and how fast).
 //!
 //! Values are parsed into these types at the edge (HTTP, CLI, import files); after that,
 //! code cannot hold an invalid code, level or coordinate.
@@ -25,3 +27,4 @@ pub mod geo;
 pub mod pii;
 pub mod registry;
 pub mod time;
+pub mod xlsx_guard;

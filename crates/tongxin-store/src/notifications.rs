@@ -5,6 +5,10 @@
 //! they are sent), delivers them, and records the outcome
 //! ([`Store::finish_notification`]): sent, or tried again later with a growing delay, or
 //! given up after [`MAX_ATTEMPTS`]. Staff and residents also read theirs in the app.
+//! Each row keeps the variables of its text too ([`Params`]), for SMS gateways that send
+//! only pre-approved templates.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use sqlx::Row;
@@ -29,6 +33,10 @@ pub fn retry_delay_ms(attempts: i64) -> i64 {
         _ => 360 * MINUTE,
     }
 }
+
+/// The variables of a notice's text by name (`number`, `category`; `service`, `when`,
+/// `site`), as a template gateway fills them in.
+pub type Params = BTreeMap<String, String>;
 
 /// Who receives a notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -80,6 +88,8 @@ pub struct Notification {
     pub kind: String,
     pub recipient: Recipient,
     pub text: String,
+    /// The variables of `text`.
+    pub params: Params,
     pub created_at: Timestamp,
     /// pending, sent or failed
     pub status: String,
@@ -98,8 +108,8 @@ pub struct Outgoing {
     pub phone_sealed: Option<Vec<u8>>,
 }
 
-const COLUMNS: &str = "n.id, n.case_id, c.number, n.kind, n.recipient_kind, n.recipient_id, n.text, n.created_at, \
-    n.status, n.attempts, n.last_error, n.delivered, n.read_at";
+const COLUMNS: &str = "n.id, n.case_id, c.number, n.kind, n.recipient_kind, n.recipient_id, n.text, n.params, \
+    n.created_at, n.status, n.attempts, n.last_error, n.delivered, n.read_at";
 
 fn notification_from_row(row: &AnyRow) -> Result<Notification, StoreError> {
     let read_at: Option<i64> = row.try_get("read_at")?;
@@ -110,6 +120,8 @@ fn notification_from_row(row: &AnyRow) -> Result<Notification, StoreError> {
         kind: row.try_get("kind")?,
         recipient: Recipient::from_parts(&row.try_get::<String, _>("recipient_kind")?, row.try_get("recipient_id")?)?,
         text: row.try_get("text")?,
+        params: serde_json::from_str(&row.try_get::<String, _>("params")?)
+            .map_err(|e| StoreError::Corrupt(format!("notification params: {e}")))?,
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
         status: row.try_get("status")?,
         attempts: row.try_get("attempts")?,
@@ -219,16 +231,18 @@ impl Store {
             recipients.sort();
             recipients.dedup();
             let text = notice.text(&number, &category);
+            let params = params_json(&[("number", &number), ("category", &category)]);
             for recipient in recipients.into_iter().filter(|r| Some(*r) != me) {
                 sqlx::query(
-                    "INSERT INTO notifications (case_id, kind, recipient_kind, recipient_id, text, created_at, next_attempt_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                    "INSERT INTO notifications (case_id, kind, recipient_kind, recipient_id, text, params, created_at, \
+                       next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
                 )
                 .bind(case_id)
                 .bind(notice.as_str())
                 .bind(recipient.kind())
                 .bind(recipient.id())
                 .bind(&text)
+                .bind(&params)
                 .bind(now)
                 .execute(&mut **tx)
                 .await?;
@@ -394,26 +408,35 @@ impl Store {
 
 impl Store {
     /// Queues a notice that is not about a case (a booking's), inside the caller's
-    /// transaction; `text` carries no personal data beyond what its recipient may read.
+    /// transaction; `text` carries no personal data beyond what its recipient may read,
+    /// and `params` are its variables.
     pub(crate) async fn notice_in(
         &self,
         tx: &mut Tx,
         kind: &str,
         recipient: Recipient,
         text: &str,
+        params: &[(&str, &str)],
     ) -> Result<(), StoreError> {
         let now = Timestamp::now().millis();
         sqlx::query(
-            "INSERT INTO notifications (case_id, kind, recipient_kind, recipient_id, text, created_at, next_attempt_at) \
-             VALUES (NULL, $1, $2, $3, $4, $5, $5)",
+            "INSERT INTO notifications (case_id, kind, recipient_kind, recipient_id, text, params, created_at, \
+               next_attempt_at) VALUES (NULL, $1, $2, $3, $4, $5, $6, $6)",
         )
         .bind(kind)
         .bind(recipient.kind())
         .bind(recipient.id())
         .bind(text)
+        .bind(params_json(params))
         .bind(now)
         .execute(&mut **tx)
         .await?;
         Ok(())
     }
+}
+
+/// A notice's variables as the JSON the `params` column holds.
+fn params_json(params: &[(&str, &str)]) -> String {
+    let map: Params = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    serde_json::to_string(&map).unwrap_or_else(|_| "{}".into())
 }

@@ -114,6 +114,9 @@ async fn seats_the_waitlist_and_cancelling(db: TestDb) {
     assert_eq!(told.len(), 1, "{told:?}");
     assert_eq!(told[0].kind, "booking.promoted");
     assert!(told[0].text.contains("已为您预约成功"), "{}", told[0].text);
+    let params: Vec<&str> = told[0].params.keys().map(String::as_str).collect();
+    assert_eq!(params, ["service", "site", "when"], "the text's variables, for SMS templates");
+    assert!(told[0].text.contains(&told[0].params["when"]) && told[0].text.contains(&told[0].params["service"]));
 
     // The day before, each confirmed booking is reminded once.
     let eve = Timestamp::from_millis(slot.starts_at.millis() - 86_400_000);
@@ -171,6 +174,30 @@ async fn an_idempotency_key_books_once(db: TestDb) {
     let someone = Caller::new(Actor::staff(8, "operator2", vec![Role::Operator], vec![]), "127.0.0.1");
     let theirs = BookingRequest { resident_id: f.elders[1], ..keyed };
     assert!(!db.store.book(&someone, &theirs).await.unwrap().replayed);
+}
+
+/// Copies of one keyed request at once, where the service allows one a day: each copy
+/// must find the key before it counts the day, so every one gets the same booking.
+async fn copies_of_a_keyed_request_at_once_all_get_the_booking(db: TestDb) {
+    let f = setup(&db, 10).await;
+    let meals = slots(&db, "T-MEAL").await;
+    for (round, elder) in f.elders.iter().enumerate() {
+        let keyed = BookingRequest {
+            idempotency_key: Some(format!("copies-{round:04}")),
+            ..request(&meals[round % meals.len()], *elder)
+        };
+        let mut copies = tokio::task::JoinSet::new();
+        for _ in 0..30 {
+            let (store, keyed) = (db.store.clone(), keyed.clone());
+            copies.spawn(async move { store.book(&operator(), &keyed).await });
+        }
+        let answers = copies.join_all().await;
+        let ids: Vec<i64> = answers
+            .into_iter()
+            .map(|a| a.unwrap_or_else(|e| panic!("round {round}: a copy was refused: {e}")).booking.id)
+            .collect();
+        assert!(ids.iter().all(|id| *id == ids[0]), "round {round}: {ids:?}");
+    }
 }
 
 /// One step of a random sequence on one slot.
@@ -262,7 +289,12 @@ fn random_sequences_keep_the_seats_true(db: TestDb, runtime: &tokio::runtime::Ha
         .unwrap();
 }
 
-backend_tests!(each_rule_refuses_by_name, seats_the_waitlist_and_cancelling, an_idempotency_key_books_once);
+backend_tests!(
+    copies_of_a_keyed_request_at_once_all_get_the_booking,
+    each_rule_refuses_by_name,
+    seats_the_waitlist_and_cancelling,
+    an_idempotency_key_books_once
+);
 
 #[test]
 fn random_sequences_on_sqlite() {

@@ -91,6 +91,9 @@ async fn each_step_tells_its_audience(db: TestDb) {
     assert!(
         texts[2].text.contains(&case.number) && texts[2].text.contains("楼道堆物") && texts[2].text.contains("立案")
     );
+    // the text's variables travel with it, for SMS gateways that fill approved templates
+    let params: Vec<(&str, &str)> = texts[2].params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(params, [("category", "楼道堆物"), ("number", case.number.as_str())]);
 
     // the actor is not told of their own step; a disabled account is not told at all
     let as_handler = tongxin_store::audit::Caller::new(

@@ -46,6 +46,9 @@ pub enum ApiError {
     /// 404: no such thing, or one outside the caller's regions (the same answer).
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
+    /// 413: a body or file is larger than the limit that `message` names.
+    #[error("{message}")]
+    TooLarge { field: String, message: String },
     /// 409: the request conflicts with what is stored, e.g. a unique value.
     #[error("{message}")]
     Conflict { field: String, message: String },
@@ -77,6 +80,7 @@ impl ApiError {
             }
             ApiError::Forbidden { .. } | ApiError::CsrfRejected => StatusCode::FORBIDDEN,
             ApiError::Locked { .. } => StatusCode::LOCKED,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } | ApiError::NotAllowedNow { .. } => StatusCode::CONFLICT,
@@ -99,6 +103,7 @@ impl ApiError {
             ApiError::TooManyRequests(_) => "rate_limited",
             ApiError::NotFound { code, .. } => code,
             ApiError::Conflict { .. } => "conflict",
+            ApiError::TooLarge { .. } => "payload_too_large",
             ApiError::NotAllowedNow { .. } => "transition_not_allowed",
             ApiError::Unprocessable { .. } => "unprocessable",
             ApiError::Unavailable(_) => "unavailable",
@@ -115,9 +120,9 @@ impl ApiError {
     pub fn body(&self) -> Value {
         let request_id = observe::current_request_id();
         let (message, details) = match self {
-            ApiError::InvalidParameter { field, message } | ApiError::Conflict { field, message } => {
-                (message.clone(), json!({ "field": field }))
-            }
+            ApiError::InvalidParameter { field, message }
+            | ApiError::Conflict { field, message }
+            | ApiError::TooLarge { field, message } => (message.clone(), json!({ "field": field })),
             ApiError::NotFound { message, .. } | ApiError::TooManyRequests(message) => (message.clone(), Value::Null),
             ApiError::Forbidden { permission } => (self.to_string(), json!({ "permission": permission })),
             ApiError::Locked { until } => (self.to_string(), json!({ "until": until })),

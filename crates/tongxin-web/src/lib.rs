@@ -7,7 +7,12 @@
 //! - [`error`]: [`ApiError`], the one error shape of the JSON API.
 //! - [`auth`]: who is calling (session cookie or API key), CSRF, and the checks every
 //!   handler makes: a permission (403) and a region scope (404).
-//! - [`sms`]: the pluggable SMS sender for residents' one-time codes.
+//! - [`sms`]: texting phones: residents' sign-in codes and notices, through a generic
+//!   HTTP gateway or 阿里云短信 (the demo keeps them in a development inbox instead).
+//! - [`secure_headers`]: CSP, frame, referrer, sniffing and permissions headers on every
+//!   response, HSTS behind a TLS proxy.
+//! - [`text`]: the rules all incoming text meets (UTF-8, no control characters, no
+//!   repeated single-valued parameters), and the layer that enforces them.
 //! - [`uploads`]: forms with photos, and keeping the photos in the blob store.
 //! - [`notify`]: delivering queued notices through pluggable sinks (log, SMS, webhook).
 //! - [`observe`]: request ids, the request span and the Prometheus metrics.
@@ -32,7 +37,9 @@ pub mod observe;
 pub mod open311;
 pub mod pages;
 pub mod registry_import;
+pub mod secure_headers;
 pub mod sms;
+pub mod text;
 pub mod uploads;
 
 use std::future::Future;
@@ -55,9 +62,11 @@ pub struct WebConfig {
     pub geo_refresh: Duration,
     /// Take the client address from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_proxy: bool,
-    /// Keep sent SMS in the database and show them at `/dev/sms` (demo and development
-    /// only: anyone who can read it can sign in as any resident).
-    pub dev_inbox: bool,
+    /// How phones are texted: a gateway, the development inbox at `/dev/sms` (the demo
+    /// only: anyone who can read it can sign in as any resident), or not at all.
+    pub sms: sms::SmsConfig,
+    /// Residents may sign in with a code sent to their phone.
+    pub resident_login: bool,
     /// Days the audit log is kept; at least 180.
     pub audit_retention_days: u32,
     /// The working periods of a working day, for deadlines.
@@ -81,7 +90,8 @@ impl Default for WebConfig {
         Self {
             geo_refresh: Duration::from_secs(5),
             trust_proxy: false,
-            dev_inbox: false,
+            sms: sms::SmsConfig::None,
+            resident_login: true,
             audit_retention_days: 365,
             working_hours: WorkingHours::default(),
             duplicate_radius_m: 50.0,
@@ -101,6 +111,15 @@ pub enum StartError {
     Store(#[from] tongxin_store::StoreError),
     #[error("the notification webhook cannot be set up: {0}")]
     Webhook(String),
+    #[error("the SMS gateway cannot be set up: {0}")]
+    Sms(String),
+}
+
+impl WebConfig {
+    /// Whether sent SMS are kept for the `/dev/sms` page.
+    pub fn dev_inbox(&self) -> bool {
+        matches!(self.sms, sms::SmsConfig::DevInbox)
+    }
 }
 
 /// What every handler can reach. Cheap to clone.
@@ -131,7 +150,9 @@ impl App {
         let metrics = Arc::new(observe::Metrics::new());
         let geo = Arc::new(live::LiveLocator::load(&store).await?);
         metrics.locator_regions.set(geo.current().len() as i64);
-        let sms: Arc<dyn sms::SmsSender> = Arc::new(sms::DevSink { store: store.clone(), keep: config.dev_inbox });
+        let sms = sms::sender(&config.sms, &store).map_err(StartError::Sms)?;
+        let untexted: Vec<&str> = sms::KINDS.iter().map(|(k, _)| *k).filter(|k| !sms.carries(k)).collect();
+        tracing::info!(sender = sms.name(), not_texted = %untexted.join(","), "SMS");
         let sinks = notify::sinks(sms.clone(), config.webhook.clone()).map_err(StartError::Webhook)?;
         let calendar = Arc::new(live::LiveCalendar::load(&store, config.working_hours.clone()).await?);
         let blobs = Blobs::open(&config.photos)?;
@@ -161,6 +182,8 @@ impl App {
             .merge(pages::routes())
             .merge(assets::routes())
             .layer(axum::middleware::from_fn_with_state(self.clone(), auth::authenticate))
+            .layer(axum::middleware::from_fn(text::layer::guard))
+            .layer(axum::middleware::from_fn_with_state(self.clone(), secure_headers::secure_headers))
             .layer(axum::middleware::from_fn_with_state(self.clone(), observe::track))
             .with_state(self.clone())
     }

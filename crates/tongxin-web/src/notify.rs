@@ -13,6 +13,8 @@
 //! outbox, skipping the sinks that already carried it. Staff and residents also read their
 //! notices in the app (`/notifications`), which needs no sink.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,7 +27,10 @@ use tongxin_store::StoreError;
 use tongxin_store::notifications::{Notification, Outgoing, Recipient};
 
 use crate::App;
-use crate::sms::{SendFuture, SmsSender};
+use crate::sms::{SmsMessage, SmsSender};
+
+/// A delivery under way: done, or why not.
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 
 /// Notices claimed per pass, and how long a claim keeps other nodes off them.
 const BATCH: i64 = 50;
@@ -74,7 +79,8 @@ impl Sink for LogSink {
     }
 }
 
-/// Texts residents and callers.
+/// Texts residents and callers, on mobile numbers, the kinds of notice the gateway can
+/// carry (a template gateway needs a template for each).
 pub struct SmsSink(pub Arc<dyn SmsSender>);
 
 impl Sink for SmsSink {
@@ -84,13 +90,14 @@ impl Sink for SmsSink {
 
     fn carries(&self, d: &Delivery<'_>) -> bool {
         matches!(d.notification.recipient, Recipient::Resident(_) | Recipient::Contact(_) | Recipient::Person(_))
-            && d.phone.is_some()
+            && d.phone.as_ref().is_some_and(PhoneNumber::is_mobile)
+            && self.0.carries(&d.notification.kind)
     }
 
     fn deliver<'a>(&'a self, d: &'a Delivery<'a>) -> SendFuture<'a> {
         Box::pin(async move {
             match &d.phone {
-                Some(phone) => self.0.send(phone, &d.notification.text).await,
+                Some(phone) => self.0.send(phone, &SmsMessage::notice(d.notification)).await.map_err(|e| e.to_string()),
                 None => Err("no phone".into()),
             }
         })

@@ -79,11 +79,8 @@ async fn read_parts(form: &mut Multipart) -> Result<FormWithPhotos, ApiError> {
     while let Some(mut part) = form.next_field().await.map_err(too_big)? {
         let name = part.name().unwrap_or_default().to_owned();
         if name != PHOTO_FIELD {
-            let text = part.text().await.map_err(too_big)?;
-            if text.len() > 64 * 1024 {
-                return Err(ApiError::invalid(name, "a text field has at most 64 KB"));
-            }
-            fields.push((name, text));
+            let text = crate::text::field_text(&name, &mut part).await.map_err(too_big)?;
+            fields.push((name, text.map_err(|e| ApiError::invalid(e.field(), e.to_string()))?));
             continue;
         }
         // An empty file input still sends a part: no name, no bytes.
@@ -107,6 +104,7 @@ async fn read_parts(form: &mut Multipart) -> Result<FormWithPhotos, ApiError> {
             problem.get_or_insert(ApiError::invalid(PHOTO_FIELD, format!("at most {MAX_PER_STEP} photos at a time")));
         }
     }
+    crate::text::check_repeats(&fields).map_err(|e| ApiError::invalid(e.field(), e.to_string()))?;
     Ok(FormWithPhotos { fields: Params::from_pairs(fields), photos, problem })
 }
 

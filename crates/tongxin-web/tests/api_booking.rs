@@ -223,6 +223,46 @@ async fn the_last_seat_goes_once(db: TestDb) {
     app.stop().await;
 }
 
+/// A phone on a flaky network sends one booking 30 times at once with the same key: every
+/// copy gets the same booking, the first as made and the rest as replays, even where the
+/// service allows one a day (the copies must find the key before they count the day).
+/// Five rounds, each with its own resident and key.
+async fn copies_of_one_request_at_once_get_one_booking(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let f = door(&app, 5).await;
+    let operator = app.login("operator").await;
+    let slot = first_slot(&operator, &f, "T-MEAL").await;
+    let (cookie, csrf) = (operator.cookie.clone().unwrap(), operator.csrf.clone().unwrap());
+    for (round, elder) in f.elders.iter().enumerate() {
+        let mut copies = tokio::task::JoinSet::new();
+        for _ in 0..30 {
+            let request = app
+                .http
+                .post(app.url("/api/v1/booking/bookings"))
+                .header("cookie", format!("tongxin_session={cookie}"))
+                .header("x-csrf-token", csrf.clone())
+                .header("idempotency-key", format!("flaky-phone-{round:04}"))
+                .json(&json!({ "slot_id": slot["id"], "resident_id": elder }));
+            copies.spawn(async move {
+                let response = request.send().await.expect("a response");
+                let status = response.status().as_u16();
+                let replayed = response.headers().get("idempotent-replayed").is_some_and(|v| v == "true");
+                (status, replayed, response.json::<Value>().await.unwrap_or(Value::Null))
+            });
+        }
+        let answers = copies.join_all().await;
+        for (status, _, body) in &answers {
+            assert_eq!(*status, 201, "round {round}: every copy gets the booking: {body}");
+        }
+        let first_id = &answers[0].2["id"];
+        assert!(answers.iter().all(|(_, _, b)| &b["id"] == first_id), "round {round}: one booking for all");
+        assert_eq!(answers.iter().filter(|(_, replayed, _)| !replayed).count(), 1, "round {round}: made once");
+    }
+    let now = app.db.store.slot(slot["id"].as_i64().unwrap()).await.unwrap().unwrap();
+    assert_eq!(now.booked, 5, "one seat per round");
+    app.stop().await;
+}
+
 /// Administrators run the catalogue; a booking moves; a resident reaches only their own.
 async fn the_catalogue_is_run_and_bookings_move(db: TestDb) {
     let app = TestApp::spawn(db).await;
@@ -306,4 +346,9 @@ async fn the_catalogue_is_run_and_bookings_move(db: TestDb) {
     app.stop().await;
 }
 
-backend_tests!(booking_through_the_api, the_last_seat_goes_once, the_catalogue_is_run_and_bookings_move);
+backend_tests!(
+    copies_of_one_request_at_once_get_one_booking,
+    booking_through_the_api,
+    the_last_seat_goes_once,
+    the_catalogue_is_run_and_bookings_move
+);

@@ -12,6 +12,9 @@ use serde_json::{Value, json};
 use tongxin_store::backend_tests;
 use tongxin_store::testing::TestDb;
 
+/// A JPEG cut in half: a good header, its image data ending early (from the photo corpus).
+const CUT_IN_HALF: &[u8] = include_bytes!("../../tongxin-core/src/cases/photo/corpus/cut-in-half.jpg");
+
 /// Text hidden in the uploads' metadata; it must never be served.
 const SECRET: &[u8] = b"GPS 31.2235N 121.4455E by Zhang San";
 
@@ -161,6 +164,14 @@ async fn bad_uploads_are_refused_and_leave_nothing(db: TestDb) {
     // seven at once
     let seven = vec![png(); 7];
     assert_error(&report_with(&mut worker, &app, &seven).await, 400, "invalid_parameter", Some("photo"));
+    // a JPEG cut in half, and one of ours cut short: refused by name, never kept half grey
+    let ours = jpeg();
+    for cut in [CUT_IN_HALF.to_vec(), ours[..ours.len() * 2 / 3].to_vec()] {
+        let refused = report_with(&mut worker, &app, &[png(), cut]).await;
+        assert_error(&refused, 400, "invalid_parameter", Some("photo"));
+        let message = refused.1["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("photo 2:") && message.contains("照片不完整或已损坏"), "{message}");
+    }
     assert_eq!(all(&app).await, 0, "no case was filed");
     assert_eq!(stored_files(&app), 0, "no file was left behind");
 
@@ -176,6 +187,16 @@ async fn bad_uploads_are_refused_and_leave_nothing(db: TestDb) {
     let refused =
         json_of(worker.post_multipart(&format!("/api/v1/cases/{id}/actions/pass"), &[], &[jpeg()], false).await).await;
     assert_eq!(refused.0, 409, "{}", refused.1);
+    assert_eq!(stored_files(&app), 0);
+    // a cut photo with a step, on its own, and through the case page
+    let cut = vec![CUT_IN_HALF.to_vec()];
+    for path in [format!("/api/v1/cases/{id}/actions/verify"), format!("/api/v1/cases/{id}/photos")] {
+        let refused = json_of(worker.post_multipart(&path, &[], &cut, false).await).await;
+        assert_error(&refused, 400, "invalid_parameter", Some("photo"));
+    }
+    let page = worker.post_multipart(&format!("/cases/{id}/photos"), &[("note", "补拍")], &cut, true).await;
+    assert_eq!(page.status(), 400);
+    assert!(page.text().await.unwrap().contains("照片：照片不完整或已损坏"));
     assert_eq!(stored_files(&app), 0);
     let no_photo =
         json_of(worker.post_multipart(&format!("/api/v1/cases/{id}/photos"), &[("json", "{}")], &[], false).await)

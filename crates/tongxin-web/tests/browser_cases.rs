@@ -75,6 +75,15 @@ async fn a_case_from_phone_to_closed(db: TestDb) {
     browser.fill("#report-form input[name=attr_floor]", "2").await;
     browser.fill("#lat", &building.fields.location.lat().to_string()).await;
     browser.fill("#lng", &building.fields.location.lng().to_string()).await;
+    // A photo cut short in transit is refused by name; what was typed stays.
+    let cut = app.photo_dir.path().join("upload-cut.jpg");
+    std::fs::write(&cut, include_bytes!("../../tongxin-core/src/cases/photo/corpus/cut-in-half.jpg")).unwrap();
+    c.find(Locator::Css("#photo")).await.unwrap().send_keys(&cut.display().to_string()).await.unwrap();
+    browser.click("#report-form button[type=submit]").await;
+    let said = browser.text("#report-error").await;
+    assert!(said.contains("照片不完整或已损坏"), "{said}");
+    browser.screenshot("case-report-photo-incomplete").await;
+    browser.fill("#report-form input[name=attr_floor]", "2").await;
     let photo = photo_file(&app, "boxes.jpg", [150, 110, 60]);
     c.find(Locator::Css("#photo")).await.unwrap().send_keys(&photo).await.unwrap();
     browser.screenshot("case-report-phone").await;

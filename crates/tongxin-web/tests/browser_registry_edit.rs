@@ -143,6 +143,19 @@ async fn a_grid_worker_keeps_the_registry(db: TestDb) {
          吴刚,男,1990-02-30,,,{address},{unit},{room},其他,,,\n"
     );
     std::fs::write(&file, text).unwrap();
+    // A workbook that inflates 1,000:1 is refused at once, naming the limit.
+    let template = tongxin_web::registry_import::template(tongxin_web::registry_import::Kind::Residents).unwrap();
+    let bomb = app.photo_dir.path().join("bomb.xlsx");
+    let spaces = 300 << 20;
+    std::fs::write(&bomb, tongxin_core::xlsx_guard::hostile::inflating(&template, "xl/worksheets/sheet1.xml", spaces))
+        .unwrap();
+    browser.goto(&app.url("/registry/import")).await;
+    let input = browser.client.find(Locator::Css("input[name=file]")).await.unwrap();
+    input.send_keys(&bomb.display().to_string()).await.unwrap();
+    browser.click("#ledger-form button[type=submit]").await;
+    let said = browser.text("#import-problem").await;
+    assert!(said.contains("压缩比超过 100:1"), "{said}");
+    browser.screenshot("registry-import-refused").await;
     browser.goto(&app.url("/registry/import")).await;
     browser.screenshot("registry-import-form").await;
     browser

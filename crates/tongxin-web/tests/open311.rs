@@ -159,6 +159,8 @@ async fn a_request_is_filed_followed_and_closed(db: TestDb) {
         (Some("open"), Some("E0502"), Some("噪声扰民"))
     );
     assert!(r["requested_datetime"].as_str().unwrap().ends_with("+08:00"));
+    // Not yet dispatched: it waits at the subdistrict's operations centre, in both formats.
+    assert_eq!(r["agency_responsible"], "静安寺街道城市运行管理中心", "{r}");
     assert_eq!(r["lat"].as_f64().unwrap().to_string(), lat);
     assert_eq!(r["media_url"], "https://img.example.org/noise.jpg");
     assert!(r["description"].as_str().unwrap().contains("139****2222"), "{}", r["description"]);
@@ -370,7 +372,59 @@ async fn tokens_and_several_jurisdictions(db: TestDb) {
     app.stop().await;
 }
 
+/// Numbers an operator typed into a case, however they were written, never reach the
+/// public feed, the staff API or the board in full.
+async fn numbers_typed_into_a_case_are_masked_everywhere(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (lat, lng) = point(&app).await;
+    let mut operator = app.login("operator").await;
+    let raw = ["13812345678", "139 1234 5678", "+8613987654321", "１３７１２３４５６７８", "310106 19900101 1234"];
+    let body = json!({
+        "category": "E0502",
+        "attributes": {"source": "shop", "times": ["evening"]},
+        "address": "常德路27弄10号101室 王阿姨13812345678",
+        "description": format!("来电 {}，另一个号码 {}，{}，全角 {}，身份证 {}", raw[0], raw[1], raw[2], raw[3], raw[4]),
+        "lat": lat.parse::<f64>().unwrap(),
+        "lng": lng.parse::<f64>().unwrap(),
+    });
+    let (status, case) = operator.post_json("/api/v1/cases", body).await;
+    assert_eq!(status, 201, "{case}");
+    let number = case["number"].as_str().unwrap().to_owned();
+    let digits_of = |s: &str| -> String {
+        s.chars()
+            .filter_map(|c| c.to_digit(10).or_else(|| ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32)))
+            .map(|d| char::from_digit(d, 10).unwrap())
+            .collect()
+    };
+    let leaked = |text: &str| {
+        let digits = digits_of(text);
+        ["13812345678", "13912345678", "13987654321", "13712345678", "310106199001011234"]
+            .into_iter()
+            .find(|n| digits.contains(n))
+    };
+    for path in [
+        format!("/open311/v2/requests/{number}.json"),
+        format!("/open311/v2/requests/{number}.xml"),
+        "/open311/v2/requests.json".into(),
+        format!("/open311/v2/requests/{number}.json?extensions=true"),
+    ] {
+        let text = app.http.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+        assert!(text.contains(&number), "{path}: {text}");
+        assert_eq!(leaked(&text), None, "{path}: {text}");
+    }
+    let one = get(&app, &format!("/open311/v2/requests/{number}.json")).await.json();
+    assert!(one[0]["address"].as_str().unwrap().contains("王阿姨138****5678"), "{}", one[0]["address"]);
+    let (_, staff) = operator.json(&format!("/api/v1/cases/{}", case["id"])).await;
+    assert_eq!(leaked(&staff.to_string()), None, "{staff}");
+    let (_, board) = operator.text("/cases").await;
+    assert_eq!(leaked(&board), None);
+    let (_, page) = operator.text(&format!("/cases/{}", case["id"])).await;
+    assert_eq!(leaked(&page), None);
+    app.stop().await;
+}
+
 backend_tests!(
+    numbers_typed_into_a_case_are_masked_everywhere,
     discovery_services_and_definitions,
     a_request_is_filed_followed_and_closed,
     bad_posts_are_refused_in_the_spec_shape,

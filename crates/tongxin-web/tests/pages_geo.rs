@@ -92,7 +92,14 @@ async fn the_language_switch_remembers_and_stays_local(db: TestDb) {
     assert_eq!(response.headers()["location"], "/regions/310106013001");
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.starts_with("tongxin_lang=en;") && cookie.contains("SameSite=Lax"), "{cookie}");
-    for evil in ["//evil.example", "https://evil.example", "/\\evil.example"] {
+    for evil in [
+        "//evil.example",
+        "https://evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r//evil.example",
+    ] {
         let response = viewer.get(&format!("/lang/en?next={}", urlencode(evil))).await;
         assert_eq!(response.headers()["location"], "/map", "{evil}");
     }

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod sms;
+pub use sms::SmsArgs;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tongxin",
@@ -212,6 +215,8 @@ pub struct ServeArgs {
     /// The bucket's region [default: us-east-1]
     #[arg(long, env = "TONGXIN_S3_REGION", value_name = "REGION")]
     pub s3_region: Option<String>,
+    #[command(flatten)]
+    pub sms: SmsArgs,
 }
 
 #[derive(Debug, Args)]

@@ -10,13 +10,16 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+mod sms;
+
 use tongxin_core::cases::calendar::WorkingHours;
 use tongxin_core::pii::SecretKey;
 use tongxin_store::blobs::{BlobConfig, S3Config};
 use tongxin_web::notify::WebhookConfig;
 use tongxin_web::open311::Open311Config;
+use tongxin_web::sms::SmsConfig;
 
-use crate::cli::{GlobalArgs, LogFormat, ServeArgs};
+use crate::cli::{GlobalArgs, LogFormat, ServeArgs, SmsArgs};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -45,6 +48,14 @@ struct FileConfig {
     open311_per_ip: Option<u32>,
     open311_per_key: Option<u32>,
     open311_contact: Option<String>,
+    open311_agency: Option<String>,
+    resident_login: Option<bool>,
+    sms_gateway: Option<String>,
+    sms_url: Option<String>,
+    sms_format: Option<String>,
+    sms_token_header: Option<String>,
+    sms_sign_name: Option<String>,
+    sms_templates: Option<String>,
 }
 
 /// A database URL, which may hold a password: `Debug` and `Display` hide it.
@@ -89,6 +100,10 @@ pub struct Config {
     /// Where notifications are also posted, signed.
     pub webhook: Option<WebhookConfig>,
     pub open311: Open311Config,
+    /// Residents may sign in with a code texted to them.
+    pub resident_login: bool,
+    /// The gateway that texts codes and notices, if any.
+    pub sms: SmsConfig,
 }
 
 /// Where the key that encrypts personal data comes from.
@@ -125,8 +140,10 @@ impl Config {
                 SecretKey::parse(&text).with_context(|| format!("the secret key file {}", path.display()))
             }
             SecretSource::None => bail!(
-                "no secret key: set TONGXIN_SECRET_KEY or TONGXIN_SECRET_KEY_FILE to 32 bytes in base64 or hex \
-                 (`tongxin keygen` prints one); it encrypts residents' personal data"
+                "no secret key: looked in TONGXIN_SECRET_KEY (unset), TONGXIN_SECRET_KEY_FILE / --secret-key-file / \
+                 secret_key_file (unset) and {} (no such file). Set one of them to 32 bytes in base64 or hex \
+                 (`tongxin keygen` prints one); it encrypts residents' personal data",
+                self.data_dir.join(DEMO_KEY_FILE).display()
             ),
         }
     }
@@ -147,6 +164,21 @@ impl Config {
         write_private(&path, &key.to_base64())?;
         Ok(key)
     }
+}
+
+/// Where the key is looked for, in this order, by every verb: `TONGXIN_SECRET_KEY`, then
+/// `TONGXIN_SECRET_KEY_FILE` (or `--secret-key-file`, or `secret_key_file` in the TOML
+/// file), then `DATA_DIR/secret.key` if it exists (the file `tongxin demo` makes), so that
+/// an administrative verb run on a demo's data directory opens the same personal data.
+fn secret_source(configured_file: Option<PathBuf>, data_dir: &Path) -> SecretSource {
+    if let Some(value) = std::env::var("TONGXIN_SECRET_KEY").ok().filter(|v| !v.trim().is_empty()) {
+        return SecretSource::Value(value);
+    }
+    if let Some(path) = configured_file {
+        return SecretSource::File(path);
+    }
+    let kept = data_dir.join(DEMO_KEY_FILE);
+    if kept.is_file() { SecretSource::File(kept) } else { SecretSource::None }
 }
 
 /// Writes a file only its owner can read.
@@ -181,13 +213,7 @@ impl Config {
         if geo_refresh_secs == 0 {
             bail!("geo_refresh_secs must be at least 1");
         }
-        let secret_key = match std::env::var("TONGXIN_SECRET_KEY").ok().filter(|v| !v.trim().is_empty()) {
-            Some(value) => SecretSource::Value(value),
-            None => match global.secret_key_file.clone().or(file.secret_key_file) {
-                Some(path) => SecretSource::File(path),
-                None => SecretSource::None,
-            },
-        };
+        let secret_key = secret_source(global.secret_key_file.clone().or(file.secret_key_file), &data_dir);
         let audit_retention_days =
             serve.and_then(|s| s.audit_retention_days).or(file.audit_retention_days).unwrap_or(365);
         if audit_retention_days < 180 {
@@ -249,11 +275,25 @@ impl Config {
             per_ip_per_minute: serve.and_then(|s| s.open311_per_ip).or(file.open311_per_ip).unwrap_or(30),
             per_key_per_minute: serve.and_then(|s| s.open311_per_key).or(file.open311_per_key).unwrap_or(600),
             contact: file.open311_contact,
+            agency: file.open311_agency,
         };
         if open311.per_ip_per_minute == 0 || open311.per_key_per_minute == 0 {
             bail!("open311_per_ip and open311_per_key must be at least 1");
         }
+        let file_sms = SmsArgs {
+            resident_login: file.resident_login,
+            sms_gateway: file.sms_gateway,
+            sms_url: file.sms_url,
+            sms_format: file.sms_format,
+            sms_token_header: file.sms_token_header,
+            sms_sign_name: file.sms_sign_name,
+            sms_templates: file.sms_templates,
+        };
+        let (resident_login, sms) =
+            sms::load(sms::merge(serve.map(|s| &s.sms), file_sms), |name| std::env::var(name).ok())?;
         Ok(Config {
+            resident_login,
+            sms,
             open311,
             photos,
             webhook,
@@ -354,9 +394,14 @@ mod tests {
         let config = Config::load(&g, None).unwrap();
         if config.secret_key == SecretSource::None {
             let err = config.secret_key().unwrap_err().to_string();
-            assert!(err.contains("TONGXIN_SECRET_KEY"), "{err}");
+            assert!(err.contains("TONGXIN_SECRET_KEY") && err.contains("TONGXIN_SECRET_KEY_FILE"), "{err}");
+            assert!(err.contains(&dir.path().join("d").join(DEMO_KEY_FILE).display().to_string()), "{err}");
             let first = config.demo_secret_key().unwrap();
             assert_eq!(config.demo_secret_key().unwrap(), first, "the same key on the next start");
+            // Every other verb on that data directory now finds the demo's key.
+            let again = Config::load(&g, None).unwrap();
+            assert_eq!(again.secret_key, SecretSource::File(dir.path().join("d").join(DEMO_KEY_FILE)));
+            assert_eq!(again.secret_key().unwrap(), first);
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;

@@ -160,7 +160,7 @@ async fn postgres_serve_refuses_an_old_schema_until_migrate() {
     let url = db.standalone_url();
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url, "--resident-login", "false"])
         .env("TONGXIN_SECRET_KEY", KEY)
         .output()
         .unwrap();
@@ -170,7 +170,7 @@ async fn postgres_serve_refuses_an_old_schema_until_migrate() {
     let out = tongxin(dir.path(), &["migrate", "--database-url", &url]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("the postgres schema"), "{}", stdout(&out));
-    let server = Server::start_with_key(&["serve", "--database-url", &url]);
+    let server = Server::start_with_key(&["serve", "--database-url", &url, "--resident-login", "false"]);
     assert_eq!(get_json(&format!("{}/readyz", server.url)).await.0, 200);
     assert!(server.terminate().success());
 
@@ -321,7 +321,91 @@ fn serve_needs_a_secret_key() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.starts_with("error: no secret key: set TONGXIN_SECRET_KEY or TONGXIN_SECRET_KEY_FILE"), "{err}");
+    assert!(
+        err.starts_with("error: no secret key: looked in TONGXIN_SECRET_KEY (unset), TONGXIN_SECRET_KEY_FILE"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&dir.path().join("secret.key").display().to_string()),
+        "names the data directory's file: {err}"
+    );
     assert_eq!(err.trim_end().lines().count(), 1);
     assert_no_personal_data_in(&err);
+}
+
+#[test]
+fn serve_refuses_resident_sign_in_without_an_sms_gateway() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("TONGXIN_SECRET_KEY", KEY)
+        .env_remove("TONGXIN_DATABASE_URL")
+        .env_remove("TONGXIN_RESIDENT_LOGIN")
+        .env_remove("TONGXIN_SMS_GATEWAY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("error: resident sign-in is on but no SMS gateway is configured"), "{err}");
+    assert!(err.contains("TONGXIN_SMS_GATEWAY") && err.contains("TONGXIN_RESIDENT_LOGIN=false"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1);
+    assert!(!dir.path().join("tongxin.db").exists(), "refused before touching the database");
+}
+
+/// An HTTP SMS gateway that answers 200 to every request and hands over each body.
+async fn gateway() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/send", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = socket.read(&mut buf).await {
+                request.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&request).into_owned();
+                let Some((head, body)) = text.split_once("\r\n\r\n") else { continue };
+                let length = head
+                    .lines()
+                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned()))
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    tx.send(body.to_owned()).ok();
+                    socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await.ok();
+                    break;
+                }
+            }
+        }
+    });
+    (url, rx)
+}
+
+#[tokio::test]
+async fn serve_starts_with_an_sms_gateway_or_with_resident_sign_in_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let otp = |url: &str| {
+        let url = format!("{url}/api/v1/auth/otp");
+        async move {
+            let response =
+                reqwest::Client::new().post(url).json(&json!({"phone": "13916020090"})).send().await.unwrap();
+            (response.status().as_u16(), response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let server = Server::start_with_key(&["serve", "--data-dir", data, "--resident-login", "false"]);
+    assert_eq!(get_json(&format!("{}/readyz", server.url)).await.0, 200);
+    let (status, body) = otp(&server.url).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("resident_login_off")), "{body}");
+    assert!(server.terminate().success());
+
+    let (url, mut sent) = gateway().await;
+    let server = Server::start_with_key(&["serve", "--data-dir", data, "--sms-gateway", "http", "--sms-url", &url]);
+    assert_eq!(otp(&server.url).await.0, 202);
+    let body: Value = serde_json::from_str(&sent.recv().await.unwrap()).unwrap();
+    assert_eq!((body["to"].as_str(), body["kind"].as_str()), (Some("13916020090"), Some("login_code")));
+    assert_eq!(body["params"]["code"].as_str().map(str::len), Some(6));
+    assert!(server.terminate().success());
 }

@@ -1,9 +1,11 @@
 //! `tongxin import`: a households ledger from CSV with a bad row, in both modes, with the
-//! error report beside the file; importing again changes nothing.
+//! error report beside the file; importing again changes nothing. Workbooks made to take
+//! the memory (from `tongxin_core::xlsx_guard::hostile`) are refused, naming the limit.
 
 mod support;
 
 use support::*;
+use tongxin_core::xlsx_guard::hostile::{inflating, lying_sizes};
 
 #[tokio::test]
 async fn a_ledger_comes_in_from_a_file_once() {
@@ -52,4 +54,43 @@ async fn a_ledger_comes_in_from_a_file_once() {
     let refused = run(&["import", "residents", broken.to_str().unwrap()]);
     assert!(!refused.status.success());
     assert!(stdout(&refused).contains("nothing was imported"), "{}", stdout(&refused));
+
+    // 300 MB of whitespace in the sheet of a 300 KB file; then the same claiming 4 KB
+    let template = tongxin_web::registry_import::template(tongxin_web::registry_import::Kind::Residents).unwrap();
+    let bomb = inflating(&template, "xl/worksheets/sheet1.xml", 300 << 20);
+    let liar = lying_sizes(&bomb, "xl/worksheets/sheet1.xml", 4096);
+    for (name, bytes) in [("bomb.xlsx", bomb), ("liar.xlsx", liar)] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let refused = run(&["import", "residents", file.to_str().unwrap()]);
+        assert!(!refused.status.success());
+        let said = stdout(&refused);
+        assert!(said.contains("压缩比超过 100:1") && said.contains("nothing was imported"), "{name}: {said}");
+    }
+}
+
+/// Every verb finds the key that `tongxin demo` keeps in its data directory, and a verb
+/// that finds none says where it looked.
+#[tokio::test]
+async fn verbs_find_the_demos_key_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let path = data.to_str().unwrap();
+    let server = Server::start(&["demo", "--data-dir", path, "--case-months", "0", "--households", "0"]);
+    // Only the key file matters here, not how the demo ended.
+    server.terminate();
+    assert!(data.join("secret.key").is_file(), "the demo keeps its key");
+
+    let file = dir.path().join("居民.csv");
+    std::fs::write(&file, "姓名,证件号码,地址,单元,室\n").unwrap();
+    let run = tongxin(&data, &["import", "residents", file.to_str().unwrap(), "--dry-run"]);
+    assert!(!stderr(&run).contains("no secret key"), "{}", stderr(&run));
+    assert!(stdout(&run).contains("居民.csv"), "the file was read: {}{}", stdout(&run), stderr(&run));
+
+    let empty = dir.path().join("empty");
+    let refused = tongxin(&empty, &["import", "residents", file.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(said.contains("TONGXIN_SECRET_KEY (unset)") && said.contains("TONGXIN_SECRET_KEY_FILE"), "{said}");
+    assert!(said.contains(&empty.join("secret.key").display().to_string()), "{said}");
 }

@@ -1,7 +1,10 @@
 //! Photos of a case: what is accepted and what is kept.
 //!
 //! An upload is accepted when its first bytes say JPEG, PNG or WebP (the file's name and
-//! declared type are ignored) and it is at most [`MAX_BYTES`]. It is decoded under
+//! declared type are ignored) and it is at most [`MAX_BYTES`]. It must be whole: it runs to
+//! its format's end (see [`complete`]) and every pixel decodes, a JPEG in the decoder's
+//! strict mode. Lenient decoders, like browsers, paint what a file cut short lacks in grey;
+//! such a photo is refused ([`PhotoError::Incomplete`]), never kept. It is decoded under
 //! [`limits`] (so a small file cannot expand into gigabytes), turned upright by its EXIF
 //! orientation, scaled down to [`MAX_SIDE`], and encoded again: a PNG as PNG, anything
 //! else as JPEG. Re-encoding writes pixels only, so EXIF (camera, time, GPS position) and
@@ -12,7 +15,12 @@ use std::io::Cursor;
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, RgbImage};
+use image::{DynamicImage, ImageBuffer, ImageDecoder, ImageEncoder, ImageFormat, ImageReader, RgbImage};
+use zune_core::bytestream::ZCursor;
+use zune_core::colorspace::ColorSpace;
+use zune_core::options::DecoderOptions;
+
+mod complete;
 
 /// The largest upload accepted: 10 MB.
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
@@ -65,7 +73,14 @@ pub enum PhotoError {
     TooManyPixels { width: u32, height: u32 },
     #[error("the image cannot be read: {0}")]
     Unreadable(String),
+    /// The file ends early or its image data is damaged: only part of it would decode.
+    #[error("the image is incomplete or damaged ({INCOMPLETE}): {0}")]
+    Incomplete(String),
 }
+
+/// The words for [`PhotoError::Incomplete`], in every message that reports it; pages look
+/// for them to explain the refusal in the reader's language.
+pub const INCOMPLETE: &str = "照片不完整或已损坏";
 
 /// The most pixels decoded (a 50-megapixel camera).
 pub const MAX_PIXELS: u64 = 50_000_000;
@@ -106,6 +121,7 @@ pub fn process(upload: &[u8]) -> Result<Processed, PhotoError> {
         return Err(PhotoError::TooLarge { bytes: upload.len() });
     }
     let format = PhotoFormat::sniff(upload).ok_or(PhotoError::NotAPhoto)?;
+    complete::runs_to_its_end(format, upload).map_err(|e| PhotoError::Incomplete(e.into()))?;
     let mut reader = ImageReader::with_format(Cursor::new(upload), format.image_format());
     reader.limits(limits());
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
@@ -114,7 +130,12 @@ pub fn process(upload: &[u8]) -> Result<Processed, PhotoError> {
         return Err(PhotoError::TooManyPixels { width, height });
     }
     let orientation = decoder.orientation().map_err(unreadable)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    let mut image = if format == PhotoFormat::Jpeg {
+        drop(decoder);
+        decode_jpeg_strictly(upload)?
+    } else {
+        DynamicImage::from_decoder(decoder).map_err(unreadable)?
+    };
     image.apply_orientation(orientation);
     if image.width() > MAX_SIDE || image.height() > MAX_SIDE {
         image = image.resize(MAX_SIDE, MAX_SIDE, FilterType::Lanczos3);
@@ -131,8 +152,43 @@ pub fn process(upload: &[u8]) -> Result<Processed, PhotoError> {
 fn unreadable(e: image::ImageError) -> PhotoError {
     match e {
         image::ImageError::Limits(_) => PhotoError::Unreadable("it needs more memory to decode than is allowed".into()),
+        // The format was recognised, so data that breaks it is a damaged or cut-off file.
+        image::ImageError::Decoding(_) | image::ImageError::IoError(_) => PhotoError::Incomplete(e.to_string()),
         other => PhotoError::Unreadable(other.to_string()),
     }
+}
+
+/// Decodes a JPEG in zune-jpeg's strict mode. `image` runs the same decoder leniently: at
+/// an early end of data or a broken entropy stream it stops and fills the rest with grey,
+/// and reports success. Strict mode makes both an error.
+fn decode_jpeg_strictly(upload: &[u8]) -> Result<DynamicImage, PhotoError> {
+    let broken = |e: zune_jpeg::errors::DecodeErrors| PhotoError::Incomplete(e.to_string());
+    // The pixel count is already checked; the decoder's own size limit would refuse
+    // panoramas that are within it.
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(usize::from(u16::MAX))
+        .set_max_height(usize::from(u16::MAX));
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(upload), options);
+    decoder.decode_headers().map_err(broken)?;
+    let (Some((width, height)), Some(input)) = (decoder.dimensions(), decoder.input_colorspace()) else {
+        return Err(PhotoError::Incomplete("the headers name no size".into()));
+    };
+    // As `image` does: grey and colour stay as they are, anything else (CMYK, YCCK) is RGB.
+    let output = match input {
+        ColorSpace::Luma | ColorSpace::LumaA | ColorSpace::RGB | ColorSpace::RGBA => input,
+        _ => ColorSpace::RGB,
+    };
+    decoder.set_options(decoder.options().jpeg_set_out_colorspace(output));
+    let pixels = decoder.decode().map_err(broken)?;
+    let (width, height) = (width as u32, height as u32);
+    let image = match output {
+        ColorSpace::Luma => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageLuma8),
+        ColorSpace::LumaA => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageLumaA8),
+        ColorSpace::RGBA => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageRgba8),
+        _ => ImageBuffer::from_raw(width, height, pixels).map(DynamicImage::ImageRgb8),
+    };
+    image.ok_or_else(|| PhotoError::Incomplete("fewer pixels than its size needs".into()))
 }
 
 /// The image on a white background, without transparency.

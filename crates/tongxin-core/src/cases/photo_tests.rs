@@ -165,7 +165,7 @@ fn oversize_broken_and_bomb_uploads_are_refused() {
     assert_eq!(process(&big).unwrap_err(), PhotoError::TooLarge { bytes: MAX_BYTES + 1 });
 
     let truncated = &jpeg(64, 64)[..40];
-    assert!(matches!(process(truncated).unwrap_err(), PhotoError::Unreadable(_)));
+    assert!(matches!(process(truncated).unwrap_err(), PhotoError::Incomplete(_)));
 
     // a tiny PNG claiming to be 50,000 × 50,000 pixels
     let mut bomb = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -176,4 +176,63 @@ fn oversize_broken_and_bomb_uploads_are_refused() {
     bomb.extend_from_slice(&chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
     bomb.extend_from_slice(&chunk(b"IEND", &[]));
     assert_eq!(process(&bomb).unwrap_err(), PhotoError::TooManyPixels { width: 50_000, height: 50_000 });
+}
+
+/// The corpus beside this module: libjpeg's output, whole and cut.
+const PROGRESSIVE: &[u8] = include_bytes!("photo/corpus/progressive.jpg");
+const RESTARTS: &[u8] = include_bytes!("photo/corpus/restarts.jpg");
+const CUT_IN_HALF: &[u8] = include_bytes!("photo/corpus/cut-in-half.jpg");
+
+fn incomplete(upload: &[u8]) -> bool {
+    matches!(process(upload), Err(PhotoError::Incomplete(_)))
+}
+
+#[test]
+fn jpegs_cut_short_are_refused_whole_ones_kept() {
+    for whole in [PROGRESSIVE, RESTARTS] {
+        let kept = process(whole).unwrap();
+        assert_eq!((kept.width, kept.height), (96, 64));
+    }
+    assert!(incomplete(CUT_IN_HALF), "{:?}", process(CUT_IN_HALF).map(|p| p.width));
+    let ours = jpeg(64, 64);
+    for whole in [ours.as_slice(), PROGRESSIVE, RESTARTS] {
+        for cut in [whole.len() / 3, whole.len() / 2, whole.len() - 40, whole.len() - 2] {
+            assert!(incomplete(&whole[..cut]), "cut at {cut} of {}", whole.len());
+        }
+    }
+    // An end marker stuck onto the cut: the structure ends, the image data does not, and
+    // the strict decoder runs out of it. (zune-jpeg notices this only in a plain baseline
+    // scan, not in a progressive one or one with restart markers; a transfer cut short
+    // never adds the marker, and the walk above catches that.)
+    let mut patched = ours[..ours.len() / 2].to_vec();
+    patched.extend_from_slice(&[0xFF, 0xD9]);
+    assert!(incomplete(&patched));
+    // bytes after the end are allowed: some phones append their own
+    let mut trailing = ours.clone();
+    trailing.extend_from_slice(b"\0\0trailer");
+    assert!(process(&trailing).is_ok());
+    assert!(PhotoError::Incomplete("x".into()).to_string().contains(INCOMPLETE));
+}
+
+#[test]
+fn pngs_and_webps_cut_short_are_refused() {
+    let image = RgbaImage::from_fn(40, 30, |x, y| Rgba([x as u8 * 6, y as u8 * 8, 100, 255]));
+    let whole = png(&image);
+    assert!(process(&whole).is_ok());
+    assert!(incomplete(&whole[..whole.len() / 2]), "cut inside IDAT");
+    assert!(incomplete(&whole[..whole.len() - 12]), "no IEND");
+    // the image data cut, then closed with a proper IEND: the decoder finds rows missing
+    let idat_start = 8 + 25;
+    let idat_len = u32::from_be_bytes(whole[idat_start..idat_start + 4].try_into().unwrap()) as usize;
+    let data = &whole[idat_start + 8..idat_start + 8 + idat_len];
+    let mut closed = whole[..idat_start].to_vec();
+    closed.extend_from_slice(&chunk(b"IDAT", &data[..data.len() / 2]));
+    closed.extend_from_slice(&chunk(b"IEND", &[]));
+    assert!(incomplete(&closed), "{:?}", process(&closed).map(|p| p.width));
+
+    let mut webp = Vec::new();
+    WebPEncoder::new_lossless(&mut webp).encode(image.as_raw(), 40, 30, ExtendedColorType::Rgba8).unwrap();
+    assert!(process(&webp).is_ok());
+    assert!(incomplete(&webp[..webp.len() / 2]));
+    assert!(incomplete(&webp[..webp.len() - 1]));
 }

@@ -150,13 +150,13 @@ pub(super) async fn promote(
             .await?;
         store.audit_in(tx, caller, AuditEntry::ok("booking.promote", "booking", id)).await?;
         let booking = one(tx, id).await?;
+        let (at, site) = (when(&booking), booking.site_name.as_deref().unwrap_or("上门服务"));
         let text = format!(
-            "【同心】您候补的「{}」（{}，{}）有了空位，已为您预约成功。如不能前往，请提前取消。",
-            booking.service_name,
-            when(&booking),
-            booking.site_name.as_deref().unwrap_or("上门服务")
+            "【同心】您候补的「{}」（{at}，{site}）有了空位，已为您预约成功。如不能前往，请提前取消。",
+            booking.service_name
         );
-        store.notify_booking(tx, &booking, "booking.promoted", &text).await?;
+        let params = [("service", booking.service_name.as_str()), ("when", at.as_str()), ("site", site)];
+        store.notify_booking(tx, &booking, "booking.promoted", &text, &params).await?;
         promoted.push(id);
     }
     Ok(promoted)
@@ -168,10 +168,11 @@ impl Store {
     /// resident eligible; then a seat is taken (or, when full and asked, a waitlist place).
     pub async fn book(&self, caller: &Caller, request: &BookingRequest) -> Result<Booked, BookingError> {
         let mut tx = self.begin_write().await?;
-        if let Some(key) = &request.idempotency_key
-            && let Some(found) = by_key(&mut tx, caller, key).await?
-        {
-            return replay(found, request);
+        if let Some(key) = &request.idempotency_key {
+            self.take_key(&mut tx, caller, key).await?;
+            if let Some(found) = by_key(&mut tx, caller, key).await? {
+                return replay(found, request);
+            }
         }
         match self.book_in(&mut tx, caller, request).await {
             Ok(id) => {
@@ -194,6 +195,22 @@ impl Store {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Takes the caller's idempotency key before any rule is applied, so that copies of
+    /// one request sent at once wait for the first and then find its booking. Without it,
+    /// on PostgreSQL a copy could wait on the resident's row lock, then count the first
+    /// copy's booking against the per-day limit before seeing its key (422 instead of the
+    /// replay). SQLite runs write transactions one at a time, which already does this.
+    async fn take_key(&self, tx: &mut Tx, caller: &Caller, key: &str) -> Result<(), BookingError> {
+        if self.backend() == Backend::Postgres {
+            let name = format!("booking-key:{}:{}:{key}", caller.actor.kind.as_str(), caller.actor.id);
+            sqlx::query("SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(name)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
     }
 
     pub(super) async fn book_in(
@@ -344,15 +361,17 @@ impl Store {
 
     /// Queues a notice about `booking` for the resident (a text to the phone in their
     /// record) and for each family member who may book for them (in the app, and by text).
+    /// `params` are the variables of `text` (`service`, `when`, `site`).
     pub(super) async fn notify_booking(
         &self,
         tx: &mut Tx,
         booking: &Booking,
         kind: &str,
         text: &str,
+        params: &[(&str, &str)],
     ) -> Result<(), StoreError> {
         use crate::notifications::Recipient;
-        self.notice_in(tx, kind, Recipient::Person(booking.resident_id), text).await?;
+        self.notice_in(tx, kind, Recipient::Person(booking.resident_id), text, params).await?;
         let family = sqlx::query(
             "SELECT DISTINCT a.id FROM resident_accounts a JOIN booking_proxies p ON p.phone_index = a.phone_index \
              WHERE p.resident_id = $1 ORDER BY a.id",
@@ -361,7 +380,7 @@ impl Store {
         .fetch_all(&mut **tx)
         .await?;
         for row in family {
-            self.notice_in(tx, kind, Recipient::Resident(row.try_get("id")?), text).await?;
+            self.notice_in(tx, kind, Recipient::Resident(row.try_get("id")?), text, params).await?;
         }
         Ok(())
     }

@@ -141,13 +141,13 @@ impl Store {
                 let documents =
                     service_in(&mut tx, &booking.service_code).await?.map(|s| s.documents).unwrap_or_default();
                 let bring = if documents.is_empty() { String::new() } else { format!("请携带：{documents}。") };
+                let (at, site) = (when(&booking), booking.site_name.as_deref().unwrap_or("您家中（上门服务）"));
                 let text = format!(
-                    "【同心】提醒：您预约的「{}」在明天（{}），地点：{}。{bring}如不能前往，请提前取消。",
-                    booking.service_name,
-                    when(&booking),
-                    booking.site_name.as_deref().unwrap_or("您家中（上门服务）")
+                    "【同心】提醒：您预约的「{}」在明天（{at}），地点：{site}。{bring}如不能前往，请提前取消。",
+                    booking.service_name
                 );
-                self.notify_booking(&mut tx, &booking, "booking.reminder", &text).await?;
+                let params = [("service", booking.service_name.as_str()), ("when", at.as_str()), ("site", site)];
+                self.notify_booking(&mut tx, &booking, "booking.reminder", &text, &params).await?;
                 queued += 1;
             }
             tx.commit().await?;

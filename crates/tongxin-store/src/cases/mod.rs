@@ -16,5 +16,5 @@ pub mod transitions;
 pub use catalog::{Suggestion, SuggestionReason};
 pub use history::{PastCase, PastEvent};
 pub use photos::{NewPhoto, Photo};
-pub use records::{CaseFilter, CaseRecord, CaseScope, Event, NewCase};
+pub use records::{CaseFilter, CaseOrder, CaseRecord, CaseScope, Event, NewCase};
 pub use transitions::{ActionInput, Transition};

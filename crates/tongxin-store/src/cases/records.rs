@@ -135,6 +135,18 @@ pub struct CaseFilter {
     /// Rows to skip (page-numbered lists; a cursor is better).
     pub offset: i64,
     pub limit: i64,
+    pub order: CaseOrder,
+}
+
+/// The order of a case list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CaseOrder {
+    /// The newest first (the API's cursor pages this way).
+    #[default]
+    Newest,
+    /// Cases past their step's deadline first, the longest overdue at the top, then the
+    /// newest: a board column's order.
+    OverdueFirst,
 }
 
 pub(crate) const COLUMNS: &str = "id, number, source, category_code, status, pending, evaluated, rating, description, attributes, \

@@ -19,14 +19,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
-        Ok(Params(form_urlencoded::parse(query.as_bytes()).into_owned().collect()))
+        // The text layer (`crate::text::layer`) has refused a query that breaks the text
+        // rules before any handler runs, so this decoding cannot fail behind the router.
+        Ok(Params(crate::text::decode_form(query.as_bytes()).unwrap_or_default()))
     }
 }
 
 impl Params {
-    /// Reads an `application/x-www-form-urlencoded` body.
+    /// Reads an `application/x-www-form-urlencoded` body, which the text layer has checked.
     pub fn from_form(body: &[u8]) -> Self {
-        Params(form_urlencoded::parse(body).into_owned().collect())
+        Params(crate::text::decode_form(body).unwrap_or_default())
     }
 
     /// Fields read some other way (a multipart form).
@@ -61,8 +63,10 @@ impl Params {
             .collect()
     }
 
-    /// Every non-empty value of `name` (checkboxes, multi-selects).
+    /// Every non-empty value of `name` (checkboxes, multi-selects). Such a name must be
+    /// listed in [`crate::text::MULTI_VALUED`], or a request sending it twice is refused.
     pub fn all(&self, name: &str) -> Vec<&str> {
+        debug_assert!(crate::text::is_multi_valued(name), "{name} is not declared multi-valued");
         self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()).collect()
     }
 

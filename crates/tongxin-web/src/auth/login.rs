@@ -3,7 +3,8 @@
 //! Staff: username, password (argon2id) and, when enrolled, a TOTP code. Five failures
 //! lock the account for 15 minutes. Wrong username and wrong password get the same answer
 //! in about the same time. Residents: a one-time code sent by SMS to their phone; the
-//! first sign-in creates their account.
+//! first sign-in creates their account. The code goes only to the gateway: it is never
+//! logged, and a gateway's refusal is reported by its code alone.
 
 use serde_json::json;
 use tongxin_core::access::password::{Password, Totp, verify_nothing, verify_password};
@@ -14,6 +15,7 @@ use tongxin_store::access::residents::NewResidentAccount;
 use tongxin_store::access::{OtpCheck, ResidentAccount, Session, Subject, User};
 use tongxin_store::audit::{AuditEntry, Caller, Outcome};
 
+use crate::sms::{SmsError, SmsMessage};
 use crate::{ApiError, App};
 
 /// A one-time code lives 5 minutes; a phone gets at most one a minute.
@@ -102,9 +104,28 @@ fn code_digest(app: &App, phone_index: &str, code: &str) -> String {
     app.pii.blind_index("otp", &format!("{phone_index}:{code}"))
 }
 
+/// The answer when resident sign-in is turned off (`resident_login`).
+fn resident_login_off() -> ApiError {
+    ApiError::NotFound { code: "resident_login_off", message: "resident sign-in is turned off on this server".into() }
+}
+
+/// What the caller is told when the gateway did not take a code.
+fn not_sent(e: SmsError) -> ApiError {
+    match e {
+        SmsError::Throttled(_) => {
+            ApiError::TooManyRequests("the SMS gateway takes no more texts to this number for now; try later".into())
+        }
+        SmsError::BadNumber(_) => ApiError::invalid("phone", "this number cannot receive text messages"),
+        other => ApiError::Unavailable(format!("the sign-in code was not sent: {other}")),
+    }
+}
+
 /// Sends a 6-digit code to `phone`. The answer is the same whether or not an account
 /// exists for it.
 pub async fn send_code(app: &App, ip: &str, phone: &PhoneNumber) -> Result<(), ApiError> {
+    if !app.config.resident_login {
+        return Err(resident_login_off());
+    }
     if !phone.is_mobile() {
         return Err(ApiError::invalid("phone", "a code can only be sent to a mobile number"));
     }
@@ -116,8 +137,7 @@ pub async fn send_code(app: &App, ip: &str, phone: &PhoneNumber) -> Result<(), A
             "a code was sent less than a minute ago; wait before asking again".into(),
         ));
     }
-    let text = format!("【同心】您的登录验证码是 {code}，5 分钟内有效。请勿告诉他人。");
-    app.sms.send(phone, &text).await.map_err(ApiError::Internal)?;
+    app.sms.send(phone, &SmsMessage::login_code(&code)).await.map_err(not_sent)?;
     let caller = Caller::new(Actor::resident(0, &phone.masked()), ip);
     app.store.audit(&caller, AuditEntry::ok("auth.code_sent", "phone", phone.masked())).await?;
     Ok(())
@@ -129,6 +149,9 @@ pub async fn resident(
     phone: &PhoneNumber,
     code: &str,
 ) -> Result<SignedIn<ResidentAccount>, ApiError> {
+    if !app.config.resident_login {
+        return Err(resident_login_off());
+    }
     let index = app.pii.blind_index("phone", phone.expose());
     let now = Timestamp::now().millis();
     let verdict = app.store.check_otp(&index, &code_digest(app, &index, code.trim()), now).await?;

@@ -48,11 +48,15 @@ pub struct Open311Config {
     pub per_key_per_minute: u32,
     /// Who to contact, in discovery.
     pub contact: Option<String>,
+    /// `agency_responsible` while no department has a request: the operations centre.
+    /// `{subdistrict}` stands for the subdistrict's name; by default
+    /// "{subdistrict}城市运行管理中心".
+    pub agency: Option<String>,
 }
 
 impl Default for Open311Config {
     fn default() -> Self {
-        Self { batch: false, per_ip_per_minute: 30, per_key_per_minute: 600, contact: None }
+        Self { batch: false, per_ip_per_minute: 30, per_key_per_minute: 600, contact: None, agency: None }
     }
 }
 
@@ -164,6 +168,12 @@ pub fn answer(format: Format, status: StatusCode, node: &Node) -> Response {
         Format::Json => serde_json::to_vec(&node.to_json()).unwrap_or_default(),
     };
     (status, [(header::CONTENT_TYPE, format.content_type())], body).into_response()
+}
+
+/// The format a path under [`BASE`] asks for (XML unless it ends in `.json`), for answers
+/// given before the route is reached.
+pub fn format_of(path: &str) -> Format {
+    if path.ends_with(".json") { Format::Json } else { Format::Xml }
 }
 
 /// Splits `services.json` into the name and the format. An unknown format is answered in
@@ -283,8 +293,11 @@ async fn top_post(
             return Err(Problem::new(StatusCode::METHOD_NOT_ALLOWED, format!("{name} cannot be posted to")));
         }
         // The fields come in the body; api_key and jurisdiction_id may also be in the query.
-        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+        // The text layer has checked the body when it came as a form; a body sent under
+        // another content type is held to the same rules here.
+        let mut pairs = crate::text::decode_form(&body).map_err(|e| Problem::bad(e.to_string()))?;
         pairs.extend(params.pairs().map(|(k, v)| (k.to_owned(), v.to_owned())));
+        crate::text::check_repeats(&pairs).map_err(|e| Problem::bad(e.to_string()))?;
         requests::create(&app, &ip, &Params::from_pairs(pairs)).await
     })
     .await

@@ -304,6 +304,9 @@ pub async fn token(app: &App, params: &Params, token: &str) -> Result<Node, Prob
 struct View {
     services: HashMap<String, (String, String)>,
     departments: HashMap<String, String>,
+    /// Each subdistrict's code and the name of its operations centre, which answers for a
+    /// case until a department has it.
+    centres: Vec<(String, String)>,
     extensions: bool,
 }
 
@@ -318,7 +321,34 @@ impl View {
             .collect();
         let departments = app.store.departments().await?.into_iter().collect();
         let extensions = params.get("extensions") == Some("true");
-        Ok(Self { services, departments, extensions })
+        let centres = super::jurisdictions(app)
+            .await?
+            .into_iter()
+            .map(|j| {
+                let centre = match &app.config.open311.agency {
+                    Some(agency) => agency.replace("{subdistrict}", &j.name),
+                    None => format!("{}城市运行管理中心", j.name),
+                };
+                (j.id, centre)
+            })
+            .collect();
+        Ok(Self { services, departments, centres, extensions })
+    }
+
+    /// Who answers for the case: the department that has it, else the operations centre
+    /// of its subdistrict, where it waits in the queue. Never empty: clients show it as
+    /// "who is handling my report".
+    fn agency(&self, case: &CaseRecord) -> String {
+        if let Some(d) = &case.department {
+            return self.departments.get(d).cloned().unwrap_or_else(|| d.clone());
+        }
+        let region = case.region.as_str();
+        self.centres
+            .iter()
+            .find(|(code, _)| region.starts_with(code.as_str()))
+            .or(self.centres.first())
+            .map(|(_, centre)| centre.clone())
+            .unwrap_or_else(|| "城市运行管理中心".to_owned())
     }
 
     /// Why the case stands where it does, in words for the public.
@@ -381,15 +411,12 @@ impl View {
             Node::text("service_name", name),
             Node::text("service_code", case.category.to_string()),
             Node::text("description", mask_numbers_in(&case.description)),
-            Node::maybe(
-                "agency_responsible",
-                case.department.as_ref().map(|d| self.departments.get(d).cloned().unwrap_or_else(|| d.clone())),
-            ),
+            Node::text("agency_responsible", self.agency(case)),
             Node::text("service_notice", notice),
             Node::text("requested_datetime", case.created_at.to_shanghai_rfc3339()),
             Node::text("updated_datetime", updated.to_shanghai_rfc3339()),
             Node::maybe("expected_datetime", expected),
-            Node::text("address", case.address.clone()),
+            Node::text("address", mask_numbers_in(&case.address)),
             Node::maybe("address_id", case.building_id.map(|b| b.to_string())),
             Node::maybe("zipcode", None),
             Node::Leaf("lat", coordinate(case.location.map(|p| p.lat()))),

@@ -179,6 +179,11 @@ impl PageError {
         Self { status, lang, message: lang.catalog().get(message_key).to_owned() }
     }
 
+    /// A message already in the reader's language.
+    pub fn with_message(lang: Lang, status: StatusCode, message: String) -> Self {
+        Self { status, lang, message }
+    }
+
     pub fn internal(lang: Lang, cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "page failed");
         let id = observe::current_request_id();
@@ -233,9 +238,10 @@ async fn home(MaybeCaller(who): MaybeCaller) -> Redirect {
 }
 
 /// Only a path on this site: `/x`, never `//host` or `/\\host`, which browsers treat as
-/// another site.
+/// another site. Browsers also drop tabs and line breaks from a URL before reading it, so
+/// `/\t/host` is `//host` to them: a control character anywhere refuses the path.
 pub fn local_path(next: Option<&str>) -> Option<&str> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.chars().any(|c| c == '\\' || c.is_control()))
 }
 
 /// A form body, read like a query string: [`Params`] never rejects, so a bad field is

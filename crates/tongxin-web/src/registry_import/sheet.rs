@@ -3,12 +3,17 @@
 //! headers, merged cells, formulas — and refused with one clear message before any row is
 //! read. The rows are then streamed in chunks from a blocking thread through a bounded
 //! channel, so a 100,000-row file never sits in memory as rows.
+//!
+//! A workbook is opened only after [`xlsx_guard::check`] has inflated it into nothing
+//! and found it within its limits: calamine holds a run of whitespace in a sheet as one
+//! piece, so a small file could otherwise take gigabytes.
 
 use std::io::Cursor;
 use std::sync::Arc;
 
 use calamine::{DataRef, Reader, Xlsx};
 use tokio::sync::mpsc;
+use tongxin_core::xlsx_guard;
 
 /// The largest file taken.
 pub const MAX_BYTES: usize = 32 * 1024 * 1024;
@@ -81,7 +86,7 @@ fn sniff(bytes: &[u8]) -> Result<Format, FileProblem> {
             MAX_BYTES / 1048576
         )));
     }
-    if bytes.starts_with(b"PK\x03\x04") {
+    if is_xlsx(bytes) {
         return Ok(Format::Xlsx);
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
@@ -144,7 +149,14 @@ fn positions(header: &[String], template: &Template) -> Result<(Vec<Option<usize
     )))
 }
 
+/// Whether the file is a zip, as an XLSX is.
+pub fn is_xlsx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Opens a workbook that passes the guard. Every reading of a workbook opens it here.
 fn open_xlsx(bytes: &[u8]) -> Result<Xlsx<Cursor<&[u8]>>, FileProblem> {
+    xlsx_guard::check(bytes).map_err(|refused| problem(refused.to_string()))?;
     Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         tracing::debug!(error = %e, "an unreadable workbook");
         problem("文件已损坏，或不是 Excel 工作簿；请在 Excel 中打开后另存为 .xlsx 再导入")

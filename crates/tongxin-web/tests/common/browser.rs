@@ -46,6 +46,8 @@ impl Browser {
             .expect("start chromedriver");
         let profile = tempfile::tempdir().unwrap();
         let capabilities = json!({
+            // The console, read at the end of every test for Content-Security-Policy violations.
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": [
@@ -157,10 +159,42 @@ impl Browser {
         self.wait_for_url(next).await;
     }
 
+    /// The console's messages since the last call (chromedriver's log of the browser).
+    pub async fn console(&self) -> Vec<String> {
+        let log = self.client.issue_cmd(BrowserLog).await.expect("read the browser's console");
+        log.as_array()
+            .map(|entries| entries.iter().filter_map(|e| e["message"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Fails on any Content-Security-Policy violation the pages caused: a page must work
+    /// under the policy, with no inline script or style.
+    pub async fn assert_no_csp_violations(&self) {
+        let violations: Vec<String> =
+            self.console().await.into_iter().filter(|m| m.contains("Content Security Policy")).collect();
+        assert!(violations.is_empty(), "Content-Security-Policy violations in the console: {violations:#?}");
+    }
+
+    /// Ends the session, failing the test if any page broke the Content-Security-Policy.
     pub async fn stop(mut self) {
+        self.assert_no_csp_violations().await;
         self.client.clone().close().await.ok();
         self.driver.kill().ok();
         self.driver.wait().ok();
+    }
+}
+
+/// chromedriver's `POST /session/{id}/se/log` for the browser's console.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
     }
 }
 

@@ -156,6 +156,31 @@ impl<'a> Client<'a> {
         response
     }
 
+    /// A page's multipart form with one file, in the part `part` under the name `file_name`;
+    /// the CSRF token is the first field.
+    pub async fn post_page_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        (part, file_name, bytes): (&str, &str, Vec<u8>),
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(token) = self.csrf.clone() {
+            form = form.text("_csrf", token);
+        }
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        form = form.part(part.to_owned(), reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()));
+        let mut r = self.app.http.post(self.app.url(path)).multipart(form);
+        if let Some(cookies) = self.cookies() {
+            r = r.header("cookie", cookies);
+        }
+        let response = r.send().await.expect("request");
+        self.remember(response.headers());
+        response
+    }
+
     pub async fn delete(&self, path: &str) -> (u16, Value) {
         let r = self.request(reqwest::Method::DELETE, path).send().await.expect("request");
         let status = r.status().as_u16();

@@ -3,13 +3,14 @@
 //!
 //! Every test binary captures the whole log of its servers in memory; when a test stops
 //! its app, the log is searched for every personal value the demo holds or the test
-//! registered with [`TestApp::personal`]. A raw ID number or phone number in the log fails
-//! the test.
+//! registered with [`TestApp::personal`]. A raw ID number or phone number, or the body of
+//! a text message, in the log fails the test.
 
 #![allow(dead_code)] // each test binary uses part of the harness
 
 pub mod browser;
 pub mod client;
+pub mod sms_mock;
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -22,6 +23,7 @@ use tongxin_core::pii::{PiiCipher, SecretKey};
 use tongxin_demo::{DemoOptions, Quiet, seed_if_empty};
 use tongxin_store::blobs::BlobConfig;
 use tongxin_store::testing::TestDb;
+use tongxin_web::sms::SmsConfig;
 use tongxin_web::{App, WebConfig};
 
 pub use client::Client;
@@ -124,7 +126,13 @@ impl TestApp {
         }
         let photo_dir = tempfile::tempdir().expect("a photo directory");
         let photos = BlobConfig::Directory(photo_dir.path().to_owned());
-        let config = WebConfig { geo_refresh: Duration::from_millis(100), dev_inbox: true, photos, ..config };
+        // Texts go to the development inbox, where tests read the codes, unless the test
+        // chose a gateway of its own.
+        let sms = match config.sms {
+            SmsConfig::None => SmsConfig::DevInbox,
+            chosen => chosen,
+        };
+        let config = WebConfig { geo_refresh: Duration::from_millis(100), sms, photos, ..config };
         let app = App::new(db.store.clone(), config, &key).await.expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -189,13 +197,21 @@ impl TestApp {
     }
 }
 
+/// Everything the servers of this test binary logged so far.
+pub fn captured_log() -> String {
+    String::from_utf8_lossy(&LOG.get().expect("logs are captured").lock().unwrap()).into_owned()
+}
+
 /// Fails when any registered personal value is in the captured log.
 pub fn assert_log_has_no_personal_data() {
-    let log = String::from_utf8_lossy(&LOG.get().expect("logs are captured").lock().unwrap()).into_owned();
+    let log = captured_log();
     assert!(log.contains("answered"), "the capture works: request lines are in it");
     for value in PERSONAL.lock().unwrap().iter() {
         assert!(!log.contains(value.as_str()), "the log contains the personal value {value:?}");
     }
+    // Every text message starts with its signature: none may reach the log, least of all
+    // a sign-in code (whoever reads it could sign in as that resident).
+    assert!(!log.contains("【同心】"), "the log contains the body of a text message");
 }
 
 /// Asserts the error shape: status, `error.code`, and `details.field` when given.

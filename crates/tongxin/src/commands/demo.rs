@@ -110,9 +110,15 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         for (username, _, role, region) in access::STAFF {
             say(format_args!("  {username:<12} {:<12} {}", role.zh(), region.unwrap_or("静安寺街道")));
         }
-        say(format_args!(
-            "Residents sign in at {url}/resident/login with any mobile number; the code shows at {url}/dev/sms."
-        ));
+        if !config.resident_login {
+            say("Resident sign-in is off (TONGXIN_RESIDENT_LOGIN=false).");
+        } else if config.sms.is_gateway() {
+            say(format_args!("Residents sign in at {url}/resident/login; codes go out through the SMS gateway."));
+        } else {
+            say(format_args!(
+                "Residents sign in at {url}/resident/login with any mobile number; the code shows at {url}/dev/sms."
+            ));
+        }
         debug_assert_eq!(usernames.len(), access::STAFF.len());
     })
     .await

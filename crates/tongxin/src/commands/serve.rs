@@ -6,6 +6,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use tongxin_core::pii::SecretKey;
 use tongxin_store::Store;
+use tongxin_web::sms::SmsConfig;
 use tongxin_web::{App, WebConfig};
 
 use super::{Schema, open_store, say};
@@ -13,6 +14,7 @@ use crate::config::Config;
 
 pub async fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let key = config.secret_key()?;
+    config.check_serve_sms()?;
     let store = open_store(config, Schema::Serve).await?;
     let listener = bind(config).await?;
     serve(config, store, listener, &key, false, |_| {}).await
@@ -25,7 +27,8 @@ pub async fn bind(config: &Config) -> anyhow::Result<TcpListener> {
 /// Serves `store` on `listener`; `announce` prints what the operator needs once the
 /// server is ready, given its base URL.
 ///
-/// With `dev_inbox`, SMS are kept for the `/dev/sms` page (the demo only).
+/// With `dev_inbox` and no gateway configured, SMS are kept for the `/dev/sms` page (the
+/// demo only).
 pub async fn serve(
     config: &Config,
     store: Store,
@@ -37,7 +40,11 @@ pub async fn serve(
     let web = WebConfig {
         geo_refresh: config.geo_refresh,
         trust_proxy: config.trust_proxy,
-        dev_inbox,
+        sms: match &config.sms {
+            SmsConfig::None if dev_inbox => SmsConfig::DevInbox,
+            configured => configured.clone(),
+        },
+        resident_login: config.resident_login,
         audit_retention_days: config.audit_retention_days,
         working_hours: config.working_hours.clone(),
         duplicate_radius_m: config.duplicate_radius_m,

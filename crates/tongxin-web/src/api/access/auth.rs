@@ -127,7 +127,10 @@ fn phone(raw: &str) -> Result<PhoneNumber, ApiError> {
 
 /// Sends a resident a one-time sign-in code by SMS.
 #[utoipa::path(post, path = "/api/v1/auth/otp", tag = "access", request_body = CodeRequest,
-    responses((status = 202, description = "sent (the same answer whether or not an account exists)"), (status = 400), (status = 429)))]
+    responses((status = 202, description = "sent (the same answer whether or not an account exists)"), (status = 400),
+        (status = 404, description = "resident sign-in is off (resident_login_off)"),
+        (status = 429, description = "asked again too soon, or the SMS gateway's limit for the number"),
+        (status = 503, description = "the SMS gateway did not take the code")))]
 pub async fn send_code(
     State(app): State<App>,
     ip: crate::auth::ClientIp,
@@ -140,7 +143,8 @@ pub async fn send_code(
 
 /// Signs a resident in with the code; the first sign-in creates the account.
 #[utoipa::path(post, path = "/api/v1/auth/resident-login", tag = "access", request_body = ResidentLoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401), (status = 429)))]
+    responses((status = 200, body = LoginResponse), (status = 401), (status = 404, description = "resident sign-in is off"),
+        (status = 429)))]
 pub async fn resident_login(
     State(app): State<App>,
     headers: HeaderMap,

@@ -3,7 +3,8 @@
 //! filed through the same intake as the API. Each order is its own case and its own
 //! transaction; its order number (工单编号) makes it idempotent, so a file can be sent
 //! again after fixing the rows that were refused, and the orders already filed are
-//! recognised, not doubled.
+//! recognised, not doubled. An Excel workbook is refused by name, not read: one that is
+//! read some day must pass `tongxin_core::xlsx_guard` first, as the ledger imports do.
 
 use std::collections::BTreeMap;
 
@@ -80,6 +81,9 @@ pub fn decode(bytes: &[u8]) -> String {
 /// `{"orders": [...]}`). A file that cannot be read at all is an error; rows are checked
 /// one by one later.
 pub fn read_orders(bytes: &[u8]) -> Result<Vec<Order>, String> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err("an Excel workbook (.xlsx) is not read here; save the orders as CSV or JSON".into());
+    }
     let text = decode(bytes);
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
@@ -383,6 +387,7 @@ mod tests {
         assert_eq!(orders[0].fields["lat"], 31.2);
         assert!(read_orders(b"[1, 2]").unwrap_err().contains("order 1"));
         assert!(read_orders(b"{\"x\": 1}").is_err());
+        assert!(read_orders(b"PK\x03\x04\x14\0").unwrap_err().contains("save the orders as CSV"));
         let missing = read_orders("问题描述,地址\nx,y\n".as_bytes()).unwrap_err();
         assert!(missing.contains("external_ref") && missing.contains("工单编号"), "{missing}");
         let bad_number = Order { row: 1, fields: BTreeMap::from([("lat".to_owned(), Value::from("北纬"))]) };

@@ -22,6 +22,7 @@ use axum::routing::{get, post};
 use serde::Serialize;
 use tongxin_core::access::{ActorKind, Permission};
 use tongxin_core::cases::lifecycle::{self, Action};
+use tongxin_core::pii::mask_numbers_in;
 use tongxin_store::cases::{CaseRecord, CaseScope, Event};
 use utoipa::ToSchema;
 
@@ -188,12 +189,12 @@ impl CaseView {
             category_name,
             status: case.state.status.as_str().into(),
             pending: case.state.pending.map(|p| p.as_str().into()),
-            description: case.description.clone(),
+            description: mask_numbers_in(&case.description),
             attributes: case.attributes.clone(),
             location: case.location.map(|p| Point { lat: p.lat(), lng: p.lng() }),
             region: case.region.to_string(),
             grid: case.grid.as_ref().map(|g| g.to_string()),
-            address: case.address.clone(),
+            address: mask_numbers_in(&case.address),
             department: case.department.clone(),
             duplicate_of: case.duplicate_of,
             merged_into: case.merged_into,
@@ -230,9 +231,19 @@ impl From<&Event> for EventView {
             action: e.action.clone(),
             from_status: e.from_status.clone(),
             to_status: e.to_status.clone(),
-            note: e.note.clone(),
-            data: e.data.clone(),
+            note: mask_numbers_in(&e.note),
+            data: masked_data(&e.data),
         }
+    }
+}
+
+/// A step's data with the numbers in its free text (a reason) masked.
+pub fn masked_data(data: &serde_json::Value) -> serde_json::Value {
+    match data {
+        serde_json::Value::String(text) => serde_json::Value::String(mask_numbers_in(text)),
+        serde_json::Value::Array(items) => items.iter().map(masked_data).collect(),
+        serde_json::Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), masked_data(v))).collect(),
+        other => other.clone(),
     }
 }
 

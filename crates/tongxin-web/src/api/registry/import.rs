@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use tongxin_core::access::Permission;
+use tongxin_core::xlsx_guard;
 use utoipa::ToSchema;
 
 use crate::api::params::Params;
@@ -101,13 +102,47 @@ pub fn options(params: &Params, file_name: Option<String>) -> Result<Options, Ap
     Ok(Options { kind, mode, dry_run, file_name: file_name.chars().take(200).collect() })
 }
 
-/// Starts an import of `bytes` for `who`.
-pub async fn start(app: &App, who: &Who, bytes: Vec<u8>, options: Options) -> Result<std::sync::Arc<Job>, ApiError> {
+/// Starts an import of `bytes` for `who`. A workbook past the guard's limits is refused
+/// here, before any job starts: the inner error, for the caller to word for its reader.
+/// The file's other problems are the job's to report.
+pub async fn start(
+    app: &App,
+    who: &Who,
+    bytes: Vec<u8>,
+    options: Options,
+) -> Result<Result<std::sync::Arc<Job>, xlsx_guard::Refused>, ApiError> {
     who.require(app, Permission::RegistryWrite).await?;
     if bytes.is_empty() {
         return Err(ApiError::invalid("file", "the file is empty (文件是空的)"));
     }
-    Ok(app.imports.start(app, who, bytes, options))
+    Ok(match within_limits(bytes).await? {
+        Ok(bytes) => Ok(app.imports.start(app, who, bytes, options)),
+        Err(refused) => Err(refused),
+    })
+}
+
+/// Runs [`xlsx_guard::check`] on a workbook off the async threads. Only a limit passed
+/// refuses it here; a damaged workbook is the job's to report, with the rest.
+async fn within_limits(bytes: Vec<u8>) -> Result<Result<Vec<u8>, xlsx_guard::Refused>, ApiError> {
+    if !registry_import::sheet::is_xlsx(&bytes) {
+        return Ok(Ok(bytes));
+    }
+    let (bytes, checked) = tokio::task::spawn_blocking(move || {
+        let checked = xlsx_guard::check(&bytes);
+        (bytes, checked)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("the workbook check stopped: {e}")))?;
+    Ok(match checked {
+        Err(refused) if refused.is_limit() => Err(refused),
+        _ => Ok(bytes),
+    })
+}
+
+/// The API's words for a workbook past the limits: the limit in English, then in the
+/// Chinese the pages show.
+pub fn past_limits(refused: &xlsx_guard::Refused) -> ApiError {
+    ApiError::invalid("file", format!("{}; nothing was imported ({refused})", refused.english()))
 }
 
 /// `who`'s import `id`; anyone else's is the same 404 as none.
@@ -162,8 +197,8 @@ pub async fn template(State(app): State<App>, who: ApiCaller, Path(raw): Path<St
         ("mode" = Option<String>, Query, description = "all (default: any refused row imports nothing) or valid (import the valid rows, report the rest)"),
         ("dry_run" = Option<bool>, Query, description = "check every row, write nothing"),
         ("file_name" = Option<String>, Query)),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "an .xlsx workbook or a .csv file (UTF-8 or GB18030), at most 32 MB"),
-    responses((status = 202, body = ImportView), (status = 400), (status = 403)))]
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "an .xlsx workbook or a .csv file (UTF-8 or GB18030), at most 32 MB; a workbook inflates to at most 200 MB, at most 100:1"),
+    responses((status = 202, body = ImportView), (status = 400, description = "the file is empty, too large, or a workbook past the inflation limits"), (status = 403)))]
 pub async fn create(
     State(app): State<App>,
     who: ApiCaller,
@@ -181,7 +216,7 @@ pub async fn create(
         )
     })?;
     let options = options(&params, None)?;
-    let job = start(&app, &who, body.to_vec(), options).await?;
+    let job = start(&app, &who, body.to_vec(), options).await?.map_err(|refused| past_limits(&refused))?;
     Ok((StatusCode::ACCEPTED, Json(ImportView::of(&job))))
 }
 

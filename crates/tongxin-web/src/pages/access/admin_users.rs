@@ -9,6 +9,7 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use tongxin_core::access::{Permission, Role, delegation};
+use tongxin_core::cases::photo::INCOMPLETE;
 use tongxin_store::access::User;
 
 use crate::api::access::id_param;
@@ -94,6 +95,11 @@ pub async fn page(State(app): State<App>, lang: Lang, OriginalUri(uri): Original
 pub fn field_error(lang: Lang, e: &ApiError) -> Option<String> {
     let t = lang.catalog();
     let (field, explanation) = match e {
+        // A photo cut short has its own words: the general ones would send the reader
+        // looking for the wrong file type.
+        ApiError::InvalidParameter { field, message } if field == "photo" && message.contains(INCOMPLETE) => {
+            (field, t.get("form.invalid.photo_incomplete"))
+        }
         ApiError::InvalidParameter { field, message } => {
             (field, problem_key("invalid", field).map_or(message.as_str(), |k| t.get(k)))
         }

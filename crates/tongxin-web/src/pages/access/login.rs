@@ -39,6 +39,15 @@ fn explain(lang: Lang, e: &ApiError) -> Option<String> {
     })
 }
 
+/// The words for a code the SMS gateway did not take (the fault is logged once, here).
+fn sms_trouble(lang: Lang, e: &ApiError, sending: bool) -> Option<String> {
+    if !(sending && matches!(e, ApiError::Unavailable(_))) {
+        return None;
+    }
+    e.log();
+    Some(lang.catalog().get("login.error.sms").to_owned())
+}
+
 fn signed_in_redirect(headers: &HeaderMap, token: &str, to: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
     response.headers_mut().insert(header::SET_COOKIE, cookies::session(headers, token));
@@ -122,12 +131,15 @@ struct ResidentLoginPage {
 }
 
 pub async fn resident_form(State(app): State<App>, lang: Lang, OriginalUri(uri): OriginalUri) -> Response {
+    if !app.config.resident_login {
+        return PageError::new(lang, StatusCode::NOT_FOUND, "resident.off").into_response();
+    }
     let page = ResidentLoginPage {
         page: PageContext::new(lang, &uri, None),
         phone: String::new(),
         code_sent: false,
         error: None,
-        dev_inbox: app.config.dev_inbox,
+        dev_inbox: app.config.dev_inbox(),
     };
     render(&page).into_response()
 }
@@ -141,6 +153,9 @@ pub async fn resident_submit(
     ClientIp(ip): ClientIp,
     FormParams(form): FormParams,
 ) -> Response {
+    if !app.config.resident_login {
+        return PageError::new(lang, StatusCode::NOT_FOUND, "resident.off").into_response();
+    }
     let raw_phone = form.get("phone").unwrap_or_default().to_owned();
     let code = form.get("code").map(str::to_owned);
     let outcome = match PhoneNumber::parse(&raw_phone) {
@@ -153,7 +168,7 @@ pub async fn resident_submit(
     let (code_sent, error, status) = match outcome {
         Ok(Some(signed_in)) => return signed_in_redirect(&headers, &signed_in.token, "/me"),
         Ok(None) => (true, None, StatusCode::OK),
-        Err(e) => match explain(lang, &e) {
+        Err(e) => match sms_trouble(lang, &e, code.is_none()).or_else(|| explain(lang, &e)) {
             Some(message) => (code.is_some() && !matches!(e, ApiError::TooManyRequests(_)), Some(message), e.status()),
             None => return PageError::from_api(lang, e).into_response(),
         },
@@ -163,7 +178,7 @@ pub async fn resident_submit(
         phone: raw_phone,
         code_sent,
         error,
-        dev_inbox: app.config.dev_inbox,
+        dev_inbox: app.config.dev_inbox(),
     };
     (status, render(&page)).into_response()
 }
@@ -209,7 +224,7 @@ struct DevInbox {
 
 /// The development SMS inbox: what the development sink "sent". Off unless enabled.
 pub async fn dev_inbox(State(app): State<App>, lang: Lang, OriginalUri(uri): OriginalUri) -> Response {
-    if !app.config.dev_inbox {
+    if !app.config.dev_inbox() {
         return PageError::new(lang, StatusCode::NOT_FOUND, "error.not_found").into_response();
     }
     let sent: Vec<SentSms> = match app.store.sent_sms(50).await {

@@ -5,24 +5,45 @@ use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use tongxin_core::access::{ActorKind, Permission};
 use tongxin_core::cases::lifecycle::Status;
-use tongxin_store::cases::{CaseFilter, CaseRecord};
+use tongxin_store::cases::{CaseFilter, CaseOrder, CaseRecord};
 
 use std::collections::HashMap;
 
 use super::{Card, Suggested, suggested};
 use crate::api::cases::{Reach, category_names};
+use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
 use crate::{ApiError, App};
 
-/// The most cases one board shows; the JSON API pages through more.
+/// The most cases a list (`/checks`, `/my/reports`) shows.
 const BOARD_LIMIT: i64 = 500;
 
-/// One column of the board.
+/// The cards one column shows at a time; "更多" pages through the rest.
+pub const COLUMN_LIMIT: i64 = 50;
+
+/// The board's columns: the message key, the query parameter of its page, its states.
+const STAGES: [(&str, &str, &[Status]); 5] = [
+    ("board.intake", "intake", &[Status::Reported, Status::Verified]),
+    ("board.dispatch", "dispatch", &[Status::Registered]),
+    ("board.handling", "handling", &[Status::Dispatched, Status::Handling, Status::Deferred]),
+    ("board.check", "check", &[Status::Handled]),
+    ("board.close", "close", &[Status::Checked]),
+];
+
+/// One column of the board: its own query, its true count and its own pages, so that a
+/// surge in one state never hides another.
 pub struct Column {
     pub key: &'static str,
     pub cards: Vec<Card>,
+    /// Every case in this column's states within the caller's reach.
+    pub total: i64,
+    /// "第 2 页", in the reader's language.
+    pub page_label: String,
+    /// Links to the previous and next pages of this column, the others kept where they are.
+    pub previous: Option<String>,
+    pub next: Option<String>,
 }
 
 #[derive(Template)]
@@ -44,52 +65,95 @@ async fn open_cases(app: &App, who: &PageCaller, statuses: Vec<Status>) -> Resul
     Ok((app.store.cases(&reach.scope(who), &filter).await?, reach))
 }
 
-pub async fn page(State(app): State<App>, lang: Lang, OriginalUri(uri): OriginalUri, who: PageCaller) -> Response {
-    let open = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
-    let (cases, _) = match open_cases(&app, &who, open).await {
-        Ok(found) => found,
-        Err(e) => return PageError::from_api(lang, e).into_response(),
-    };
-    let names = match category_names(&app).await {
-        Ok(names) => names,
-        Err(e) => return PageError::from_api(lang, e).into_response(),
-    };
-    let stages: [(&'static str, &[Status]); 5] = [
-        ("board.intake", &[Status::Reported, Status::Verified]),
-        ("board.dispatch", &[Status::Registered]),
-        ("board.handling", &[Status::Dispatched, Status::Handling, Status::Deferred]),
-        ("board.check", &[Status::Handled]),
-        ("board.close", &[Status::Checked]),
-    ];
-    let can_dispatch = who.actor.can(Permission::CasesDispatch);
-    let mut columns: Vec<Column> = stages
-        .into_iter()
-        .map(|(key, statuses)| Column {
-            key,
-            cards: cases
-                .iter()
-                .filter(|c| statuses.contains(&c.state.status))
-                .map(|c| Card::new(&app, c, names.get(c.category.as_str()).map_or("", String::as_str)))
-                .collect(),
-        })
+/// The page of each column asked for (`?dispatch=3`), from 1.
+fn column_pages(params: &Params) -> Vec<i64> {
+    STAGES
+        .iter()
+        .map(|(_, name, _)| params.get(name).and_then(|p| p.parse::<i64>().ok()).filter(|p| *p >= 1).unwrap_or(1))
+        .collect()
+}
+
+/// `/cases` with column `index` on `page` and the others on theirs.
+fn board_link(pages: &[i64], index: usize, page: i64) -> String {
+    let query: Vec<String> = STAGES
+        .iter()
+        .zip(pages)
+        .enumerate()
+        .map(|(i, ((_, name, _), p))| if i == index { (name, page) } else { (name, *p) })
+        .filter(|(_, p)| *p > 1)
+        .map(|(name, p)| format!("{name}={p}"))
         .collect();
-    // The dispatch queue offers the likely departments first; cases of one category in one
-    // community share them.
-    if can_dispatch {
-        let mut known: HashMap<(String, String), Vec<Suggested>> = HashMap::new();
-        for (card, case) in columns
-            .iter_mut()
-            .filter(|c| c.key == "board.dispatch")
-            .flat_map(|c| c.cards.iter_mut())
-            .filter_map(|card| cases.iter().find(|c| c.id == card.id).map(|case| (card, case)))
-        {
-            let place = case.grid.as_ref().unwrap_or(&case.region).as_str();
-            let key = (case.category.to_string(), place.get(..12).unwrap_or(place).to_owned());
-            if !known.contains_key(&key) {
-                known.insert(key.clone(), suggested(&app, lang, case).await);
+    if query.is_empty() { "/cases".to_owned() } else { format!("/cases?{}", query.join("&")) }
+}
+
+/// Each column's cases (overdue first) and its count.
+async fn columns(
+    app: &App,
+    lang: Lang,
+    who: &PageCaller,
+    pages: &[i64],
+) -> Result<Vec<(Column, Vec<CaseRecord>)>, ApiError> {
+    if !Reach::reads_cases(who) {
+        who.require(app, Permission::CasesRead).await?;
+    }
+    let scope = Reach::of(app, who).await?.scope(who);
+    let names = category_names(app).await?;
+    let mut out = Vec::new();
+    for (index, ((key, _, statuses), page)) in STAGES.iter().zip(pages).enumerate() {
+        let filter = CaseFilter {
+            statuses: statuses.to_vec(),
+            limit: COLUMN_LIMIT,
+            offset: (page - 1).saturating_mul(COLUMN_LIMIT),
+            order: CaseOrder::OverdueFirst,
+            ..Default::default()
+        };
+        let cases = app.store.cases(&scope, &filter).await?;
+        let total = app.store.count_cases(&scope, &filter).await?;
+        let cards = cases
+            .iter()
+            .map(|c| Card::new(app, c, names.get(c.category.as_str()).map_or("", String::as_str)))
+            .collect();
+        let column = Column {
+            key,
+            cards,
+            total,
+            page_label: lang.catalog().fmt("board.page", &[("page", page)]),
+            previous: (*page > 1).then(|| board_link(pages, index, page - 1)),
+            next: (page * COLUMN_LIMIT < total).then(|| board_link(pages, index, page + 1)),
+        };
+        out.push((column, cases));
+    }
+    Ok(out)
+}
+
+pub async fn page(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    params: Params,
+) -> Response {
+    let built = match columns(&app, lang, &who, &column_pages(&params)).await {
+        Ok(built) => built,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let can_dispatch = who.actor.can(Permission::CasesDispatch);
+    let mut columns = Vec::new();
+    for (mut column, cases) in built {
+        // The dispatch queue offers the likely departments first; cases of one category in
+        // one community share them.
+        if can_dispatch && column.key == "board.dispatch" {
+            let mut known: HashMap<(String, String), Vec<Suggested>> = HashMap::new();
+            for (card, case) in column.cards.iter_mut().zip(&cases) {
+                let place = case.grid.as_ref().unwrap_or(&case.region).as_str();
+                let key = (case.category.to_string(), place.get(..12).unwrap_or(place).to_owned());
+                if !known.contains_key(&key) {
+                    known.insert(key.clone(), suggested(&app, lang, case).await);
+                }
+                card.suggested = known.get(&key).cloned().unwrap_or_default();
             }
-            card.suggested = known.get(&key).cloned().unwrap_or_default();
         }
+        columns.push(column);
     }
     let departments = app.store.departments().await.unwrap_or_default();
     let page = BoardPage {

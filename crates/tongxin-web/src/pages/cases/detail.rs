@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use tongxin_core::access::Permission;
 use tongxin_core::cases::lifecycle::{Action, Status};
+use tongxin_core::pii::mask_numbers_in;
 
 use super::{Suggested, action_key, short_time, source_key, status_key};
 use crate::api::access::id_param;
@@ -199,9 +200,9 @@ async fn show(
         }),
         sla,
         due: case.step_due_at.map(|t| short_time(&t.to_shanghai_rfc3339())).unwrap_or_default(),
-        description: case.description.clone(),
+        description: mask_numbers_in(&case.description),
         attributes,
-        address: case.address.clone(),
+        address: mask_numbers_in(&case.address),
         region: case.grid.as_ref().unwrap_or(&case.region).to_string(),
         department: case
             .department
@@ -223,7 +224,7 @@ async fn show(
                 actor: e.actor_name.clone(),
                 action: step_key(&e.action),
                 to: e.to_status.parse().map(status_key).unwrap_or("status.reported"),
-                note: e.note.clone(),
+                note: mask_numbers_in(&e.note),
                 detail: step_detail(lang, &e.data, &departments),
                 photos: stored
                     .iter()
@@ -412,7 +413,7 @@ pub fn step_detail(lang: Lang, data: &serde_json::Value, departments: &[(String,
                     let name = departments.iter().find(|(c, _)| *c == value).map_or(value.as_str(), |(_, n)| n);
                     t.fmt("detail.department", &[("department", &name)])
                 }
-                "reason" => t.fmt("detail.reason", &[("reason", &value)]),
+                "reason" => t.fmt("detail.reason", &[("reason", &mask_numbers_in(&value))]),
                 "extension" => match tongxin_core::cases::catalog::parse_limit(&value) {
                     Some(TimeLimit::WorkingHours(h)) => t.fmt("detail.extension_working", &[("hours", &h)]),
                     Some(TimeLimit::NaturalHours(h)) => t.fmt("detail.extension_natural", &[("hours", &h)]),

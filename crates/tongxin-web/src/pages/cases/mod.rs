@@ -162,7 +162,7 @@ impl Card {
         let place = if case.address.is_empty() {
             case.grid.as_ref().unwrap_or(&case.region).to_string()
         } else {
-            case.address.clone()
+            tongxin_core::pii::mask_numbers_in(&case.address)
         };
         Self {
             id: case.id,

@@ -55,9 +55,11 @@ async fn read(mut form: Multipart) -> Result<(Params, Vec<u8>, String), ApiError
                 bytes.extend_from_slice(&chunk);
             }
         } else {
-            pairs.push((field, part.text().await.map_err(unreadable)?));
+            let text = crate::text::field_text(&field, &mut part).await.map_err(unreadable)?;
+            pairs.push((field, text.map_err(|e| ApiError::invalid(e.field(), e.to_string()))?));
         }
     }
+    crate::text::check_repeats(&pairs).map_err(|e| ApiError::invalid(e.field(), e.to_string()))?;
     Ok((Params::from_pairs(pairs), bytes, name))
 }
 
@@ -86,7 +88,11 @@ async fn upload(
     }
     .await;
     match started {
-        Ok(job) => Redirect::to(&format!("/registry/import/{}", job.id)).into_response(),
+        Ok(Ok(job)) => Redirect::to(&format!("/registry/import/{}", job.id)).into_response(),
+        Ok(Err(refused)) => {
+            let words = if lang == Lang::En { refused.english() } else { refused.to_string() };
+            show_form(lang, &uri, &who, Some(words))
+        }
         Err(e @ ApiError::InvalidParameter { .. }) => show_form(lang, &uri, &who, Some(e.to_string())),
         Err(e) => PageError::from_api(lang, e).into_response(),
     }

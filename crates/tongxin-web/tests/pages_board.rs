@@ -1,0 +1,113 @@
+//! The case board during a surge: each column is its own query with its true count and its
+//! own pages, so 520 new reports never hide the cases waiting for dispatch, handling, check
+//! or closing; overdue cases come first in every column. On both backends.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::TestApp;
+use tongxin_core::cases::catalog::CategoryCode;
+use tongxin_core::cases::report::Source;
+use tongxin_core::geo::RegionCode;
+use tongxin_store::audit::Caller;
+use tongxin_store::backend_tests;
+use tongxin_store::cases::{CaseFilter, CaseScope, NewCase};
+use tongxin_store::testing::TestDb;
+
+/// What one column of the board shows: its count, its cards' ids and SLA classes, and
+/// its next page's link.
+struct Shown {
+    total: i64,
+    cards: Vec<(i64, String)>,
+    next: Option<String>,
+}
+
+fn column(html: &str, stage: &str) -> Shown {
+    let start = html.find(&format!("data-stage=\"{stage}\"")).unwrap_or_else(|| panic!("no column {stage}"));
+    let rest = &html[start..];
+    let section = &rest[..rest.find("</section>").unwrap()];
+    let total = section.split("<small class=\"count\">").nth(1).unwrap().split('<').next().unwrap().parse().unwrap();
+    let cards = section
+        .split("<article class=\"card sla-")
+        .skip(1)
+        .map(|card| {
+            let sla = card.split('"').next().unwrap().to_owned();
+            let id = card.split("data-case=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+            (id, sla)
+        })
+        .collect();
+    let next = section
+        .split("rel=\"next\"")
+        .next()
+        .filter(|_| section.contains("rel=\"next\""))
+        .and_then(|before| before.rsplit("href=\"").next())
+        .map(|href| href.split('"').next().unwrap().replace("&amp;", "&"));
+    Shown { total, cards, next }
+}
+
+/// The true number of cases in `statuses`, straight from the store.
+async fn count(app: &TestApp, statuses: &[&str]) -> i64 {
+    let filter = CaseFilter { statuses: statuses.iter().map(|s| s.parse().unwrap()).collect(), ..Default::default() };
+    app.db.store.count_cases(&CaseScope { all: true, ..Default::default() }, &filter).await.unwrap()
+}
+
+async fn a_surge_of_reports_hides_no_column(db: TestDb) {
+    let app = TestApp::spawn_with_history(db, 1).await;
+    let calendar = app.app.calendar.current();
+    let surge = NewCase {
+        source: Source::Open311,
+        category: CategoryCode::parse("E0502").unwrap(),
+        description: "夜间噪声".into(),
+        attributes: BTreeMap::new(),
+        location: None,
+        region: RegionCode::parse("310106013001001").unwrap(),
+        grid: Some(RegionCode::parse("310106013001001").unwrap()),
+        address: "常德路 1 号".into(),
+        building_id: None,
+        reporter_user: None,
+        reporter_resident: None,
+        reporter_sealed: None,
+        external_ref: None,
+        duplicate_of: None,
+        photos: Vec::new(),
+        media_url: None,
+        token: None,
+    };
+    for _ in 0..520 {
+        app.db.store.create_case(&Caller::system("surge"), &surge, &calendar).await.unwrap();
+    }
+    let shiftlead = app.login("shiftlead").await;
+    let (status, html) = shiftlead.text("/cases").await;
+    assert_eq!(status, 200);
+    for (stage, statuses) in [
+        ("board.intake", &["reported", "verified"][..]),
+        ("board.dispatch", &["registered"][..]),
+        ("board.handling", &["dispatched", "handling", "deferred"][..]),
+        ("board.check", &["handled"][..]),
+        ("board.close", &["checked"][..]),
+    ] {
+        let shown = column(&html, stage);
+        let stored = count(&app, statuses).await;
+        assert!(stored > 0, "the demo's month holds cases {stage}");
+        assert_eq!(shown.total, stored, "{stage}: the column's count is the true count");
+        assert_eq!(shown.cards.len() as i64, stored.min(50), "{stage}: a page of cards");
+        // Overdue (red) cards first.
+        let first_not_red = shown.cards.iter().position(|(_, sla)| sla != "red").unwrap_or(shown.cards.len());
+        assert!(shown.cards[first_not_red..].iter().all(|(_, sla)| sla != "red"), "{stage}: overdue first");
+    }
+    // The intake column pages through the surge, the others staying where they are.
+    let intake = column(&html, "board.intake");
+    assert!(intake.total >= 520);
+    let next = intake.next.expect("更多 on the intake column");
+    assert_eq!(next, "/cases?intake=2");
+    let (_, second) = shiftlead.text(&next).await;
+    let page2 = column(&second, "board.intake");
+    assert_eq!(page2.cards.len(), 50);
+    assert!(page2.cards.iter().all(|(id, _)| !intake.cards.iter().any(|(first, _)| first == id)), "a new page");
+    assert!(second.contains("rel=\"prev\""));
+    assert_eq!(column(&second, "board.dispatch").cards.len(), column(&html, "board.dispatch").cards.len());
+    app.stop().await;
+}
+
+backend_tests!(a_surge_of_reports_hides_no_column);
