@@ -1,13 +1,17 @@
 //! The demo's service door: the catalogue of [`crate::booking_catalog`] saved as sites,
 //! categories and services, long-term-care assessment levels for some of the oldest
-//! residents, and slots laid out from two weeks back to four weeks ahead.
+//! residents, slots laid out from two weeks back to four weeks ahead, a kiosk at the
+//! elder-care centre, and the kiosk PIN [`KIOSK_PIN`] for a few elders ([`kiosk_pins`]).
 
 use chrono::NaiveDate;
 use rand::Rng;
 use tongxin_core::booking::SiteKind;
 use tongxin_core::booking::eligibility::Rules;
+use tongxin_core::booking::pin::KioskPin;
 use tongxin_core::booking::timetable::{Hours, Weekly};
 use tongxin_core::geo::{RegionCode, RegionLevel};
+use tongxin_core::pii::PiiCipher;
+use tongxin_core::pii::id_number::IdNumber;
 use tongxin_core::registry::Tag;
 use tongxin_store::Store;
 use tongxin_store::audit::Caller;
@@ -29,7 +33,17 @@ pub struct BookingSummary {
     pub past_bookings: usize,
     /// The kiosk at the first elder-care centre: its site and its key (shown once).
     pub kiosk: Option<(String, String)>,
+    /// The elders who sign in there with [`KIOSK_PIN`]: (masked name, age, ID number),
+    /// shown once like the key.
+    pub kiosk_residents: Vec<(String, i32, String)>,
 }
+
+/// The kiosk PIN (终端口令) of the demo's [`KIOSK_ELDERS`] oldest residents of
+/// [`KIOSK_GRID`].
+pub const KIOSK_PIN: &str = "2580";
+pub const KIOSK_ELDERS: usize = 3;
+/// 景华居民区第一网格, gridworker1's grid.
+pub const KIOSK_GRID: &str = "310106013001001";
 
 /// Days of slots laid out before and after today.
 const PAST_DAYS: u64 = 14;
@@ -130,6 +144,7 @@ async fn past(
 /// Saves the demo catalogue and lays out its slots when there are no services yet.
 pub async fn seed_if_empty(
     store: &Store,
+    pii: &PiiCipher,
     rng: &mut impl Rng,
     today: NaiveDate,
 ) -> Result<Option<BookingSummary>, DemoError> {
@@ -193,6 +208,7 @@ pub async fn seed_if_empty(
         }
         None => None,
     };
+    let kiosk_residents = kiosk_pins(store, pii, &caller, today).await?;
     Ok(Some(BookingSummary {
         categories: categories.len(),
         services: services.len(),
@@ -201,5 +217,38 @@ pub async fn seed_if_empty(
         assessed: levels.len(),
         past_bookings,
         kiosk,
+        kiosk_residents,
     }))
+}
+
+/// Gives [`KIOSK_PIN`] to the oldest living residents of [`KIOSK_GRID`] with an ID number
+/// on record (skipping one whose number holds those digits, which the rules refuse):
+/// (masked name, age, ID number) of each.
+pub async fn kiosk_pins(
+    store: &Store,
+    pii: &PiiCipher,
+    caller: &Caller,
+    today: NaiveDate,
+) -> Result<Vec<(String, i32, String)>, DemoError> {
+    let everyone = tongxin_store::registry::RegistryScope { all: true, ..Default::default() };
+    let filter = tongxin_store::registry::ResidentFilter {
+        within: RegionCode::parse(KIOSK_GRID).ok(),
+        limit: 5_000,
+        ..Default::default()
+    };
+    let mut residents = store.residents(&everyone, &filter).await?;
+    residents.sort_by_key(|r| (r.birth_date, r.id));
+    let mut chosen = Vec::new();
+    for r in residents {
+        if chosen.len() == KIOSK_ELDERS {
+            break;
+        }
+        let Some(sealed) = store.resident_sealed(r.id).await?.0 else { continue };
+        let Some(id) = pii.open("resident_id", &sealed).ok().and_then(|n| IdNumber::parse(&n).ok()) else { continue };
+        let Ok(pin) = KioskPin::parse(KIOSK_PIN, Some(&id)) else { continue };
+        store.set_kiosk_pin(caller, r.id, &pin.hash()).await?;
+        let masked: String = r.name.chars().take(1).chain("**".chars()).collect();
+        chosen.push((masked, tongxin_core::registry::age(r.birth_date, today), id.expose().to_owned()));
+    }
+    Ok(chosen)
 }

@@ -101,15 +101,17 @@ pub async fn seed_registry_if_empty(
     Ok(summary)
 }
 
-/// Creates the demo's service door (catalogue, sites, care levels, slots) when there are
-/// no services yet; the registry should be there first, for the care levels.
+/// Creates the demo's service door (catalogue, sites, care levels, slots, a kiosk and a
+/// few elders' kiosk PINs) when there are no services yet; the registry should be there
+/// first, for the care levels and the PINs, with the cipher that sealed its numbers.
 pub async fn seed_booking_if_empty(
     store: &Store,
+    pii: &tongxin_core::pii::PiiCipher,
     options: &DemoOptions,
 ) -> Result<Option<booking::BookingSummary>, DemoError> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(7));
     let today = tongxin_core::time::Timestamp::now().to_utc().with_timezone(&tongxin_core::time::SHANGHAI).date_naive();
-    booking::seed_if_empty(store, &mut rng, today).await
+    booking::seed_if_empty(store, pii, &mut rng, today).await
 }
 
 /// Creates the demo subdistrict when the database has no regions yet; otherwise leaves

@@ -142,7 +142,7 @@ async fn a_registry_the_size_of_jingansi(db: TestDb) {
     assert!(tongxin_demo::seed_registry_if_empty(store, &pii, &options, &Quiet).await.unwrap().is_none());
 
     // The service door: 6 categories and 55 services at 9 sites, with history and a kiosk.
-    let b = tongxin_demo::seed_booking_if_empty(store, &options).await.unwrap().unwrap();
+    let b = tongxin_demo::seed_booking_if_empty(store, &pii, &options).await.unwrap().unwrap();
     assert_eq!((b.categories, b.services, b.sites), (6, 55, 9));
     assert!(b.slots > 1_500, "{} slots", b.slots);
     assert!(b.assessed > 500, "{} care assessments", b.assessed);
@@ -154,13 +154,21 @@ async fn a_registry_the_size_of_jingansi(db: TestDb) {
         store.kiosk_site(key.id).await.unwrap(),
         store.sites().await.unwrap().iter().find(|s| s.code == site).map(|s| s.id)
     );
+    // A few elders sign in there with the demo's kiosk PIN.
+    assert_eq!(b.kiosk_residents.len(), tongxin_demo::booking::KIOSK_ELDERS);
+    for (name, age, id) in &b.kiosk_residents {
+        let index = pii.blind_index("resident_id", id);
+        let (_, hash) = store.kiosk_pin_of(&index).await.unwrap().expect("a PIN");
+        assert!(tongxin_core::access::password::verify_password(tongxin_demo::booking::KIOSK_PIN, &hash));
+        assert!(name.ends_with("**") && *age >= 80, "{name} {age}");
+    }
     let today = tongxin_store::booking::shanghai_day(tongxin_core::time::Timestamp::now());
     let stats = store.booking_stats(today - chrono::Days::new(14), today).await.unwrap();
     assert_eq!(stats.by_category.len(), 6, "{stats:?}");
     assert!(stats.utilisation > 0.2 && stats.utilisation < 0.95, "{stats:?}");
     assert!(stats.no_show_rate > 0.05 && stats.no_show_rate < 0.2, "{stats:?}");
     assert!(stats.by_channel.len() >= 4 && stats.by_age.keys().all(|a| a != "60 以下"), "{stats:?}");
-    assert!(tongxin_demo::seed_booking_if_empty(store, &options).await.unwrap().is_none());
+    assert!(tongxin_demo::seed_booking_if_empty(store, &pii, &options).await.unwrap().is_none());
 }
 
 backend_tests!(seeds_once, a_registry_the_size_of_jingansi);

@@ -121,13 +121,43 @@ async fn a_family_member_books_on_their_phone(db: TestDb) {
     browser.screenshot("booking-phone-booked").await;
     let booking = app.db.store.bookings_of(elder, 5).await.unwrap();
     assert_eq!((booking[0].channel.as_str(), booking[0].actor_kind.as_str()), ("app", "resident"));
+
+    // The kiosk PIN for her, typed twice (once she has an ID number on record).
+    browser.click("#kiosk-pin").await;
+    browser
+        .wait_for_text("#pin-no-id", "这位居民没有登记身份证号，不能用身份证号在终端登录；请用手机上的二维码登录。")
+        .await;
+    let first17 = "31010619460101002";
+    let id = format!("{first17}{}", tongxin_core::pii::id_number::check_character(first17).unwrap());
+    TestApp::personal(&id);
+    let (status, body) = app
+        .login("shiftlead")
+        .await
+        .patch_json(&format!("/api/v1/residents/{elder}"), json!({ "id_number": id }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    browser.goto(&app.url("/me/kiosk-pin")).await;
+    assert_eq!(browser.text("#pin-state").await, "还没有设置");
+    browser.fill("#pin-form input[name=pin]", "2580").await;
+    browser.fill("#pin-form input[name=pin_again]", "2589").await;
+    browser.click("#pin-form button").await;
+    browser.wait_for_text("#pin-error", "两次输入的口令不一样，请再输一次。").await;
+    browser.screenshot("kiosk-pin-phone").await;
+    browser.fill("#pin-form input[name=pin]", "2580").await;
+    browser.fill("#pin-form input[name=pin_again]", "2580").await;
+    browser.click("#pin-form button").await;
+    browser.wait_for_text("#pin-saved", "口令已保存。在服务站点的自助终端上，输入身份证号和这个口令就能登录。").await;
+    assert!(browser.text("#pin-state").await.starts_with("已设置（"));
+    browser.screenshot("kiosk-pin-phone-saved").await;
     browser.stop().await;
     app.stop().await;
 }
 
-/// At the kiosk of a site: enrolled with the site's key, a resident signs in with their ID
-/// number and birth date, books, sees the booking's channel, signs out; another resident
-/// signs in with the QR code from their phone; the key refuses to serve at another site.
+/// At the kiosk of a site, at the kiosk's size (1080×1920): an operator sets a PIN for a
+/// caller on the console; the kiosk is enrolled with the site's key; the elder signs in
+/// with her ID number and that PIN (a wrong PIN gets the one message for every wrong
+/// answer), books, sees the booking's channel, signs out; another resident signs in with
+/// the QR code from their phone; the key refuses to serve at another site.
 async fn a_resident_books_at_the_kiosk(db: TestDb) {
     let Some(browser) = Browser::start().await else { return };
     let app = TestApp::spawn(db).await;
@@ -147,12 +177,32 @@ async fn a_resident_books_at_the_kiosk(db: TestDb) {
     let (status, _) = lead
         .post_json(
             "/api/v1/residents",
-            json!({ "household_id": f.household, "name": "钱桂英", "id_number": "310106194203150020", "role": "其他" }),
+            json!({ "household_id": f.household, "name": "钱桂英", "id_number": "310106194203150020",
+                "phone": "13901234567", "role": "其他" }),
         )
         .await;
     assert_eq!(status, 201);
     TestApp::personal("310106194203150020");
+    TestApp::personal("13901234567");
 
+    // She calls; the operator sets the PIN she chooses.
+    browser.sign_in(&app.base, "operator", "/booking/console").await;
+    browser.fill("#find-caller input[name=phone]", "13901234567").await;
+    browser.click("#find-caller button").await;
+    browser.wait_for_text("#kiosk-pin-state", "还没有设置").await;
+    browser.click("#set-kiosk-pin summary").await;
+    browser.fill("#set-kiosk-pin input[name=pin]", "1942").await;
+    browser.click("#set-kiosk-pin button").await;
+    browser.wait_for_text("#console-error", "口令不能用身份证号里的数字（如出生日期、末几位），请换一个。").await;
+    browser.click("#set-kiosk-pin summary").await;
+    browser.fill("#set-kiosk-pin input[name=pin]", "2580").await;
+    browser.click("#set-kiosk-pin button").await;
+    browser.wait_for_text("#done", "终端口令已设置。请告诉老人：在自助终端上输入身份证号和这个口令登录。").await;
+    assert!(browser.text("#kiosk-pin-state").await.starts_with("已设置（"));
+    browser.screenshot("kiosk-pin-console").await;
+    browser.client.delete_all_cookies().await.unwrap();
+
+    browser.client.set_window_size(1080, 1920).await.unwrap();
     browser.goto(&app.url("/kiosk/test-site")).await;
     assert_eq!(browser.text("h1").await, "设置这台终端");
     browser.fill("#enrol input[name=key]", "tx_00000000_wrong").await;
@@ -161,13 +211,28 @@ async fn a_resident_books_at_the_kiosk(db: TestDb) {
     browser.fill("#enrol input[name=key]", &secret).await;
     browser.click("#enrol button").await;
     browser.wait_for_text("h1", "欢迎！请先登录").await;
+    assert!(browser.text("#pin-help").await.starts_with("还没有口令？请打电话请坐席帮您设置"));
+    // Big enough for old eyes and fingers: 24 px text, 64 px targets.
+    let sizes = browser
+        .client
+        .execute(
+            "return ['#id-sign-in input[name=id_number]', '#id-sign-in input[name=pin]', '#id-sign-in button']
+                .map(s => document.querySelector(s).getBoundingClientRect().height)
+                .concat([parseFloat(getComputedStyle(document.querySelector('#pin-help')).fontSize)]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let sizes: Vec<f64> = serde_json::from_value(sizes).unwrap();
+    assert!(sizes[..3].iter().all(|h| *h >= 64.0) && sizes[3] >= 24.0, "{sizes:?}");
     browser.screenshot("kiosk-sign-in").await;
     browser.fill("#id-sign-in input[name=id_number]", "310106194203150020").await;
-    browser.fill("#id-sign-in input[name=birth_date]", "1942-03-16").await;
+    browser.fill("#id-sign-in input[name=pin]", "2581").await;
     browser.click("#id-sign-in button").await;
-    browser.wait_for_text("#kiosk-error", "身份证号或出生日期不对，请再试一次。").await;
+    browser.wait_for_text("#kiosk-error", "身份证号或口令不对，请再试一次。").await;
+    browser.screenshot("kiosk-sign-in-wrong").await;
     browser.fill("#id-sign-in input[name=id_number]", "310106194203150020").await;
-    browser.fill("#id-sign-in input[name=birth_date]", "1942-03-15").await;
+    browser.fill("#id-sign-in input[name=pin]", "2580").await;
     browser.click("#id-sign-in button").await;
     browser.wait_for_text("#who", "钱**").await;
     let body = browser.text("body").await;

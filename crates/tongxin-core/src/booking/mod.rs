@@ -1,10 +1,12 @@
 //! One door for services (一网通办 / 智慧养老): a catalogue of services given at sites or at
 //! home, slots generated from weekly timetables, and bookings made for residents through
 //! every channel — the resident's phone, a telephone operator, a kiosk at a site, or the
-//! API. The vocabularies here, who may book what ([`eligibility`]) and when slots fall
-//! ([`timetable`]) are pure; the store keeps the seats.
+//! API. The vocabularies here, who may book what ([`eligibility`]), when slots fall
+//! ([`timetable`]) and the kiosk PIN with its lockout rules ([`pin`]) are pure; the store
+//! keeps the seats.
 
 pub mod eligibility;
+pub mod pin;
 pub mod timetable;
 
 vocabulary! {

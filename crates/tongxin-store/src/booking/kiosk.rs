@@ -1,7 +1,8 @@
 //! Kiosks (自助终端) at service sites. A kiosk device holds an API key with the kiosk scope,
-//! bound to one site. A resident signs in at it with their ID number and birth date, or
-//! with a one-time code their phone shows as a QR code; the sign-in lasts while they use
-//! it and ends after [`KIOSK_IDLE_MS`] without a request.
+//! bound to one site. A resident signs in at it with their ID number and kiosk PIN
+//! (checked and throttled with [`super::pins`]), or with a one-time code their phone shows
+//! as a QR code; the sign-in lasts while they use it and ends after [`KIOSK_IDLE_MS`]
+//! without a request.
 
 use serde_json::json;
 use sqlx::Row;
@@ -45,27 +46,16 @@ impl Store {
         Ok(row.map(|r| r.try_get("site_id")).transpose()?)
     }
 
-    /// The living resident with this ID number (by its blind index) and birth date.
-    pub async fn resident_by_id_number(
-        &self,
-        id_index: &str,
-        birth_date: chrono::NaiveDate,
-    ) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT id FROM residents WHERE id_index = $1 AND birth_date = $2 AND moved_out IS NULL")
-            .bind(id_index)
-            .bind(birth_date.format("%Y-%m-%d").to_string())
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.map(|r| r.try_get("id")).transpose()?)
-    }
-
-    /// Signs a resident in at a kiosk; the session token for the kiosk's cookie.
+    /// Signs a resident in at a kiosk; the session token for the kiosk's cookie. `how` is
+    /// `pin` (then `id_index` is the ID number's blind index, whose failed attempts are
+    /// forgotten) or `qr`.
     pub async fn open_kiosk_session(
         &self,
         caller: &Caller,
         api_key_id: i64,
         resident_id: i64,
         how: &str,
+        id_index: Option<&str>,
     ) -> Result<String, StoreError> {
         let token = random_token();
         let now = Timestamp::now().millis();
@@ -81,6 +71,9 @@ impl Store {
         .await?;
         let entry = AuditEntry::ok("booking.kiosk.sign_in", "resident", resident_id).with_detail(json!({ "by": how }));
         self.audit_in(&mut tx, caller, entry).await?;
+        if let Some(index) = id_index {
+            super::pins::clear_in(&mut tx, &format!("id:{index}")).await?;
+        }
         tx.commit().await?;
         Ok(token)
     }

@@ -2,7 +2,7 @@
 //! from weekly timetables ([`slots`]), and bookings ([`book`]) — made, cancelled, promoted
 //! from the waitlist — each in one transaction. A slot's seats move only by a conditional
 //! update (`booked < capacity`), so no interleaving of requests can overbook it, on either
-//! backend.
+//! backend. Kiosks and their sign-ins: [`kiosk`], with PINs and lockouts in [`pins`].
 
 pub mod book;
 pub mod catalog;
@@ -10,6 +10,7 @@ pub mod kiosk;
 mod life;
 pub mod past;
 pub mod people;
+pub mod pins;
 pub mod slots;
 pub mod stats;
 

@@ -87,7 +87,7 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     let started = Instant::now();
-    if let Some(b) = tongxin_demo::seed_booking_if_empty(&store, &options).await? {
+    if let Some(b) = tongxin_demo::seed_booking_if_empty(&store, &pii, &options).await? {
         say(format_args!(
             "Created the service door in {} ms: {} categories, {} services at {} sites, {} slots, {} care assessments, {} past bookings.",
             started.elapsed().as_millis(),
@@ -102,6 +102,12 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             say(format_args!(
                 "Kiosk mode: open /kiosk/{site} on the kiosk and enter its key (shown this once): {secret}"
             ));
+            for (name, age, id) in &b.kiosk_residents {
+                say(format_args!(
+                    "  Sign in there as {name} ({age}) with the ID number {id} and the PIN {}.",
+                    tongxin_demo::booking::KIOSK_PIN
+                ));
+            }
         }
     }
     serve(config, store, listener, &key, true, |url| {

@@ -2,7 +2,8 @@
 //! their phone number, or by name and the last four characters of their ID number; see
 //! who they are (masked), their bookings, the services they may book and the free slots
 //! of a day; book, join a waitlist, cancel or move a booking — all through the same
-//! booking function as every channel, recorded as the operator's.
+//! booking function as every channel, recorded as the operator's; and set the caller's
+//! kiosk PIN (终端口令) on their word ([`super::kiosk_pin`]).
 
 use askama::Template;
 use axum::Router;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<App> {
         .route("/booking/console/book", post(book_slot))
         .route("/booking/console/cancel", post(cancel))
         .route("/booking/console/family", post(link_family))
+        .route("/booking/console/kiosk-pin", post(set_pin))
 }
 
 /// A caller found by the search.
@@ -55,6 +57,9 @@ pub struct Caller {
     pub moved_out: bool,
     /// Family members' phones (masked) who may book for them.
     pub family: Vec<String>,
+    /// Their kiosk PIN in words (set when, or none yet), and a lock of their ID number.
+    pub pin: String,
+    pub pin_locked: Option<String>,
 }
 
 pub struct ServiceFacts {
@@ -212,6 +217,9 @@ async fn show(
     if params.get("linked").is_some() {
         page.done = Some(t.get("booking.linked").to_owned());
     }
+    if params.get("pin_set").is_some() {
+        page.done = Some(t.get("kiosk.pin_saved_console").to_owned());
+    }
     for (param, key) in [("done", "booking.done"), ("cancelled", "booking.cancelled")] {
         if let Some(id) = params.parse::<i64>(param)?
             && let Ok(b) = booking_in_reach(app, who, id).await
@@ -225,6 +233,7 @@ async fn show(
         let r = one_resident(app, who, id).await?;
         let (applicant, _) =
             app.store.applicant(id).await?.ok_or_else(|| ApiError::not_found(format!("no resident {id}")))?;
+        let (pin, pin_locked) = super::kiosk_pin::described(lang, &app.store.kiosk_pin_state(id).await?);
         let mut tags: Vec<String> =
             tongxin_core::registry::age_tags(r.birth_date, today).into_iter().map(str::to_owned).collect();
         tags.extend(r.tags.iter().map(|t| t.zh().to_owned()));
@@ -240,6 +249,8 @@ async fn show(
             address: r.address.clone(),
             moved_out: r.moved_out.is_some(),
             family: app.store.family_of(id).await?,
+            pin,
+            pin_locked,
         });
         page.bookings = app
             .store
@@ -326,4 +337,20 @@ async fn link_family(State(app): State<App>, lang: Lang, who: PageCaller, FormPa
     }
     .await;
     settle(lang, (resident, service, date), done.map(|()| ("linked", "1".to_owned())))
+}
+
+/// Sets the caller's kiosk PIN on their word, during the call: the digits they choose,
+/// read back to them.
+async fn set_pin(State(app): State<App>, lang: Lang, who: PageCaller, FormParams(form): FormParams) -> Response {
+    let (resident, service, date) = (form.raw("resident"), form.raw("service"), form.raw("date"));
+    let done = async {
+        who.require(&app, Permission::BookingBook).await?;
+        let id: i64 = form.require("resident")?;
+        one_resident(&app, &who, id).await?;
+        let pin = super::kiosk_pin::checked(&app, lang, id, form.raw("pin"), None).await?;
+        app.store.set_kiosk_pin(&who.caller(), id, &super::kiosk_pin::hashed(pin).await?).await?;
+        Ok::<_, ApiError>(())
+    }
+    .await;
+    settle(lang, (resident, service, date), done.map(|()| ("pin_set", "1".to_owned())))
 }

@@ -1,10 +1,11 @@
 //! Kiosk mode (自助终端) at a service site: `/kiosk/{site}`. The device holds a kiosk API
 //! key bound to that site (entered once at `/kiosk/{site}`, kept in an HttpOnly cookie); a
-//! key bound to another site is refused. A resident signs in with their ID number and birth
-//! date, or by showing the QR code from their phone (`/me/kiosk-code`) to the scanner; they
-//! see only their own data, masked; the site's services come first; they can book, cancel
-//! and check in; after 60 idle seconds the page signs them out (and the server forgets the
-//! sign-in). Large type (24 px and up) and 64 px targets throughout.
+//! key bound to another site is refused. A resident signs in with their ID number and kiosk
+//! PIN ([`super::kiosk_sign_in`]), or by showing the QR code from their phone
+//! (`/me/kiosk-code`) to the scanner; they see only their own data, masked; the site's
+//! services come first; they can book, cancel and check in; after 60 idle seconds the page
+//! signs them out (and the server forgets the sign-in). Large type (24 px and up) and
+//! 64 px targets throughout.
 
 use askama::Template;
 use axum::Router;
@@ -14,7 +15,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use tongxin_core::access::ApiScope;
 use tongxin_core::booking::{BookingStatus, Channel};
-use tongxin_core::pii::id_number::IdNumber;
 use tongxin_core::time::Timestamp;
 use tongxin_store::audit::Caller;
 use tongxin_store::booking::book::BookingRequest;
@@ -269,17 +269,14 @@ async fn sign_in(
             return Err(ApiError::invalid("key", t.get("kiosk.not_enrolled")));
         };
         let scanned = form.raw("code").trim();
-        let (resident, how) = if !scanned.is_empty() {
+        if !scanned.is_empty() {
             let found = app.store.use_kiosk_code(scanned).await?;
-            (found.ok_or_else(|| ApiError::invalid("code", t.get("kiosk.bad_code")))?, "qr")
-        } else {
-            let wrong = || ApiError::invalid("id_number", t.get("kiosk.bad_id"));
-            let id = IdNumber::parse(form.raw("id_number")).map_err(|_| wrong())?;
-            let birth = tongxin_core::registry::input::parse_day(form.raw("birth_date")).map_err(|_| wrong())?;
-            let index = app.pii.blind_index("resident_id", id.expose());
-            (app.store.resident_by_id_number(&index, birth).await?.ok_or_else(wrong)?, "id_number")
-        };
-        Ok::<_, ApiError>(app.store.open_kiosk_session(&caller, key, resident, how).await?)
+            let resident = found.ok_or_else(|| ApiError::invalid("code", t.get("kiosk.bad_code")))?;
+            return Ok(app.store.open_kiosk_session(&caller, key, resident, "qr", None).await?);
+        }
+        let signed_in = super::kiosk_sign_in::with_pin(&app, lang, &caller, key, &form).await?;
+        let index = Some(signed_in.id_index.as_str());
+        Ok::<_, ApiError>(app.store.open_kiosk_session(&caller, key, signed_in.resident, "pin", index).await?)
     }
     .await;
     match done {

@@ -1,7 +1,8 @@
 //! The resident's phone pages (手机预约): `/me/bookings` — the people they may book for
 //! (themselves, and elders who linked their phone) with their bookings — and `/me/book`,
 //! three taps: a service, a day, a time. Booked through the same function as every
-//! channel, recorded as `app`.
+//! channel, recorded as `app`. `/me/kiosk-code` shows a one-time QR code to sign in at a
+//! kiosk; the kiosk PIN is set at `/me/kiosk-pin` ([`super::kiosk_pin`]).
 
 use askama::Template;
 use axum::Router;
@@ -29,7 +30,7 @@ pub fn routes() -> Router<App> {
 }
 
 /// The people the signed-in resident may book for; staff get the same 404 as no one.
-async fn people(app: &App, who: &PageCaller) -> Result<Vec<Person>, ApiError> {
+pub(super) async fn people(app: &App, who: &PageCaller) -> Result<Vec<Person>, ApiError> {
     if who.actor.kind != ActorKind::Resident {
         return Err(ApiError::not_found("these pages are for residents signed in with their phone"));
     }

@@ -6,6 +6,8 @@ mod admin;
 mod catalog_admin;
 mod console;
 mod kiosk;
+mod kiosk_pin;
+mod kiosk_sign_in;
 mod mine;
 
 use axum::Router;
@@ -24,6 +26,7 @@ pub fn routes() -> Router<App> {
         .merge(console::routes())
         .merge(mine::routes())
         .merge(kiosk::routes())
+        .merge(kiosk_pin::routes())
 }
 
 /// A service as a list of choices shows it: eligible or not (and why), chosen or not.
