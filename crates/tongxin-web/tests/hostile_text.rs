@@ -141,7 +141,57 @@ async fn pages_explain_in_chinese(db: TestDb) {
     app.stop().await;
 }
 
+/// Text that arrives inside a file is held to the same rules: a 12345 order with a NUL in
+/// its description, and a ledger row with one in a name, are refused rows naming the field.
+async fn files_carrying_control_characters_are_refused_row_by_row(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let mut lead = app.login("shiftlead").await;
+    let (lat, lng) = point(&app).await;
+    let orders = format!(
+        "工单编号,问题类别,问题描述,纬度,经度\n\
+         HL-NUL-1,E0101,路灯\u{0}不亮,{lat},{lng}\n\
+         HL-OK-2,E0101,路灯不亮,{lat},{lng}\n"
+    );
+    let (status, report) = lead.post_bytes("/api/v1/cases/import?dry_run=true", "text/csv", orders.into_bytes()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["rows"][0]["outcome"], "refused", "{report}");
+    assert_eq!(report["rows"][0]["field"], "description", "{report}");
+    assert_eq!(report["rows"][1]["outcome"], "valid", "{report}");
+
+    // A workbook cell can hold a control character (stored as `_x001B_`); a CSV with one is
+    // refused whole as not text.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = ["姓名", "性别", "出生日期", "身份证号", "手机号", "地址", "单元", "室", "与户主关系"];
+    let row = ["王\u{1b}[2J芳", "女", "1950-01-01", "", "", "不存在路 1 号", "1", "101", "户主"];
+    for (col, (h, v)) in header.iter().zip(row).enumerate() {
+        sheet.write_string(0, col as u16, *h).unwrap();
+        sheet.write_string(1, col as u16, v).unwrap();
+    }
+    let ledger = book.save_to_buffer().unwrap();
+    let (status, job) = lead
+        .post_bytes("/api/v1/registry/imports?kind=residents&dry_run=true", "application/octet-stream", ledger)
+        .await;
+    assert_eq!(status, 202, "{job}");
+    let id = job["id"].as_str().unwrap().to_owned();
+    let mut done = serde_json::Value::Null;
+    for _ in 0..300 {
+        let (_, now) = lead.json(&format!("/api/v1/registry/imports/{id}")).await;
+        if now["finished"] == true {
+            done = now;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let errors = done["outcome"]["errors"].as_array().unwrap_or_else(|| panic!("{done}"));
+    assert_eq!(errors.len(), 1, "{done}");
+    assert_eq!(errors[0]["column"], "姓名", "{done}");
+    assert!(errors[0]["reason"].as_str().unwrap().contains("控制字符"), "{done}");
+    app.stop().await;
+}
+
 backend_tests!(
+    files_carrying_control_characters_are_refused_row_by_row,
     open311_refuses_text_that_is_not_text,
     the_api_refuses_control_characters_and_repeats,
     pages_explain_in_chinese

@@ -234,6 +234,13 @@ pub async fn run(
                 continue;
             }
             outcome.rows += 1;
+            if let Some(column) = row.control {
+                refused.insert(row.line);
+                let column = options.kind.template().columns.get(column).map_or("", |c| c.0).to_owned();
+                let reason = "含有不可见的控制字符（如 NUL），请删除后重新导入".to_owned();
+                outcome.errors.push(RowError { line: row.line, column, value: String::new(), reason });
+                continue;
+            }
             if let Err(errors) = plan(app, options.kind, &row, &known, &mut seen) {
                 refused.insert(row.line);
                 outcome.errors.extend(errors);

@@ -30,6 +30,9 @@ pub struct Row {
     /// The columns whose cell was a number of 16 digits or more: Excel keeps only 15
     /// significant digits, so such an ID number has lost its last digits.
     pub long_numbers: Vec<usize>,
+    /// The first column whose cell holds a control character that text may not hold
+    /// (`crate::text`): such a row is refused, never stored.
+    pub control: Option<usize>,
 }
 
 impl Row {
@@ -290,14 +293,18 @@ pub fn inspect(bytes: &[u8], template: &Template) -> Result<Layout, FileProblem>
 fn place(layout: &Layout, raw: &[(String, bool)], line: usize) -> Row {
     let mut cells = Vec::with_capacity(layout.positions.len());
     let mut long_numbers = Vec::new();
+    let mut control = None;
     for (i, at) in layout.positions.iter().enumerate() {
         let (text, long) = at.and_then(|p| raw.get(p)).cloned().unwrap_or_default();
         if long {
             long_numbers.push(i);
         }
+        if control.is_none() && text.chars().any(crate::text::is_forbidden) {
+            control = Some(i);
+        }
         cells.push(text);
     }
-    Row { line, cells, long_numbers }
+    Row { line, cells, long_numbers, control }
 }
 
 /// Streams the data rows of an inspected file, `CHUNK` at a time, from a blocking thread.

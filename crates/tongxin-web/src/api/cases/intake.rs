@@ -143,10 +143,45 @@ pub async fn replayed(app: &App, who: &Who, case: CaseRecord) -> Result<CaseReco
 
 /// Checks a report and turns it into the case to create, writing nothing: the category and
 /// its attributes, the text, the place, the reporter's contact (sealed), the duplicate flag.
+/// The text rules (`crate::text`) for every field of a report, whichever door it came
+/// through: the HTTP layer checks what arrives as a form or JSON, but a 12345 order file
+/// (CSV) reaches this point without passing it.
+fn check_text(request: &ReportRequest) -> Result<(), ApiError> {
+    let fields = [
+        ("category", Some(&request.category)),
+        ("description", Some(&request.description)),
+        ("address", request.address.as_ref()),
+        ("reporter_name", request.reporter_name.as_ref()),
+        ("reporter_phone", request.reporter_phone.as_ref()),
+        ("external_ref", request.external_ref.as_ref()),
+        ("source", request.source.as_ref()),
+        ("crs", request.crs.as_ref()),
+    ];
+    for (field, value) in fields {
+        if let Some(value) = value {
+            crate::text::check(field, value).map_err(|e| ApiError::invalid(field, e.to_string()))?;
+        }
+    }
+    for (code, value) in &request.attributes {
+        let field = format!("attribute[{code}]");
+        crate::text::check(&field, code).map_err(|e| ApiError::invalid(&field, e.to_string()))?;
+        let texts: Vec<&str> = match value {
+            Value::String(text) => vec![text.as_str()],
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        for text in texts {
+            crate::text::check(&field, text).map_err(|e| ApiError::invalid(&field, e.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn prepare(app: &App, who: &Who, request: ReportRequest) -> Result<NewCase, ApiError> {
     if who.actor.kind != ActorKind::Resident {
         who.require(app, Permission::CasesReport).await?;
     }
+    check_text(&request)?;
     let source = source_for(who, request.source.as_deref())?;
     let code = CategoryCode::parse(&request.category).map_err(|e| ApiError::invalid("category", e.to_string()))?;
     let category = app
