@@ -14,6 +14,7 @@
 //! - [`text`]: the rules all incoming text meets (UTF-8, no control characters, no
 //!   repeated single-valued parameters), and the layer that enforces them.
 //! - [`uploads`]: forms with photos, and keeping the photos in the blob store.
+//! - [`outbound`]: the HTTP client for calls out (webhook, SMS gateways).
 //! - [`notify`]: delivering queued notices through pluggable sinks (log, SMS, webhook).
 //! - [`observe`]: request ids, the request span and the Prometheus metrics.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
@@ -35,6 +36,7 @@ pub mod live;
 pub mod notify;
 pub mod observe;
 pub mod open311;
+pub mod outbound;
 pub mod pages;
 pub mod registry_import;
 pub mod secure_headers;

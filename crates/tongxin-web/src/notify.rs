@@ -127,12 +127,7 @@ pub struct WebhookSink {
 
 impl WebhookSink {
     pub fn new(config: WebhookConfig) -> Result<Self, String> {
-        tongxin_store::blobs::install_tls();
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
+        let client = crate::outbound::client()?;
         Ok(Self { config, client })
     }
 

@@ -19,7 +19,6 @@
 //! bad signature echoes the whole request, number and code included.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -82,12 +81,7 @@ impl Aliyun {
         if !(config.endpoint.starts_with("https://") || config.endpoint.starts_with("http://")) {
             return Err("the Alibaba Cloud SMS endpoint must be an http:// or https:// URL".into());
         }
-        tongxin_store::blobs::install_tls();
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
+        let client = crate::outbound::client()?;
         Ok(Self { config, client })
     }
 

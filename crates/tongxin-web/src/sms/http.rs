@@ -11,8 +11,6 @@
 //! a configuration to fix, 400/404/422 a refusal, 5xx and network failures unavailable.
 //! The answer's body is never read into an error: it may echo the message.
 
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use serde_json::json;
 use tongxin_core::pii::PhoneNumber;
@@ -64,12 +62,7 @@ impl HttpGateway {
             reqwest::header::HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| format!("'{name}' is not an HTTP header name"))?;
         }
-        tongxin_store::blobs::install_tls();
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
+        let client = crate::outbound::client()?;
         Ok(Self { config, client })
     }
 
