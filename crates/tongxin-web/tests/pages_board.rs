@@ -1,12 +1,14 @@
 //! The case board during a surge: each column is its own query with its true count and its
 //! own pages, so 520 new reports never hide the cases waiting for dispatch, handling, check
-//! or closing; overdue cases come first in every column. On both backends.
+//! or closing; overdue cases come first in every column; the browser pages one column.
+//! On both backends.
 
 mod common;
 
 use std::collections::BTreeMap;
 
 use common::TestApp;
+use common::browser::Browser;
 use tongxin_core::cases::catalog::CategoryCode;
 use tongxin_core::cases::report::Source;
 use tongxin_core::geo::RegionCode;
@@ -52,10 +54,9 @@ async fn count(app: &TestApp, statuses: &[&str]) -> i64 {
     app.db.store.count_cases(&CaseScope { all: true, ..Default::default() }, &filter).await.unwrap()
 }
 
-async fn a_surge_of_reports_hides_no_column(db: TestDb) {
-    let app = TestApp::spawn_with_history(db, 1).await;
-    let calendar = app.app.calendar.current();
-    let surge = NewCase {
+/// A new report on the subdistrict's first grid, straight into the store.
+fn report() -> NewCase {
+    NewCase {
         source: Source::Open311,
         category: CategoryCode::parse("E0502").unwrap(),
         description: "夜间噪声".into(),
@@ -73,10 +74,19 @@ async fn a_surge_of_reports_hides_no_column(db: TestDb) {
         photos: Vec::new(),
         media_url: None,
         token: None,
-    };
-    for _ in 0..520 {
-        app.db.store.create_case(&Caller::system("surge"), &surge, &calendar).await.unwrap();
     }
+}
+
+async fn surge(app: &TestApp, reports: usize) {
+    let calendar = app.app.calendar.current();
+    for _ in 0..reports {
+        app.db.store.create_case(&Caller::system("surge"), &report(), &calendar).await.unwrap();
+    }
+}
+
+async fn a_surge_of_reports_hides_no_column(db: TestDb) {
+    let app = TestApp::spawn_with_history(db, 1).await;
+    surge(&app, 520).await;
     let shiftlead = app.login("shiftlead").await;
     let (status, html) = shiftlead.text("/cases").await;
     assert_eq!(status, 200);
@@ -110,4 +120,23 @@ async fn a_surge_of_reports_hides_no_column(db: TestDb) {
     app.stop().await;
 }
 
-backend_tests!(a_surge_of_reports_hides_no_column);
+/// The shift lead pages through the intake column in the browser.
+async fn the_board_pages_one_column_in_the_browser(db: TestDb) {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn_with_history(db, 1).await;
+    surge(&app, 60).await;
+    browser.sign_in(&app.base, "shiftlead", "/cases").await;
+    let dispatch = browser.text("section[data-stage='board.dispatch'] h2").await;
+    browser.screenshot("case-board-columns").await;
+    browser.click("section[data-stage='board.intake'] a[rel=next]").await;
+    browser.wait_for_url("/cases?intake=2").await;
+    assert!(browser.text("section[data-stage='board.intake'] .pager").await.contains("第 2 页"));
+    assert_eq!(browser.text("section[data-stage='board.dispatch'] h2").await, dispatch, "the other columns stay");
+    browser.screenshot("case-board-page-2").await;
+    browser.stop().await;
+    app.stop().await;
+}
+
+backend_tests!(a_surge_of_reports_hides_no_column, the_board_pages_one_column_in_the_browser);
