@@ -25,7 +25,7 @@ pub fn check(body: &[u8]) -> Result<(), TextProblem> {
             }
             b':' => {
                 if let Some((start, end)) = last_string.take() {
-                    key = String::from_utf8_lossy(&body[start..end]).into_owned();
+                    key = super::label(&String::from_utf8_lossy(&body[start..end]));
                 }
                 i += 1;
             }

@@ -60,6 +60,16 @@ impl TextProblem {
     }
 }
 
+/// A parameter's name as an error names it: at most 64 characters, so that a name of
+/// megabytes is not echoed back whole.
+pub fn label(name: &str) -> String {
+    const MAX: usize = 64;
+    match name.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_owned(),
+    }
+}
+
 /// Whether `name` may be sent more than once.
 pub fn is_multi_valued(name: &str) -> bool {
     name.ends_with("[]") || MULTI_VALUED.contains(&name)
@@ -68,7 +78,7 @@ pub fn is_multi_valued(name: &str) -> bool {
 /// Refuses the control characters that text may not hold.
 pub fn check(field: &str, text: &str) -> Result<(), TextProblem> {
     match text.chars().find(|c| is_forbidden(*c)) {
-        Some(c) => Err(TextProblem::Control { field: field.to_owned(), code: u32::from(c) }),
+        Some(c) => Err(TextProblem::Control { field: label(field), code: u32::from(c) }),
         None => Ok(()),
     }
 }
@@ -80,7 +90,7 @@ pub fn is_forbidden(c: char) -> bool {
 
 /// Bytes that must be UTF-8 text, checked.
 pub fn utf8(field: &str, bytes: Vec<u8>) -> Result<String, TextProblem> {
-    let text = String::from_utf8(bytes).map_err(|_| TextProblem::NotUtf8 { field: field.to_owned() })?;
+    let text = String::from_utf8(bytes).map_err(|_| TextProblem::NotUtf8 { field: label(field) })?;
     check(field, &text)?;
     Ok(text)
 }
@@ -101,7 +111,7 @@ pub fn decode_form(input: &[u8]) -> Result<Vec<(String, String)>, TextProblem> {
         let name = utf8(&shown, name_bytes)?;
         let value = utf8(&name, unplus(raw_value))?;
         if !is_multi_valued(&name) && pairs.iter().any(|(n, _)| *n == name) {
-            return Err(TextProblem::Repeated { field: name });
+            return Err(TextProblem::Repeated { field: label(&name) });
         }
         pairs.push((name, value));
     }
@@ -112,7 +122,7 @@ pub fn decode_form(input: &[u8]) -> Result<Vec<(String, String)>, TextProblem> {
 pub fn check_repeats(pairs: &[(String, String)]) -> Result<(), TextProblem> {
     for (i, (name, _)) in pairs.iter().enumerate() {
         if !is_multi_valued(name) && pairs[..i].iter().any(|(n, _)| n == name) {
-            return Err(TextProblem::Repeated { field: name.clone() });
+            return Err(TextProblem::Repeated { field: label(name) });
         }
     }
     Ok(())
@@ -135,7 +145,7 @@ pub async fn field_text(
         if bytes.len() + chunk.len() > MAX_FIELD_BYTES {
             // Drain the rest so the next part can be read, keeping nothing.
             while part.chunk().await?.is_some() {}
-            return Ok(Err(TextProblem::TooLong { field: name.to_owned() }));
+            return Ok(Err(TextProblem::TooLong { field: label(name) }));
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -168,6 +178,9 @@ mod tests {
         assert_eq!(decode_form(b"x=%1B[31m"), Err(TextProblem::Control { field: "x".into(), code: 0x1b }));
         assert!(matches!(decode_form(b"a%00=1"), Err(TextProblem::Control { .. })));
         assert!(check("name", "ok\u{7f}").is_ok(), "DEL is not a C0 control");
+        let long = format!("{}=%00", "n".repeat(10_000));
+        let Err(TextProblem::Control { field, .. }) = decode_form(long.as_bytes()) else { panic!() };
+        assert_eq!(field.chars().count(), 65, "the name is cut when echoed");
     }
 
     #[test]
