@@ -319,6 +319,17 @@ async fn the_catalogue_is_run_and_bookings_move(db: TestDb) {
     assert_eq!(status, 422, "{refused}");
     let (_, still) = operator.json(&format!("/api/v1/booking/bookings/{}", moved["id"])).await;
     assert_eq!(still["status"], "confirmed", "a refused move changes nothing");
+    // A move keeps the service: lunch is not a move of this booking.
+    let (_, meals) = operator.json(&format!("/api/v1/booking/slots?service=T-MEAL&date={third}")).await;
+    let (status, refused) = operator
+        .post_json(
+            &format!("/api/v1/booking/bookings/{}/reschedule", moved["id"]),
+            json!({ "slot_id": meals["items"][0]["id"] }),
+        )
+        .await;
+    assert_eq!((status, refused["error"]["details"]["rule"].as_str()), (422, Some("other_service")), "{refused}");
+    let (_, still) = operator.json(&format!("/api/v1/booking/bookings/{}", moved["id"])).await;
+    assert_eq!(still["status"], "confirmed", "the booking stands");
 
     // A resident reaches only the people they may book for.
     let mut resident = app.resident_login("13700009999").await;

@@ -58,9 +58,21 @@ async fn an_operator_books_for_a_caller(db: TestDb) {
     assert!(mine.contains("电话坐席"), "the channel shows: {mine}");
     browser.screenshot("booking-console-booked").await;
 
-    // Move it to the next day, then cancel it.
-    browser.click("#caller-bookings a.button").await;
+    // The operator looks at another service, then moves the booking: the move keeps the
+    // booking's own service, named in the banner, and offers no other.
+    let select = browser.client.find(fantoccini::Locator::Css("#pick-service select[name=service]")).await.unwrap();
+    select.select_by_value("T-MEAL").await.unwrap();
+    browser.click("#pick-service button").await;
+    browser.wait_for_url("service=T-MEAL").await;
+    browser.click("#caller-bookings a.reschedule").await;
     browser.wait_for_url("reschedule=").await;
+    let banner = browser.text("#rescheduling").await;
+    assert!(banner.starts_with("改约：测试服务 T-OPEN") && banner.contains("09:00–10:00"), "{banner}");
+    assert!(browser.text("#service-facts").await.contains("测试服务 T-OPEN"));
+    assert!(browser.text("#slots").await.contains("09:00–10:00"), "the booking's own service's slots");
+    let picker = browser.client.find_all(fantoccini::Locator::Css("#pick-service select[name=service]")).await.unwrap();
+    assert!(picker.is_empty(), "no other service is offered while moving");
+    browser.screenshot("booking-console-moving").await;
     let next = (f.first_day + chrono::Days::new(1)).to_string();
     let select = browser.client.find(fantoccini::Locator::Css("#pick-service select[name=date]")).await.unwrap();
     select.select_by_value(&next).await.unwrap();

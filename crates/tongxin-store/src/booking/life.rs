@@ -4,6 +4,7 @@
 //! the slot.
 
 use serde_json::json;
+use sqlx::Row;
 use tongxin_core::booking::BookingStatus;
 use tongxin_core::time::Timestamp;
 
@@ -77,6 +78,17 @@ impl Store {
         if old.slot_id == slot_id {
             return Err(BookingError::AlreadyBooked);
         }
+        let asked: String = sqlx::query("SELECT service_code FROM slots WHERE id = $1")
+            .bind(slot_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(BookingError::NoSlot(slot_id))?
+            .try_get("service_code")?;
+        if asked != old.service_code {
+            return Err(BookingError::OtherService { booked: old.service_code, asked });
+        }
+        // The old seat is given up and the new one taken in this one transaction: if the
+        // new time cannot be booked, the old booking stands.
         self.cancel_in(&mut tx, caller, id).await?;
         let request =
             BookingRequest { slot_id, resident_id: old.resident_id, channel, idempotency_key: None, waitlist: false };

@@ -44,6 +44,9 @@ pub enum BookingError {
     Full { capacity: i64 },
     #[error("the resident already has a booking on this slot")]
     AlreadyBooked,
+    /// A move goes to another time of the booking's own service, never to another service.
+    #[error("a booking of {booked} cannot move to a slot of {asked}")]
+    OtherService { booked: String, asked: String },
     /// The booking's status (in Chinese) does not allow the action.
     #[error("the booking is {0}")]
     Status(&'static str),

@@ -90,6 +90,12 @@ impl From<BookingError> for ApiError {
                 field: "resident_id".into(),
                 message: "这位居民已经预约了这个时段".into(),
             },
+            BookingError::OtherService { .. } => refused(
+                "other_service",
+                "改约只能改到同一项服务的其他时间；要换服务，请取消后重新预约".into(),
+                "A booking moves to another time of the same service; to change the service, cancel and book again."
+                    .into(),
+            ),
             BookingError::Status(status) => refused(
                 "status",
                 format!("这个预约{status}，不能这样操作"),

@@ -89,6 +89,8 @@ struct ConsolePage {
     date: String,
     slots: Vec<SlotLine>,
     reschedule: Option<i64>,
+    /// "改约：长者食堂午餐 2026-12-07 周一 11:00–11:30", while a booking is being moved.
+    moving: Option<String>,
     done: Option<String>,
     error: Option<String>,
 }
@@ -190,9 +192,18 @@ async fn show(
     };
     let services = app.store.services().await?;
     let categories = app.store.service_categories().await?;
-    let service_code = params.get("service").filter(|s| !s.is_empty());
+    // A move keeps the booking's own service, whatever the picker last showed.
+    let moving = match params.parse::<i64>("reschedule")? {
+        Some(id) => Some(BookingLine::new(&booking_in_reach(app, who, id).await?, lang)),
+        None => None,
+    };
+    let service_code = match &moving {
+        Some(line) => Some(line.service_code.as_str()),
+        None => params.get("service").filter(|s| !s.is_empty()),
+    };
     let date = params
         .get("date")
+        .or(moving.as_ref().map(|line| line.day.as_str()))
         .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .filter(|d| *d >= today)
         .unwrap_or(today + chrono::Days::new(1));
@@ -210,7 +221,8 @@ async fn show(
         days: next_days(lang, 14),
         date: date.to_string(),
         slots: Vec::new(),
-        reschedule: params.parse::<i64>("reschedule")?,
+        reschedule: moving.as_ref().map(|line| line.id),
+        moving: moving.as_ref().map(|line| format!("{}：{} {}", t.get("booking.reschedule"), line.service, line.when)),
         done: None,
         error,
     };

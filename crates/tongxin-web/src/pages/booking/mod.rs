@@ -173,7 +173,10 @@ pub async fn open_slots(
 /// A booking as a list shows it.
 pub struct BookingLine {
     pub id: i64,
+    pub service_code: String,
     pub service: String,
+    /// The slot's day, 2026-12-07.
+    pub day: String,
     pub site: String,
     /// 12月1日 周二 09:00–09:30
     pub when: String,
@@ -194,7 +197,9 @@ impl BookingLine {
         );
         Self {
             id: b.id,
+            service_code: b.service_code.clone(),
             service: b.service_name.clone(),
+            day: day.format("%Y-%m-%d").to_string(),
             site: b.site_name.clone().unwrap_or_else(|| t.get("booking.home_visit").to_owned()),
             when: format!("{} {weekday} {}–{}", day.format("%Y-%m-%d"), hm(b.starts_at), hm(b.ends_at)),
             status: b.status.zh(),
