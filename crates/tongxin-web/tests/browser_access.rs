@@ -53,6 +53,14 @@ async fn resident_signs_in_with_a_code(db: TestDb) {
     browser.wait_for_url("/me").await;
     assert_eq!(browser.text("#my-phone").await, "139****0002");
     browser.screenshot("resident-me").await;
+    // The logo leads a resident to a page they may see; a page they may not see leads
+    // back to one, never round in a circle.
+    browser.click("a.brand").await;
+    browser.wait_for_url("/my/reports").await;
+    browser.goto(&app.url("/map")).await;
+    assert!(browser.text("section.error h1").await.contains("403"));
+    browser.click("#back-home").await;
+    browser.wait_for_url("/my/reports").await;
     browser.goto(&app.url("/dev/sms")).await;
     assert!(browser.text("#sms .sms-body").await.contains(&code));
     assert!(!browser.text("#sms").await.contains(phone), "the inbox masks the number");
