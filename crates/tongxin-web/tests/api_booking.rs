@@ -175,7 +175,12 @@ async fn the_last_seat_goes_once(db: TestDb) {
     let slots = app
         .db
         .store
-        .slots(&SlotFilter { service: Some("T-OPEN".into()), limit: 1, ..Default::default() })
+        .slots(&SlotFilter {
+            service: Some("T-OPEN".into()),
+            from: Some(tongxin_core::time::Timestamp::now()),
+            limit: 1,
+            ..Default::default()
+        })
         .await
         .unwrap();
     let slot = &slots[0];

@@ -78,7 +78,12 @@ async fn two_grids_on_one_slot(app: &TestApp) -> (chrono::NaiveDate, i64, i64) {
     let system = Caller::system("test");
     let f = seed(store, &code(SITE_GRID), 2).await;
     let far = resident_in(app, OTHER_GRID, "远方的葛阿婆").await;
-    let filter = SlotFilter { service: Some("T-OPEN".into()), limit: 1, ..Default::default() };
+    let filter = SlotFilter {
+        service: Some("T-OPEN".into()),
+        from: Some(tongxin_core::time::Timestamp::now()),
+        limit: 1,
+        ..Default::default()
+    };
     let slot = store.slots(&filter).await.unwrap().remove(0);
     let mut far_booking = 0;
     for resident in [f.elders[0], far] {
