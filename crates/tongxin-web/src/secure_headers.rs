@@ -30,8 +30,10 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 pub const PERMISSIONS_POLICY: &str = "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), \
      accelerometer=(), gyroscope=(), magnetometer=(), display-capture=()";
 
-/// HSTS for a year, once a browser has reached the site over TLS.
-pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+/// HSTS for a year, once a browser has reached the site over TLS. For this host only: an
+/// office's other services on sibling names may not speak TLS yet, and `includeSubDomains`
+/// would cut them off for a year.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
 
 /// The middleware: see the module's doc.
 pub async fn secure_headers(State(app): State<App>, request: Request, next: Next) -> Response {

@@ -50,7 +50,9 @@ impl<S: Send + Sync> FromRequest<S> for FormWithPhotos {
             let bytes = axum::body::Bytes::from_request(request, state)
                 .await
                 .map_err(|e| ApiError::invalid("body", e.body_text()))?;
-            return Ok(FormWithPhotos { fields: Params::from_form(&bytes), photos: Vec::new(), problem: None });
+            // Read as a form whatever its declared type, so held to the text rules here.
+            let pairs = crate::text::decode_form(&bytes).map_err(|e| ApiError::invalid(e.field(), e.to_string()))?;
+            return Ok(FormWithPhotos { fields: Params::from_pairs(pairs), photos: Vec::new(), problem: None });
         }
         let mut form =
             Multipart::from_request(request, state).await.map_err(|e| ApiError::invalid("body", e.body_text()))?;

@@ -15,7 +15,7 @@ pub mod registry;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Path};
+use axum::extract::{FromRequestParts, OriginalUri, Path};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -245,15 +245,27 @@ pub fn local_path(next: Option<&str>) -> Option<&str> {
 }
 
 /// A form body, read like a query string: [`Params`] never rejects, so a bad field is
-/// reported by the handler, in the page's language.
+/// reported by the handler, in the page's language. The body is read as a form whatever
+/// its declared type, so it is held to the text rules here too (the text layer checks
+/// only bodies declared as forms or JSON): text that breaks them is a page in the
+/// reader's language, never a silently empty form.
 pub struct FormParams(pub Params);
 
 impl<S: Send + Sync> axum::extract::FromRequest<S> for FormParams {
     type Rejection = Response;
 
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let Ok(lang) = Lang::from_request_parts(&mut parts, state).await;
+        let request = axum::extract::Request::from_parts(parts, body);
         let bytes = axum::body::Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
-        Ok(FormParams(Params::from_form(&bytes)))
+        match crate::text::decode_form(&bytes) {
+            Ok(pairs) => Ok(FormParams(Params::from_pairs(pairs))),
+            Err(problem) => {
+                let message = lang.catalog().fmt(problem.message_key(), &[("field", &problem.field())]);
+                Err(PageError::with_message(lang, StatusCode::BAD_REQUEST, message).into_response())
+            }
+        }
     }
 }
 

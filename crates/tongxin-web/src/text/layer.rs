@@ -16,9 +16,18 @@ use crate::i18n::Lang;
 use crate::open311::{self, Problem};
 use crate::pages::PageError;
 
-/// The largest form or JSON body read here. Routes take less where they say so
-/// (`DefaultBodyLimit`); the 12345 batch, a JSON array of orders, takes up to 10 MB.
-pub const MAX_TEXT_BODY: usize = 16 << 20;
+/// The largest form or JSON body read here: axum's own default, what every form and JSON
+/// route took before this layer. The layer runs before routing, on every route, signed in
+/// or not, so it must not hold more than a route would.
+pub const MAX_TEXT_BODY: usize = 2 << 20;
+
+/// The one route whose JSON body may be larger: the 12345 batch, an array of orders.
+const BATCH_PATH: &str = "/api/v1/cases/import";
+
+/// The most bytes of a form or JSON body `path` may send.
+fn body_cap(path: &str) -> usize {
+    if path == BATCH_PATH { crate::api::cases::batch::MAX_FILE_BYTES } else { MAX_TEXT_BODY }
+}
 
 /// The bodies the layer reads.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -48,7 +57,7 @@ pub async fn guard(request: Request, next: Next) -> Response {
     }
     let body = match body_kind(&parts) {
         None => body,
-        Some(kind) => match axum::body::to_bytes(body, MAX_TEXT_BODY).await {
+        Some(kind) => match axum::body::to_bytes(body, body_cap(parts.uri.path())).await {
             Err(_) => return refuse(&mut parts, Refusal::TooLarge).await,
             Ok(bytes) => {
                 let checked = match kind {
@@ -72,7 +81,7 @@ enum Refusal {
 
 async fn refuse(parts: &mut Parts, refusal: Refusal) -> Response {
     let path = parts.uri.path().to_owned();
-    let max_mb = MAX_TEXT_BODY >> 20;
+    let max_mb = body_cap(&path) >> 20;
     if path.starts_with(open311::BASE) {
         let format = open311::format_of(&path);
         let problem = match refusal {

@@ -56,11 +56,16 @@ struct BoardPage {
     can_report: bool,
 }
 
-async fn open_cases(app: &App, who: &PageCaller, statuses: Vec<Status>) -> Result<(Vec<CaseRecord>, Reach), ApiError> {
+/// The caller's reach over cases, once they may read cases at all.
+async fn reach(app: &App, who: &PageCaller) -> Result<Reach, ApiError> {
     if !Reach::reads_cases(who) {
         who.require(app, Permission::CasesRead).await?;
     }
-    let reach = Reach::of(app, who).await?;
+    Reach::of(app, who).await
+}
+
+async fn open_cases(app: &App, who: &PageCaller, statuses: Vec<Status>) -> Result<(Vec<CaseRecord>, Reach), ApiError> {
+    let reach = reach(app, who).await?;
     let filter = CaseFilter { statuses, limit: BOARD_LIMIT, ..Default::default() };
     Ok((app.store.cases(&reach.scope(who), &filter).await?, reach))
 }
@@ -93,10 +98,7 @@ async fn columns(
     who: &PageCaller,
     pages: &[i64],
 ) -> Result<Vec<(Column, Vec<CaseRecord>)>, ApiError> {
-    if !Reach::reads_cases(who) {
-        who.require(app, Permission::CasesRead).await?;
-    }
-    let scope = Reach::of(app, who).await?.scope(who);
+    let scope = reach(app, who).await?.scope(who);
     let names = category_names(app).await?;
     let mut out = Vec::new();
     for (index, ((key, _, statuses), page)) in STAGES.iter().zip(pages).enumerate() {
