@@ -215,14 +215,15 @@ impl Store {
                     }
                     None => Vec::new(),
                 },
-                Audience::ShiftLeads => {
+                Audience::ShiftLeads | Audience::Dispatchers | Audience::GridWorkers => {
                     let leads = sqlx::query(
-                        "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'shiftlead' \
+                        "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = $3 \
                          WHERE u.disabled = $1 AND EXISTS (SELECT 1 FROM user_regions g WHERE g.user_id = u.id \
                            AND substr($2, 1, length(g.region_code)) = g.region_code) ORDER BY u.id",
                     )
                     .bind(false)
                     .bind(row.try_get::<String, _>("region_code")?)
+                    .bind(audience.role().unwrap_or_default())
                     .fetch_all(&mut **tx)
                     .await?;
                     leads.iter().map(|r| Ok(Recipient::Staff(r.try_get("id")?))).collect::<Result<_, StoreError>>()?

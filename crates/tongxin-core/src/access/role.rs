@@ -208,6 +208,7 @@ impl Role {
                 CasesVerify,
                 CasesRegister,
                 CasesDispatch,
+                CasesCheck,
                 CasesApprove,
                 ShedsCheck,
                 BookingBook,

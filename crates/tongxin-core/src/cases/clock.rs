@@ -28,7 +28,7 @@ pub fn at_report(limits: &Limits) -> Clock {
 pub fn after(action: Action, now: Status, limits: &Limits, extension: Option<TimeLimit>) -> Clock {
     match (action, now) {
         (Action::Verify, _) => Clock::Keep,
-        (Action::Register | Action::Return, Status::Registered) => Clock::Start(limits.dispatch),
+        (Action::Register | Action::Return | Action::Recall, Status::Registered) => Clock::Start(limits.dispatch),
         (Action::Dispatch | Action::Rework | Action::Resume, _) => Clock::Start(limits.handle),
         (Action::Accept, _) => Clock::Keep,
         (Action::RequestExtension | Action::RequestDeferral | Action::DenyExtension | Action::DenyDeferral, _) => {

@@ -123,6 +123,9 @@ pub enum Action {
     Accept,
     /// 退单: the department returns a wrongly dispatched case.
     Return,
+    /// 收回: the shift lead takes a dispatched case back from a department that does not
+    /// act on it, to dispatch it again.
+    Recall,
     /// 反馈: the department reports the work done.
     Feedback,
     /// 核查通过
@@ -143,13 +146,14 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::Verify,
         Action::Register,
         Action::Reject,
         Action::Dispatch,
         Action::Accept,
         Action::Return,
+        Action::Recall,
         Action::Feedback,
         Action::Pass,
         Action::Rework,
@@ -172,6 +176,7 @@ impl Action {
             Action::Dispatch => "dispatch",
             Action::Accept => "accept",
             Action::Return => "return",
+            Action::Recall => "recall",
             Action::Feedback => "feedback",
             Action::Pass => "pass",
             Action::Rework => "rework",
@@ -204,8 +209,14 @@ impl Action {
             | Action::DenyExtension
             | Action::ApproveDeferral
             | Action::DenyDeferral
-            | Action::Resume => CasesApprove,
+            | Action::Resume
+            | Action::Recall => CasesApprove,
         }
+    }
+
+    /// Whether the action must say why (a refusal, a return, a recall).
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Action::Reject | Action::Return | Action::Recall | Action::DenyExtension | Action::DenyDeferral)
     }
 
     /// Whether the action is the department's own (it must hold the case).
@@ -270,7 +281,7 @@ fn step(state: State, action: Action) -> Option<State> {
         (Reported | Verified, None, Reject) => to(Rejected),
         (Registered, None, Dispatch) => to(Dispatched),
         (Dispatched, None, Accept) => to(Handling),
-        (Dispatched | Handling, None, Return) => to(Registered),
+        (Dispatched | Handling, None, Return | Recall) => to(Registered),
         (Handling, None, Feedback) => to(Handled),
         (Handling, None, RequestExtension) => pend(Pending::Extension),
         (Dispatched | Handling, None, RequestDeferral) => pend(Pending::Deferral),

@@ -23,11 +23,13 @@ const ALLOWED: &[Transition] = {
         (Registered, None, Dispatch, Dispatched, None),
         (Dispatched, None, Accept, Handling, None),
         (Dispatched, None, Return, Registered, None),
+        (Dispatched, None, Recall, Registered, None),
         (Dispatched, None, RequestDeferral, Dispatched, Some(Deferral)),
         (Dispatched, Some(Deferral), ApproveDeferral, Deferred, None),
         (Dispatched, Some(Deferral), DenyDeferral, Dispatched, None),
         (Handling, None, Feedback, Handled, None),
         (Handling, None, Return, Registered, None),
+        (Handling, None, Recall, Registered, None),
         (Handling, None, RequestExtension, Handling, Some(Extension)),
         (Handling, None, RequestDeferral, Handling, Some(Deferral)),
         (Handling, Some(Extension), ApproveExtension, Handling, None),
@@ -131,6 +133,8 @@ fn actions_need_their_permissions() {
     assert_eq!(Action::Dispatch.permission(), Permission::CasesDispatch);
     assert!(Action::Feedback.by_department() && Action::Return.by_department());
     assert!(!Action::Pass.by_department());
+    assert_eq!(Action::Recall.permission(), Permission::CasesApprove, "the shift lead recalls");
+    assert!(!Action::Recall.by_department() && Action::Recall.needs_reason());
     for a in Action::ALL {
         assert_eq!(a.as_str().parse::<Action>().unwrap(), a);
     }

@@ -17,6 +17,22 @@ pub enum Audience {
     Department,
     /// Shift leads whose regions cover the case.
     ShiftLeads,
+    /// Dispatchers whose regions cover the case.
+    Dispatchers,
+    /// Grid workers whose regions cover the case (its grid's).
+    GridWorkers,
+}
+
+impl Audience {
+    /// The role whose holders over the case's region hear it, for the staff audiences.
+    pub fn role(self) -> Option<&'static str> {
+        match self {
+            Audience::ShiftLeads => Some("shiftlead"),
+            Audience::Dispatchers => Some("dispatcher"),
+            Audience::GridWorkers => Some("gridworker"),
+            Audience::Reporters | Audience::Department => None,
+        }
+    }
 }
 
 /// What happened, as the recipients are told.
@@ -50,6 +66,12 @@ pub enum Notice {
     Overdue,
     /// Merged into another case, whose updates follow.
     Merged,
+    /// Registered (or returned, or recalled) and waiting for the dispatcher.
+    AwaitingDispatch,
+    /// Handled by the department and waiting for the grid worker's check.
+    AwaitingCheck,
+    /// Checked and waiting for the shift lead to close it.
+    AwaitingClose,
 }
 
 impl Notice {
@@ -73,6 +95,9 @@ impl Notice {
             Notice::Returned => "returned",
             Notice::Overdue => "overdue",
             Notice::Merged => "merged",
+            Notice::AwaitingDispatch => "awaiting_dispatch",
+            Notice::AwaitingCheck => "awaiting_check",
+            Notice::AwaitingClose => "awaiting_close",
         }
     }
 
@@ -99,6 +124,9 @@ impl Notice {
             Notice::Returned => format!("退单：{case}被部门退回，请重新派遣。"),
             Notice::Overdue => format!("超期：{case}已超过当前环节时限。"),
             Notice::Merged => format!("【同心】{yours}与已受理的同一问题合并办理，后续进展将一并通知您。"),
+            Notice::AwaitingDispatch => format!("待派遣：{case}已立案，请派遣处置部门。"),
+            Notice::AwaitingCheck => format!("待核查：{case}部门已反馈处置完毕，请到现场核查。"),
+            Notice::AwaitingClose => format!("待结案：{case}已核查通过，请结案。"),
         }
     }
 }
@@ -113,7 +141,12 @@ pub fn notices(step: &str) -> &'static [(Audience, Notice)] {
         "register" => &[(Reporters, Registered)],
         "reject" => &[(Reporters, Rejected)],
         "dispatch" => &[(Reporters, Dispatched), (Department, NewDispatch)],
-        "feedback" => &[(Reporters, Handled)],
+        "feedback" => &[(Reporters, Handled), (GridWorkers, AwaitingCheck)],
+        "pass" => &[(ShiftLeads, AwaitingClose)],
+        // Sent by the store when a step leaves a case registered and not dispatched at
+        // once (register, return, recall), and when a handled case is put on a grid.
+        "awaiting_dispatch" => &[(Dispatchers, AwaitingDispatch)],
+        "awaiting_check" => &[(GridWorkers, AwaitingCheck)],
         "rework" => &[(Department, Rework)],
         "close" => &[(Reporters, Closed)],
         "return" => &[(ShiftLeads, Returned)],
@@ -145,11 +178,14 @@ mod tests {
             assert!(notices(step).iter().any(|(a, _)| *a == Audience::Department), "{step}");
         }
         // the shift lead hears of what waits for them and of what is late
-        for step in ["request_extension", "request_deferral", "return", "overdue"] {
+        for step in ["request_extension", "request_deferral", "return", "overdue", "pass"] {
             assert_eq!(notices(step)[0].0, Audience::ShiftLeads, "{step}");
         }
+        // the dispatcher hears of a case to dispatch, the grid worker of one to check
+        assert_eq!(notices("awaiting_dispatch"), &[(Audience::Dispatchers, Notice::AwaitingDispatch)]);
+        assert!(notices("feedback").contains(&(Audience::GridWorkers, Notice::AwaitingCheck)));
         // steps inside the department's own work are quiet
-        for action in [Action::Verify, Action::Accept, Action::Pass, Action::Resume, Action::Evaluate] {
+        for action in [Action::Verify, Action::Accept, Action::Resume, Action::Evaluate] {
             assert!(notices(action.as_str()).is_empty(), "{action:?}");
         }
     }

@@ -61,6 +61,8 @@ pub struct Locator {
     /// Levels that have polygons, deepest first.
     levels: Vec<Level>,
     shapes: Vec<Shape>,
+    /// Every region's name, with a polygon or without.
+    names: HashMap<RegionCode, String>,
 }
 
 impl Locator {
@@ -91,7 +93,13 @@ impl Locator {
             .filter(|level| !level.is_empty())
             .map(|level| Level { members: level.iter().map(|e| e.data).collect(), tree: RTree::bulk_load(level) })
             .collect();
-        Self { levels, shapes }
+        let names = regions.iter().map(|r| (r.code.clone(), r.name.clone())).collect();
+        Self { levels, shapes, names }
+    }
+
+    /// A region's name, by its code.
+    pub fn name(&self, code: &RegionCode) -> Option<&str> {
+        self.names.get(code).map(String::as_str)
     }
 
     /// Number of indexed polygons.

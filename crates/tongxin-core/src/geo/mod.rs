@@ -7,8 +7,10 @@
 //!   speak (GCJ-02 for 高德/腾讯, BD-09 for 百度).
 //! - [`region`]: [`Region`] and [`Building`] records and their geometry.
 //! - [`locator`]: [`Locator`], an R-tree answering "which grid is this point in?".
+//! - [`address`]: which registered building an address in words names.
 //! - [`import`]: the checks a GeoJSON FeatureCollection passes before anything is stored.
 
+pub mod address;
 pub mod code;
 pub mod import;
 

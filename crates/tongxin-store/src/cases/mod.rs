@@ -9,6 +9,7 @@ mod listing;
 pub mod merge;
 pub mod overdue;
 pub mod photos;
+pub mod place;
 pub mod records;
 mod replay;
 pub mod transitions;

@@ -67,6 +67,9 @@ impl Store {
                 auto_dispatched = Some(only.clone());
             }
         }
+        if auto_dispatched.is_none() && case.state.status == Status::Registered {
+            self.notify_in(&mut tx, caller, id, "awaiting_dispatch").await?;
+        }
         tx.commit().await?;
         let case = self.case(id).await?.ok_or(StoreError::NotFound { entity: "case", key: id.to_string() })?;
         Ok(Transition { case, auto_dispatched })
@@ -115,9 +118,9 @@ impl Store {
                 department = Some(chosen.to_owned());
                 data = json!({ "department": chosen });
             }
-            Action::Reject | Action::Return | Action::DenyExtension | Action::DenyDeferral => {
+            a if a.needs_reason() => {
                 let reason = reason.ok_or_else(|| invalid("reason", "give a reason"))?;
-                if action == Action::Return {
+                if matches!(action, Action::Return | Action::Recall) {
                     department = None;
                 }
                 data = json!({ "reason": reason });

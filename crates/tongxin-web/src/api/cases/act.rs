@@ -67,7 +67,7 @@ pub async fn take(
         Action::Dispatch if request.department.as_deref().is_none_or(str::is_empty) => {
             return Err(ApiError::invalid("department", "choose the department to dispatch to"));
         }
-        Action::Reject | Action::Return | Action::DenyExtension | Action::DenyDeferral if reason.is_none() => {
+        a if a.needs_reason() && reason.is_none() => {
             return Err(ApiError::invalid("reason", "give a reason"));
         }
         Action::Evaluate if !request.rating.is_some_and(|r| (1..=5).contains(&r)) => {
@@ -96,7 +96,7 @@ pub async fn take(
 }
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions/{action}", tag = "cases",
-    params(("id" = i64, Path), ("action" = String, Path, description = "verify, register, reject, dispatch, accept, return, feedback, pass, rework, close, request_extension, approve_extension, deny_extension, request_deferral, approve_deferral, deny_deferral, resume, evaluate")),
+    params(("id" = i64, Path), ("action" = String, Path, description = "verify, register, reject, dispatch, accept, return, recall, feedback, pass, rework, close, request_extension, approve_extension, deny_extension, request_deferral, approve_deferral, deny_deferral, resume, evaluate")),
     request_body(content(
         (ActionRequest = "application/json"),
         (PhotoForm = "multipart/form-data"),

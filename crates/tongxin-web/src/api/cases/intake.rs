@@ -16,15 +16,15 @@ use serde_json::Value;
 use tongxin_core::access::{ActorKind, ApiScope, Permission, Role};
 use tongxin_core::cases::catalog::CategoryCode;
 use tongxin_core::cases::report::{Source, check_description};
-use tongxin_core::geo::{Crs, LatLng, RegionLevel};
+use tongxin_core::geo::{Crs, LatLng};
 use tongxin_core::pii::PhoneNumber;
 use tongxin_core::time::Timestamp;
 use tongxin_store::audit::{AuditEntry, Outcome};
 use tongxin_store::cases::{CaseRecord, NewCase};
-use tongxin_store::geo::RegionFilter;
 use utoipa::ToSchema;
 
 use super::photos::PhotoForm;
+use super::place::{home, spot_of};
 use super::{CaseView, Reach, category_names};
 use crate::auth::{ApiCaller, Who};
 use crate::uploads::{WithPhotos, discard, keep};
@@ -200,7 +200,7 @@ pub async fn prepare(app: &App, who: &Who, request: ReportRequest) -> Result<New
         return Err(ApiError::invalid("address", "an address has at most 200 characters"));
     }
 
-    let (location, region, grid) = place(app, &request, &address).await?;
+    let Placed { location, region, grid, building_id } = place(app, &request, &address).await?;
 
     let reporter_sealed = match (
         request.reporter_name.as_deref().map(str::trim).filter(|n| !n.is_empty()),
@@ -236,7 +236,7 @@ pub async fn prepare(app: &App, who: &Who, request: ReportRequest) -> Result<New
         region,
         grid,
         address,
-        building_id: request.building_id,
+        building_id,
         reporter_user: who.actor.is_staff().then_some(who.actor.id),
         reporter_resident: (who.actor.kind == ActorKind::Resident).then_some(who.actor.id),
         reporter_sealed,
@@ -249,13 +249,10 @@ pub async fn prepare(app: &App, who: &Who, request: ReportRequest) -> Result<New
     Ok(new)
 }
 
-/// The point (converted to WGS-84), the deepest region holding it and its grid; or, for a
-/// report with only an address, the subdistrict.
-async fn place(
-    app: &App,
-    request: &ReportRequest,
-    address: &str,
-) -> Result<(Option<LatLng>, tongxin_core::geo::RegionCode, Option<tongxin_core::geo::RegionCode>), ApiError> {
+/// Where a report is: its building (named, or matched from its address), else the deepest
+/// region holding its point; a report with only an address that names no single building
+/// goes to the subdistrict, and waits there for a dispatcher to place it.
+async fn place(app: &App, request: &ReportRequest, address: &str) -> Result<Placed, ApiError> {
     let crs = request
         .crs
         .as_deref()
@@ -263,43 +260,39 @@ async fn place(
         .map(str::parse::<Crs>)
         .transpose()
         .map_err(|e| ApiError::invalid("crs", e.to_string()))?;
-    match (request.lat, request.lng) {
-        (Some(lat), Some(lng)) => {
-            let point = LatLng::from_crs(lat, lng, crs.unwrap_or_default())
-                .map_err(|e| ApiError::invalid(e.field(), e.to_string()))?;
-            let locator = app.geo.current();
-            match locator.locate(point) {
-                Some(path) => {
-                    let deepest = path
-                        .deepest()
-                        .map(|r| r.code.clone())
-                        .ok_or_else(|| ApiError::Internal("an empty region path".into()))?;
-                    let grid = path.at(RegionLevel::Grid).map(|r| r.code.clone());
-                    Ok((Some(point), deepest, grid))
-                }
-                None if !address.is_empty() => Ok((Some(point), home(app).await?, None)),
-                None => Err(ApiError::invalid(
-                    "lat",
-                    "the point is outside the subdistrict; give an address to file the case anyway",
-                )),
-            }
+    let point = match (request.lat, request.lng) {
+        (Some(lat), Some(lng)) => Some(
+            LatLng::from_crs(lat, lng, crs.unwrap_or_default())
+                .map_err(|e| ApiError::invalid(e.field(), e.to_string()))?,
+        ),
+        (None, None) if address.is_empty() && request.building_id.is_none() => {
+            return Err(ApiError::invalid("lat", "give a point (lat and lng) or an address"));
         }
-        (None, None) if !address.is_empty() => Ok((None, home(app).await?, None)),
-        (None, None) => Err(ApiError::invalid("lat", "give a point (lat and lng) or an address")),
-        (Some(_), None) => Err(ApiError::invalid("lng", "lng is required with lat")),
-        (None, Some(_)) => Err(ApiError::invalid("lat", "lat is required with lng")),
+        (None, None) => None,
+        (Some(_), None) => return Err(ApiError::invalid("lng", "lng is required with lat")),
+        (None, Some(_)) => return Err(ApiError::invalid("lat", "lat is required with lng")),
+    };
+    match spot_of(app, request.building_id, point, address).await? {
+        Some(spot) => Ok(Placed {
+            location: Some(spot.location),
+            region: spot.region,
+            grid: spot.grid,
+            building_id: spot.building_id,
+        }),
+        None if point.is_some() && address.is_empty() => Err(ApiError::invalid(
+            "lat",
+            "the point is outside the subdistrict; give an address to file the case anyway",
+        )),
+        None => Ok(Placed { location: point, region: home(app).await?, grid: None, building_id: None }),
     }
 }
 
-/// The subdistrict cases without a place on the grid belong to.
-async fn home(app: &App) -> Result<tongxin_core::geo::RegionCode, ApiError> {
-    let filter = RegionFilter { level: Some(RegionLevel::Subdistrict), ..Default::default() };
-    let subdistricts = app.store.regions(&filter).await?;
-    subdistricts
-        .into_iter()
-        .next()
-        .map(|r| r.code)
-        .ok_or_else(|| ApiError::Unavailable("no subdistrict is configured".into()))
+/// A report's place on the grid.
+struct Placed {
+    location: Option<LatLng>,
+    region: tongxin_core::geo::RegionCode,
+    grid: Option<tongxin_core::geo::RegionCode>,
+    building_id: Option<i64>,
 }
 
 /// An open case of the same category near `point`, reported within the window.

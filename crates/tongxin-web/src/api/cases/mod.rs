@@ -14,6 +14,7 @@ pub mod export;
 pub mod intake;
 pub mod merge;
 pub mod photos;
+pub mod place;
 pub mod read;
 
 use axum::Router;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<App> {
         .route("/cases/{id}/photos", get(photos::list).post(photos::add).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/cases/{id}/photos/{photo}", get(photos::image))
         .route("/cases/{id}/merge", post(merge::handler))
+        .route("/cases/{id}/place", post(place::handler))
         .route("/categories", get(catalog::categories))
         .route("/departments", get(catalog::departments))
 }
@@ -154,6 +156,9 @@ pub struct CaseView {
     pub location: Option<Point>,
     pub region: String,
     pub grid: Option<String>,
+    /// The registered building the case is at: named by the reporter, or matched from the
+    /// address.
+    pub building_id: Option<i64>,
     pub address: String,
     pub department: Option<String>,
     pub duplicate_of: Option<i64>,
@@ -194,6 +199,7 @@ impl CaseView {
             location: case.location.map(|p| Point { lat: p.lat(), lng: p.lng() }),
             region: case.region.to_string(),
             grid: case.grid.as_ref().map(|g| g.to_string()),
+            building_id: case.building_id,
             address: mask_numbers_in(&case.address),
             department: case.department.clone(),
             duplicate_of: case.duplicate_of,

@@ -90,3 +90,25 @@ pub async fn one(
     who.covers(&app, &building.fields.grid, not_found()).await?;
     Ok(Json(building.into()))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BuildingMatches {
+    /// At most 12, within the caller's regions.
+    pub items: Vec<BuildingView>,
+}
+
+/// The buildings an address in words may mean: the registered address exactly, a
+/// building's name, the same street, 弄 and 号, else addresses and names containing the text.
+#[utoipa::path(get, path = "/api/v1/buildings", tag = "geo",
+    params(("q" = String, Query, description = "an address or a building's name, at least 2 characters")),
+    responses((status = 200, body = BuildingMatches), (status = 400), (status = 403)))]
+pub async fn search(State(app): State<App>, who: ApiCaller, params: Params) -> Result<Json<BuildingMatches>, ApiError> {
+    who.require(&app, Permission::GeoRead).await?;
+    let q = params.get("q").unwrap_or_default();
+    if q.chars().count() > 200 {
+        return Err(ApiError::invalid("q", "an address has at most 200 characters"));
+    }
+    let found = crate::api::cases::place::search(&app, q).await?;
+    let items = found.into_iter().filter(|b| who.actor.covers(&b.fields.grid)).map(Into::into).collect();
+    Ok(Json(BuildingMatches { items }))
+}

@@ -21,6 +21,7 @@ pub fn routes() -> Router<App> {
         .route("/regions/{code}/children", get(regions::children))
         .route("/regions/{code}/geojson", get(regions::feature))
         .route("/regions/{code}/buildings", get(buildings::list))
+        .route("/buildings", get(buildings::search))
         .route("/buildings/{id}", get(buildings::one))
         .route("/locate", get(locate::locate))
 }

@@ -16,7 +16,6 @@ use crate::api::cases::{Reach, visible};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::access::admin_users::field_error;
-use crate::pages::geo::svg::{Projection, bounds};
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::uploads::FormWithPhotos;
 use crate::{ApiError, App};
@@ -43,14 +42,6 @@ pub struct ActionForm {
     pub photos: bool,
 }
 
-pub struct Position {
-    pub width: String,
-    pub height: String,
-    pub outline: String,
-    pub x: String,
-    pub y: String,
-}
-
 #[derive(Template)]
 #[template(path = "cases/detail.html")]
 struct DetailPage {
@@ -58,6 +49,7 @@ struct DetailPage {
     id: i64,
     number: String,
     category: String,
+    category_code: String,
     status: &'static str,
     pending: Option<&'static str>,
     sla: &'static str,
@@ -66,6 +58,10 @@ struct DetailPage {
     attributes: Vec<(String, String)>,
     address: String,
     region: String,
+    /// The community and grid by name.
+    place_words: String,
+    /// Filed without a grid: it waits to be placed.
+    unplaced: bool,
     department: String,
     source: &'static str,
     duplicate_of: Option<i64>,
@@ -81,10 +77,14 @@ struct DetailPage {
     departments: Vec<(String, String)>,
     suggested: Vec<Suggested>,
     external_ref: Option<String>,
-    position: Option<Position>,
+    position: Option<super::pick_map::Position>,
     /// Each photo with the catalog key of the step it came with.
     photos: Vec<(PhotoView, &'static str)>,
     can_add_photos: bool,
+    /// The place form, for a dispatcher, intake or shift lead.
+    placing: Option<super::place::PlaceSection>,
+    /// The caller of a phone report, masked unless opened for the call back.
+    caller: Option<super::place::CallerView>,
     error: Option<String>,
 }
 
@@ -95,6 +95,7 @@ pub fn step_key(action: &str) -> &'static str {
         "add_photos" => "action.add_photos",
         "merge" => "action.merge",
         "merged" => "action.merged",
+        "place" => "action.place",
         _ => "action.overdue",
     })
 }
@@ -102,7 +103,7 @@ pub fn step_key(action: &str) -> &'static str {
 fn needs(action: Action) -> &'static str {
     match action {
         Action::Dispatch => "department",
-        Action::Reject | Action::Return | Action::DenyExtension | Action::DenyDeferral => "reason",
+        a if a.needs_reason() => "reason",
         Action::RequestExtension => "extension",
         Action::Evaluate => "rating",
         _ => "",
@@ -130,6 +131,23 @@ async fn show(
     who: &PageCaller,
     id: i64,
     error: Option<String>,
+) -> Response {
+    render_case(app, lang, uri, who, id, error, false).await
+}
+
+/// The page with the caller's contact opened, after the audited reveal.
+pub(super) async fn show_revealed(app: &App, lang: Lang, uri: &axum::http::Uri, who: &PageCaller, id: i64) -> Response {
+    render_case(app, lang, uri, who, id, None, true).await
+}
+
+async fn render_case(
+    app: &App,
+    lang: Lang,
+    uri: &axum::http::Uri,
+    who: &PageCaller,
+    id: i64,
+    error: Option<String>,
+    reveal: bool,
 ) -> Response {
     let reach = match Reach::of(app, who).await {
         Ok(reach) => reach,
@@ -181,18 +199,26 @@ async fn show(
             .as_str(),
         _ => "",
     };
-    let position = position(app, &case).await;
+    let position = super::pick_map::case_map(app, &case).await;
     let suggested = if reach.actions(who, &case).contains(&Action::Dispatch) {
         super::suggested(app, lang, &case).await
     } else {
         Vec::new()
     };
     let departments = app.store.departments().await.unwrap_or_default();
+    let query = uri
+        .query()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "q").map(|(_, v)| v.into_owned()));
+    let placing = super::place::section(app, who, &case, query.as_deref()).await;
+    let sealed = app.store.case_reporter_sealed(id).await.ok().flatten();
+    let caller = super::place::caller(app, who, &case, sealed.as_deref(), reveal);
+    let place_words = super::place_words(app, &case);
     let page = DetailPage {
         page: PageContext::new(lang, uri, Some(who)),
         id,
         number: case.number.clone(),
-        category: category.as_ref().map_or(case.category.to_string(), |c| format!("{} {}", c.code, c.name)),
+        category: category.as_ref().map_or(case.category.to_string(), |c| c.name.clone()),
+        category_code: case.category.to_string(),
         status: status_key(case.state.status),
         pending: case.state.pending.map(|p| match p {
             tongxin_core::cases::lifecycle::Pending::Extension => "pending.extension",
@@ -204,6 +230,8 @@ async fn show(
         attributes,
         address: mask_numbers_in(&case.address),
         region: case.grid.as_ref().unwrap_or(&case.region).to_string(),
+        place_words,
+        unplaced: case.grid.is_none(),
         department: case
             .department
             .as_ref()
@@ -251,26 +279,12 @@ async fn show(
         suggested,
         external_ref: case.external_ref.clone(),
         position,
+        placing,
+        caller,
         error: error.map(|e| format!("{}{e}", t.get("case.refused"))),
     };
     let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     (status, render(&page)).into_response()
-}
-
-/// The case's grid (or region) drawn small, with the reported point.
-async fn position(app: &App, case: &tongxin_store::cases::CaseRecord) -> Option<Position> {
-    let point = case.location?;
-    let region = app.store.region(case.grid.as_ref().unwrap_or(&case.region)).await.ok().flatten()?;
-    let shape = region.shape()?;
-    let projection = Projection::fit(bounds(std::slice::from_ref(&region))?, 320.0, 16.0);
-    let (x, y) = projection.xy(point.lng(), point.lat());
-    Some(Position {
-        width: format!("{:.0}", projection.width),
-        height: format!("{:.0}", projection.height),
-        outline: projection.path(&shape),
-        x: format!("{x:.1}"),
-        y: format!("{y:.1}"),
-    })
 }
 
 pub async fn page(
@@ -326,7 +340,7 @@ pub async fn act(
 
 /// After a form on the case page: back where the reader was, or the page again with
 /// what went wrong.
-async fn after_form(
+pub(super) async fn after_form(
     app: &App,
     lang: Lang,
     uri: &axum::http::Uri,
@@ -429,8 +443,9 @@ pub fn step_detail(lang: Lang, data: &serde_json::Value, departments: &[(String,
                     });
                     t.fmt("detail.due", &[("due", &due)])
                 }
-                // ids that the numbers above already name
-                "into" | "from" => return None,
+                "grid" => t.fmt("detail.grid", &[("grid", &value)]),
+                // ids that the numbers above already name, and a place's previous one
+                "into" | "from" | "region" | "building_id" | "before" => return None,
                 _ => format!("{key}: {value}"),
             })
         })

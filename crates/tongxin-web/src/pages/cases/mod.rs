@@ -8,6 +8,8 @@ pub mod calendar;
 pub mod catalog;
 pub mod detail;
 pub mod import;
+pub mod pick_map;
+pub mod place;
 pub mod report;
 pub mod search;
 
@@ -33,6 +35,8 @@ pub fn routes() -> Router<App> {
         .route("/cases/{id}", get(detail::page))
         .route("/cases/{id}/act", post(detail::act).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/cases/{id}/merge", post(detail::merge))
+        .route("/cases/{id}/place", post(place::submit))
+        .route("/cases/{id}/caller", post(place::reveal))
         .route("/cases/{id}/photos", post(detail::add_photos).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/report", get(report::form).post(report::submit).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/checks", get(board::checks))
@@ -82,6 +86,7 @@ pub fn action_key(action: Action) -> &'static str {
         Action::Dispatch => "action.dispatch",
         Action::Accept => "action.accept",
         Action::Return => "action.return",
+        Action::Recall => "action.recall",
         Action::Feedback => "action.feedback",
         Action::Pass => "action.pass",
         Action::Rework => "action.rework",
@@ -159,11 +164,11 @@ impl Card {
             (Some(limit), Some(due)) => calendar.sla(case.step_started_at.to_utc(), limit, due.to_utc(), now).as_str(),
             _ => "",
         };
-        let place = if case.address.is_empty() {
-            case.grid.as_ref().unwrap_or(&case.region).to_string()
-        } else {
-            tongxin_core::pii::mask_numbers_in(&case.address)
-        };
+        let place = [place_words(app, case), tongxin_core::pii::mask_numbers_in(&case.address)]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
         Self {
             id: case.id,
             number: case.number.clone(),
@@ -177,6 +182,24 @@ impl Card {
             suggested: Vec::new(),
         }
     }
+}
+
+/// Where a case is on the grid, by name: "静安别墅居民区 · 第3网格"; a case that waits
+/// to be placed gets the subdistrict's name.
+pub fn place_words(app: &App, case: &CaseRecord) -> String {
+    use tongxin_core::geo::RegionLevel;
+    let locator = app.geo.current();
+    let code = case.grid.as_ref().unwrap_or(&case.region);
+    let mut codes = code.ancestors();
+    codes.push(code.clone());
+    let wanted =
+        |level| if case.grid.is_some() { matches!(level, RegionLevel::Community | RegionLevel::Grid) } else { true };
+    codes
+        .iter()
+        .filter(|c| c.level() >= RegionLevel::Subdistrict && wanted(c.level()))
+        .filter_map(|c| locator.name(c).map(str::to_owned))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// `2026-11-27T13:14:00+08:00` as `11-27 13:14`.

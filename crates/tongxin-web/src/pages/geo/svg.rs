@@ -41,6 +41,17 @@ impl Projection {
         ((lng - self.west) * self.scale_x, (self.north - lat) * self.scale_y)
     }
 
+    /// The inverse of [`Projection::xy`]: (lng, lat) at picture point (x, y). A page's
+    /// script does the same sum with [`Projection::terms`] to turn a click into a point.
+    pub fn lng_lat(&self, x: f64, y: f64) -> (f64, f64) {
+        (self.west + x / self.scale_x, self.north - y / self.scale_y)
+    }
+
+    /// (west, north, scale_x, scale_y), as a script needs them for [`Projection::lng_lat`].
+    pub fn terms(&self) -> [String; 4] {
+        [self.west, self.north, self.scale_x, self.scale_y].map(|v| format!("{v}"))
+    }
+
     /// SVG path data for every ring of `shape`; draw with `fill-rule: evenodd`.
     pub fn path(&self, shape: &MultiPolygon<f64>) -> String {
         let mut d = String::new();
@@ -109,6 +120,8 @@ mod tests {
         assert!((x0 - 10.0).abs() < 1e-6 && (x1 - 990.0).abs() < 1e-6);
         assert!(y1 < y0, "north is up");
         assert!((y1 - 10.0).abs() < 1e-6 && (y0 - (p.height - 10.0)).abs() < 1e-6);
+        let (lng, lat) = p.lng_lat(x1, y1);
+        assert!((lng - 121.02).abs() < 1e-9 && (lat - 31.01).abs() < 1e-9, "the inverse comes back");
         // 0.02° of longitude at 31° N is about 1.71 times 0.01° of latitude
         assert!(((x1 - x0) / (y0 - y1) - 1.714).abs() < 0.01);
     }
