@@ -110,7 +110,7 @@ async fn a_family_member_books_on_their_phone(db: TestDb) {
     let code: String = sms[0].body.chars().filter(char::is_ascii_digit).take(6).collect();
     browser.fill("input[name=code]", &code).await;
     browser.click("form.stack button[type=submit]").await;
-    browser.wait_for_url("/me").await;
+    browser.wait_for_url("/me/bookings").await;
     browser.click("header nav a[href='/me/bookings']").await;
     browser.wait_for_url("/me/bookings").await;
     let person = browser.text(&format!("#person-{elder}")).await;
@@ -126,6 +126,8 @@ async fn a_family_member_books_on_their_phone(db: TestDb) {
     browser.wait_for_url(&format!("date={}", f.first_day)).await;
     browser.screenshot("booking-phone-slots").await;
     browser.click("#slots button").await;
+    browser.wait_for_url("/me/book/confirm").await;
+    browser.click("#confirm-button").await;
     browser.wait_for_url("done=").await;
     assert!(browser.text("#done").await.starts_with("已预约：测试服务 T-OPEN"));
     let mine = browser.text(&format!("#person-{elder} ul.bookings")).await;
@@ -255,6 +257,8 @@ async fn a_resident_books_at_the_kiosk(db: TestDb) {
     browser.click("#kiosk-services a[href$='service=T-OPEN']").await;
     browser.wait_for_text("#kiosk-service", "测试服务 T-OPEN").await;
     browser.click("#kiosk-slots button").await;
+    browser.wait_for_url("slot=").await;
+    browser.click("#confirm-button").await;
     browser.wait_for_url("message=").await;
     assert!(browser.text("#kiosk-message").await.starts_with("已预约：测试服务 T-OPEN · "));
     assert!(browser.text("#kiosk-bookings").await.contains("自助终端"), "the channel shows");
