@@ -230,7 +230,7 @@ async fn a_resident_books_at_the_kiosk(db: TestDb) {
     let sizes = browser
         .client
         .execute(
-            "return ['#id-sign-in input[name=id_number]', '#id-sign-in input[name=pin]', '#id-sign-in button']
+            "return ['#id-sign-in input[name=id_number]', '#id-sign-in input[name=pin]', '#id-sign-in button[type=submit]']
                 .map(s => document.querySelector(s).getBoundingClientRect().height)
                 .concat([parseFloat(getComputedStyle(document.querySelector('#pin-help')).fontSize)]);",
             vec![],
@@ -242,12 +242,12 @@ async fn a_resident_books_at_the_kiosk(db: TestDb) {
     browser.screenshot("kiosk-sign-in").await;
     browser.fill("#id-sign-in input[name=id_number]", "310106194203150020").await;
     browser.fill("#id-sign-in input[name=pin]", "2581").await;
-    browser.click("#id-sign-in button").await;
+    browser.click("#id-sign-in button[type=submit]").await;
     browser.wait_for_text("#kiosk-error", "身份证号或口令不对，请再试一次。").await;
     browser.screenshot("kiosk-sign-in-wrong").await;
     browser.fill("#id-sign-in input[name=id_number]", "310106194203150020").await;
     browser.fill("#id-sign-in input[name=pin]", "2580").await;
-    browser.click("#id-sign-in button").await;
+    browser.click("#id-sign-in button[type=submit]").await;
     browser.wait_for_text("#who", "钱**").await;
     let body = browser.text("body").await;
     assert!(!body.contains("钱桂英") && !body.contains("310106194203150020"), "only masked data on screen");
