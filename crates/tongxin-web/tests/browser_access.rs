@@ -50,17 +50,19 @@ async fn resident_signs_in_with_a_code(db: TestDb) {
     let code: String = sms[0].body.chars().filter(char::is_ascii_digit).take(6).collect();
     browser.fill("input[name=code]", &code).await;
     browser.click("form.stack button[type=submit]").await;
-    browser.wait_for_url("/me").await;
+    // A resident lands on their bookings and what they can do (issue 14).
+    browser.wait_for_url("/me/bookings").await;
+    browser.goto(&app.url("/me")).await;
     assert_eq!(browser.text("#my-phone").await, "139****0002");
     browser.screenshot("resident-me").await;
     // The logo leads a resident to a page they may see; a page they may not see leads
     // back to one, never round in a circle.
     browser.click("a.brand").await;
-    browser.wait_for_url("/my/reports").await;
+    browser.wait_for_url("/me/bookings").await;
     browser.goto(&app.url("/map")).await;
     assert!(browser.text("section.error h1").await.contains("403"));
     browser.click("#back-home").await;
-    browser.wait_for_url("/my/reports").await;
+    browser.wait_for_url("/me/bookings").await;
     browser.goto(&app.url("/dev/sms")).await;
     assert!(browser.text("#sms .sms-body").await.contains(&code));
     assert!(!browser.text("#sms").await.contains(phone), "the inbox masks the number");

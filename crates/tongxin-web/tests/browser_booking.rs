@@ -110,7 +110,7 @@ async fn a_family_member_books_on_their_phone(db: TestDb) {
     let code: String = sms[0].body.chars().filter(char::is_ascii_digit).take(6).collect();
     browser.fill("input[name=code]", &code).await;
     browser.click("form.stack button[type=submit]").await;
-    browser.wait_for_url("/me").await;
+    browser.wait_for_url("/me/bookings").await;
     browser.click("header nav a[href='/me/bookings']").await;
     browser.wait_for_url("/me/bookings").await;
     let person = browser.text(&format!("#person-{elder}")).await;
@@ -126,6 +126,8 @@ async fn a_family_member_books_on_their_phone(db: TestDb) {
     browser.wait_for_url(&format!("date={}", f.first_day)).await;
     browser.screenshot("booking-phone-slots").await;
     browser.click("#slots button").await;
+    browser.wait_for_url("/me/book/confirm").await;
+    browser.click("#confirm-button").await;
     browser.wait_for_url("done=").await;
     assert!(browser.text("#done").await.starts_with("已预约：测试服务 T-OPEN"));
     let mine = browser.text(&format!("#person-{elder} ul.bookings")).await;
@@ -228,7 +230,7 @@ async fn a_resident_books_at_the_kiosk(db: TestDb) {
     let sizes = browser
         .client
         .execute(
-            "return ['#id-sign-in input[name=id_number]', '#id-sign-in input[name=pin]', '#id-sign-in button']
+            "return ['#id-sign-in input[name=id_number]', '#id-sign-in input[name=pin]', '#id-sign-in button[type=submit]']
                 .map(s => document.querySelector(s).getBoundingClientRect().height)
                 .concat([parseFloat(getComputedStyle(document.querySelector('#pin-help')).fontSize)]);",
             vec![],
@@ -240,12 +242,12 @@ async fn a_resident_books_at_the_kiosk(db: TestDb) {
     browser.screenshot("kiosk-sign-in").await;
     browser.fill("#id-sign-in input[name=id_number]", "310106194203150020").await;
     browser.fill("#id-sign-in input[name=pin]", "2581").await;
-    browser.click("#id-sign-in button").await;
+    browser.click("#id-sign-in button[type=submit]").await;
     browser.wait_for_text("#kiosk-error", "身份证号或口令不对，请再试一次。").await;
     browser.screenshot("kiosk-sign-in-wrong").await;
     browser.fill("#id-sign-in input[name=id_number]", "310106194203150020").await;
     browser.fill("#id-sign-in input[name=pin]", "2580").await;
-    browser.click("#id-sign-in button").await;
+    browser.click("#id-sign-in button[type=submit]").await;
     browser.wait_for_text("#who", "钱**").await;
     let body = browser.text("body").await;
     assert!(!body.contains("钱桂英") && !body.contains("310106194203150020"), "only masked data on screen");
@@ -255,6 +257,8 @@ async fn a_resident_books_at_the_kiosk(db: TestDb) {
     browser.click("#kiosk-services a[href$='service=T-OPEN']").await;
     browser.wait_for_text("#kiosk-service", "测试服务 T-OPEN").await;
     browser.click("#kiosk-slots button").await;
+    browser.wait_for_url("slot=").await;
+    browser.click("#confirm-button").await;
     browser.wait_for_url("message=").await;
     assert!(browser.text("#kiosk-message").await.starts_with("已预约：测试服务 T-OPEN · "));
     assert!(browser.text("#kiosk-bookings").await.contains("自助终端"), "the channel shows");

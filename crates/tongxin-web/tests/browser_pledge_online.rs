@@ -31,7 +31,7 @@ async fn a_resident_signs_on_their_phone(db: TestDb) {
     let code: String = sms[0].body.chars().filter(char::is_ascii_digit).take(6).collect();
     browser.fill("input[name=code]", &code).await;
     browser.click("form.stack button[type=submit]").await;
-    browser.wait_for_url("/me").await;
+    browser.wait_for_url("/me/bookings").await;
     browser.click("header nav a[href='/me/pledge']").await;
     browser.wait_for_url("/me/pledge").await;
     assert_eq!(browser.text("h1").await, "电动自行车消防安全承诺书");

@@ -150,13 +150,7 @@ pub(super) async fn promote(
             .await?;
         store.audit_in(tx, caller, AuditEntry::ok("booking.promote", "booking", id)).await?;
         let booking = one(tx, id).await?;
-        let (at, site) = (when(&booking), booking.site_name.as_deref().unwrap_or("上门服务"));
-        let text = format!(
-            "【同心】您候补的「{}」（{at}，{site}）有了空位，已为您预约成功。如不能前往，请提前取消。",
-            booking.service_name
-        );
-        let params = [("service", booking.service_name.as_str()), ("when", at.as_str()), ("site", site)];
-        store.notify_booking(tx, &booking, "booking.promoted", &text, &params).await?;
+        store.tell_promoted(tx, &booking).await?;
         promoted.push(id);
     }
     Ok(promoted)
@@ -177,6 +171,7 @@ impl Store {
         match self.book_in(&mut tx, caller, request).await {
             Ok(id) => {
                 let booking = one(&mut tx, id).await?;
+                self.tell_booked(&mut tx, &booking).await?;
                 tx.commit().await?;
                 Ok(Booked { booking, replayed: false })
             }
@@ -358,37 +353,6 @@ impl Store {
         let rows = sqlx::query(&sql).bind(resident_id).bind(now.millis()).fetch_all(self.pool()).await?;
         rows.iter().map(booking_from_row).collect()
     }
-
-    /// Queues a notice about `booking` for the resident (a text to the phone in their
-    /// record) and for each family member who may book for them (in the app, and by text).
-    /// `params` are the variables of `text` (`service`, `when`, `site`).
-    pub(super) async fn notify_booking(
-        &self,
-        tx: &mut Tx,
-        booking: &Booking,
-        kind: &str,
-        text: &str,
-        params: &[(&str, &str)],
-    ) -> Result<(), StoreError> {
-        use crate::notifications::Recipient;
-        self.notice_in(tx, kind, Recipient::Person(booking.resident_id), text, params).await?;
-        let family = sqlx::query(
-            "SELECT DISTINCT a.id FROM resident_accounts a JOIN booking_proxies p ON p.phone_index = a.phone_index \
-             WHERE p.resident_id = $1 ORDER BY a.id",
-        )
-        .bind(booking.resident_id)
-        .fetch_all(&mut **tx)
-        .await?;
-        for row in family {
-            self.notice_in(tx, kind, Recipient::Resident(row.try_get("id")?), text, params).await?;
-        }
-        Ok(())
-    }
-}
-
-/// 12月1日 09:00: when a booking is, for a notice.
-pub(super) fn when(b: &Booking) -> String {
-    b.starts_at.to_utc().with_timezone(&tongxin_core::time::SHANGHAI).format("%-m月%-d日 %H:%M").to_string()
 }
 
 /// A retry's answer: the booking the key already made — if it was for the same slot and

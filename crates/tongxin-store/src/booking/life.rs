@@ -9,9 +9,10 @@ use tongxin_core::booking::BookingStatus;
 use tongxin_core::time::Timestamp;
 
 use super::book::{
-    BOOKING_SQL, Booked, Booking, BookingRequest, Cancelled, booking_from_row, for_update, one, promote, when,
+    BOOKING_SQL, Booked, Booking, BookingRequest, Cancelled, booking_from_row, for_update, one, promote,
 };
 use super::catalog::service_in;
+use super::notices::when;
 use super::{BookingError, shanghai_day};
 use crate::audit::{AuditEntry, Caller};
 use crate::{Store, StoreError, Tx};
@@ -27,6 +28,7 @@ impl Store {
             promoted.push(one(&mut tx, p).await?);
         }
         let booking = one(&mut tx, id).await?;
+        self.tell_cancelled(&mut tx, &booking).await?;
         tx.commit().await?;
         Ok(Cancelled { booking, promoted })
     }
@@ -94,6 +96,7 @@ impl Store {
             BookingRequest { slot_id, resident_id: old.resident_id, channel, idempotency_key: None, waitlist: false };
         let new = self.book_in(&mut tx, caller, &request).await?;
         let booking = one(&mut tx, new).await?;
+        self.tell_moved(&mut tx, &old, &booking).await?;
         tx.commit().await?;
         Ok(Booked { booking, replayed: false })
     }

@@ -2,12 +2,14 @@
 //! from weekly timetables ([`slots`]), and bookings ([`book`]) — made, cancelled, promoted
 //! from the waitlist — each in one transaction. A slot's seats move only by a conditional
 //! update (`booked < capacity`), so no interleaving of requests can overbook it, on either
-//! backend. Kiosks and their sign-ins: [`kiosk`], with PINs and lockouts in [`pins`].
+//! backend. Kiosks and their sign-ins: [`kiosk`], with PINs and lockouts in [`pins`]. What the
+//! resident is told about each change: `notices`.
 
 pub mod book;
 pub mod catalog;
 pub mod kiosk;
 mod life;
+mod notices;
 pub mod past;
 pub mod people;
 pub mod pins;

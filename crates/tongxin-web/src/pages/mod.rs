@@ -228,7 +228,7 @@ async fn not_found(lang: Lang, OriginalUri(uri): OriginalUri) -> Response {
 async fn home(MaybeCaller(who): MaybeCaller) -> Redirect {
     let target = match who {
         None => "/login",
-        Some(who) if who.actor.kind == ActorKind::Resident => "/my/reports",
+        Some(who) if who.actor.kind == ActorKind::Resident => "/me/bookings",
         Some(who) if who.actor.can(Permission::CasesRead) || who.actor.can(Permission::CasesHandle) => "/cases",
         Some(who) if who.actor.can(Permission::GeoRead) => "/map",
         Some(who) if who.actor.can(Permission::AuditRead) => "/audit",

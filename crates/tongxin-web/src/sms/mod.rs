@@ -47,6 +47,10 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("closed", &["number", "category"]),
     ("deferred", &["number", "category"]),
     ("merged", &["number", "category"]),
+    ("booking.confirmed", &["service", "when", "site"]),
+    ("booking.waitlisted", &["service", "when", "site"]),
+    ("booking.moved", &["service", "when", "site", "old"]),
+    ("booking.cancelled", &["service", "when", "site"]),
     ("booking.promoted", &["service", "when", "site"]),
     ("booking.reminder", &["service", "when", "site"]),
 ];

@@ -166,7 +166,7 @@ pub async fn resident_submit(
         },
     };
     let (code_sent, error, status) = match outcome {
-        Ok(Some(signed_in)) => return signed_in_redirect(&headers, &signed_in.token, "/me"),
+        Ok(Some(signed_in)) => return signed_in_redirect(&headers, &signed_in.token, "/me/bookings"),
         Ok(None) => (true, None, StatusCode::OK),
         Err(e) => match sms_trouble(lang, &e, code.is_none()).or_else(|| explain(lang, &e)) {
             Some(message) => (code.is_some() && !matches!(e, ApiError::TooManyRequests(_)), Some(message), e.status()),

@@ -15,6 +15,7 @@ use tongxin_core::pii::phone::PhoneNumber;
 use tongxin_core::time::Timestamp;
 use tongxin_store::registry::ResidentFilter;
 
+use super::days::{days_with_seats, offer_next, span};
 use super::{BookingLine, CategoryChoices, SlotLine, choices, next_days, open_slots};
 use crate::api::booking::{BookingBody, book, booking_in_reach, channel_of};
 use crate::api::params::Params;
@@ -88,6 +89,8 @@ struct ConsolePage {
     days: Vec<(String, String)>,
     date: String,
     slots: Vec<SlotLine>,
+    /// A day without a free seat offers the next one: (date, label).
+    next: Option<(String, String)>,
     reschedule: Option<i64>,
     /// "改约：长者食堂午餐 2026-12-07 周一 11:00–11:30", while a booking is being moved.
     moving: Option<String>,
@@ -221,6 +224,7 @@ async fn show(
         days: next_days(lang, 14),
         date: date.to_string(),
         slots: Vec::new(),
+        next: None,
         reschedule: moving.as_ref().map(|line| line.id),
         moving: moving.as_ref().map(|line| format!("{}：{} {}", t.get("booking.reschedule"), line.service, line.when)),
         done: None,
@@ -284,6 +288,14 @@ async fn show(
                 cutoff_hours: s.cancel_cutoff_minutes / 60,
             });
             page.slots = open_slots(app, &s.code, date, t.get("booking.home_visit")).await?;
+            let free = page.slots.iter().map(|l| l.free).sum();
+            page.next = offer_next(app, lang, &s.code, date, None, free).await?;
+            let shown = (today, span(today, Some(date), 14));
+            page.days = days_with_seats(app, lang, &s.code, shown, None, Some(date))
+                .await?
+                .into_iter()
+                .map(|d| (d.date, format!("{} · {}", d.label, d.note)))
+                .collect();
         }
     }
     Ok(render(&page).into_response())

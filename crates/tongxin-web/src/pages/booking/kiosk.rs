@@ -5,28 +5,27 @@
 //! (`/me/kiosk-code`) to the scanner; they see only their own data, masked; the site's
 //! services come first; they can book, cancel and check in; after 60 idle seconds the page
 //! signs them out (and the server forgets the sign-in). Large type (24 px and up) and
-//! 64 px targets throughout.
+//! 64 px targets throughout. This file holds the device and the actions; the page itself
+//! is [`super::kiosk_view`].
 
-use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use tongxin_core::access::ApiScope;
-use tongxin_core::booking::{BookingStatus, Channel};
+use tongxin_core::booking::Channel;
 use tongxin_core::time::Timestamp;
 use tongxin_store::audit::Caller;
 use tongxin_store::booking::book::BookingRequest;
 use tongxin_store::booking::catalog::Site;
-use tongxin_store::booking::kiosk::KIOSK_IDLE_MS;
 
-use super::{BookingLine, SlotLine, open_slots};
+use super::BookingLine;
 use crate::api::params::Params;
 use crate::auth::ClientIp;
 use crate::auth::cookies;
 use crate::i18n::Lang;
-use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::pages::{FormParams, PageError};
 use crate::{ApiError, App};
 
 const DEVICE: &str = "tongxin_kiosk";
@@ -34,7 +33,7 @@ const SIGNED_IN: &str = "tongxin_kiosk_session";
 
 pub fn routes() -> Router<App> {
     Router::new()
-        .route("/kiosk/{site}", get(page))
+        .route("/kiosk/{site}", get(super::kiosk_view::page))
         .route("/kiosk/{site}/enrol", post(enrol))
         .route("/kiosk/{site}/sign-in", post(sign_in))
         .route("/kiosk/{site}/sign-out", post(sign_out))
@@ -44,17 +43,17 @@ pub fn routes() -> Router<App> {
 }
 
 /// The kiosk at `site`: its key's caller, or why it cannot serve here.
-enum Device {
+pub(super) enum Device {
     Ready(Box<Site>, Caller, i64),
     /// No key yet (or a revoked one): enrol.
     Enrol,
 }
 
-async fn site(app: &App, code: &str) -> Result<Site, ApiError> {
+pub(super) async fn site(app: &App, code: &str) -> Result<Site, ApiError> {
     crate::api::booking::site_named(app, code).await
 }
 
-async fn device(app: &App, headers: &HeaderMap, ip: &str, code: &str) -> Result<Device, ApiError> {
+pub(super) async fn device(app: &App, headers: &HeaderMap, ip: &str, code: &str) -> Result<Device, ApiError> {
     let here = site(app, code).await?;
     let Some(secret) = cookies::read(headers, DEVICE).filter(|s| !s.is_empty()) else { return Ok(Device::Enrol) };
     let Some(key) = app.store.authenticate_api_key(&secret, Timestamp::now().millis()).await? else {
@@ -81,136 +80,8 @@ async fn check_key(app: &App, key: &tongxin_store::access::api_keys::ApiKey, her
     }
 }
 
-#[derive(Template)]
-#[template(path = "booking/kiosk.html")]
-struct KioskPage {
-    page: PageContext,
-    site: Site,
-    /// Not yet enrolled: ask for the key.
-    enrol: bool,
-    /// The signed-in resident's masked name.
-    person: Option<String>,
-    services: Vec<(String, String, bool)>,
-    service: Option<(String, String)>,
-    slots: Vec<SlotLine>,
-    bookings: Vec<BookingLine>,
-    today_ids: Vec<i64>,
-    message: Option<String>,
-    error: Option<String>,
-    idle_seconds: i64,
-}
-
-/// 钱桂英 → 钱**: only the family name shows on a screen others can see.
-fn masked_name(name: &str) -> String {
-    let mut chars = name.chars();
-    chars.next().map(|c| format!("{c}{}", "*".repeat(chars.count()))).unwrap_or_default()
-}
-
-async fn page(
-    State(app): State<App>,
-    lang: Lang,
-    OriginalUri(uri): OriginalUri,
-    ClientIp(ip): ClientIp,
-    headers: HeaderMap,
-    Path(code): Path<String>,
-    params: Params,
-) -> Response {
-    let shown = async {
-        let mut view = KioskPage {
-            page: PageContext::new(lang, &uri, None),
-            site: site(&app, &code).await?,
-            enrol: false,
-            person: None,
-            services: Vec::new(),
-            service: None,
-            slots: Vec::new(),
-            bookings: Vec::new(),
-            today_ids: Vec::new(),
-            message: params.get("message").filter(|m| !m.is_empty()).map(str::to_owned),
-            error: params.get("error").filter(|m| !m.is_empty()).map(str::to_owned),
-            idle_seconds: KIOSK_IDLE_MS / 1000,
-        };
-        let (here, key) = match device(&app, &headers, &ip, &code).await {
-            Ok(Device::Ready(here, _, key)) => (here, key),
-            Ok(Device::Enrol) => {
-                view.enrol = true;
-                return Ok(render(&view).into_response());
-            }
-            Err(ApiError::InvalidParameter { message, .. }) => {
-                view.enrol = true;
-                view.error = Some(message);
-                return Ok(render(&view).into_response());
-            }
-            Err(e) => return Err(e),
-        };
-        let Some(resident) = signed_in(&app, &headers, key).await? else {
-            return Ok(render(&view).into_response());
-        };
-        let everyone = tongxin_store::registry::RegistryScope { all: true, ..Default::default() };
-        let record =
-            app.store.resident(&everyone, resident).await?.ok_or_else(|| ApiError::not_found("no resident"))?;
-        view.person = Some(masked_name(&record.name));
-        let (applicant, _) = app.store.applicant(resident).await?.ok_or_else(|| ApiError::not_found("no resident"))?;
-        let today = tongxin_store::booking::shanghai_day(Timestamp::now());
-        let usage = tongxin_core::booking::eligibility::Usage::default();
-        let mut services: Vec<(String, String, bool)> = app
-            .store
-            .services()
-            .await?
-            .into_iter()
-            .filter(|s| s.active && s.rules.check(&applicant, today, usage).is_ok())
-            .map(|s| {
-                let here_too = s.sites.contains(&here.code);
-                (s.code, s.name, here_too)
-            })
-            .collect();
-        // This site's services first.
-        services.sort_by_key(|s| !s.2);
-        if let Some(chosen) = params.get("service").and_then(|c| services.iter().find(|s| s.0 == c)) {
-            view.service = Some((chosen.0.clone(), chosen.1.clone()));
-            let mut slots = Vec::new();
-            for day in 0..7 {
-                let lines = open_slots(
-                    &app,
-                    &chosen.0,
-                    today + chrono::Days::new(day),
-                    lang.catalog().get("booking.home_visit"),
-                )
-                .await?;
-                slots.extend(lines.into_iter().filter(|l| !chosen.2 || l.site == here.name).map(|mut l| {
-                    l.time = format!("{} {}", (today + chrono::Days::new(day)).format("%m-%d"), l.time);
-                    l
-                }));
-                if slots.len() >= 12 {
-                    break;
-                }
-            }
-            view.slots = slots;
-        }
-        view.services = services;
-        let upcoming = app.store.upcoming_bookings(resident, Timestamp::now()).await?;
-        view.today_ids = upcoming
-            .iter()
-            .filter(|b| {
-                b.status == BookingStatus::Confirmed
-                    && b.site_id == Some(here.id)
-                    && tongxin_store::booking::shanghai_day(b.starts_at) == today
-            })
-            .map(|b| b.id)
-            .collect();
-        view.bookings = upcoming
-            .iter()
-            .filter(|b| b.status != BookingStatus::Cancelled)
-            .map(|b| BookingLine::new(b, lang))
-            .collect();
-        Ok::<_, ApiError>(render(&view).into_response())
-    }
-    .await;
-    shown.unwrap_or_else(|e| PageError::from_api(lang, e).into_response())
-}
-
 /// The resident signed in at this kiosk, if they used it within the last minute.
-async fn signed_in(app: &App, headers: &HeaderMap, key: i64) -> Result<Option<i64>, ApiError> {
+pub(super) async fn signed_in(app: &App, headers: &HeaderMap, key: i64) -> Result<Option<i64>, ApiError> {
     match cookies::read(headers, SIGNED_IN).filter(|t| !t.is_empty()) {
         Some(token) => Ok(app.store.kiosk_session(key, &token).await?),
         None => Ok(None),

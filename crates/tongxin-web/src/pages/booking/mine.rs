@@ -8,12 +8,16 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use tongxin_core::access::ActorKind;
 use tongxin_core::time::Timestamp;
 use tongxin_store::booking::people::Person;
 
-use super::{BookingLine, CategoryChoices, SlotLine, choices, next_days, open_slots};
+use tongxin_core::booking::eligibility::{Applicant, Refusal, Usage};
+use tongxin_store::booking::catalog::Service;
+
+use super::days::{DayChoice, days_with_seats, offer_next, span};
+use super::{BookingLine, CategoryChoices, SlotLine, choices, open_slots};
 use crate::api::booking::{BookingBody, book, booking_in_reach};
 use crate::api::params::Params;
 use crate::auth::PageCaller;
@@ -24,8 +28,9 @@ use crate::{ApiError, App};
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/me/bookings", get(bookings))
-        .route("/me/bookings/{id}/cancel", post(cancel))
+        .route("/me/bookings/{id}/cancel", get(super::mine_confirm::cancelling).post(cancel))
         .route("/me/book", get(choose).post(book_slot))
+        .route("/me/book/confirm", get(super::mine_confirm::booking))
         .route("/me/kiosk-code", get(kiosk_code))
 }
 
@@ -113,12 +118,41 @@ async fn cancel(State(app): State<App>, lang: Lang, who: PageCaller, Path(raw): 
 struct BookPage {
     page: PageContext,
     person: Person,
+    /// The services `person` may book, by category.
     categories: Vec<CategoryChoices>,
+    /// The others, each with why not, folded away under one line.
+    refused: Vec<(String, String)>,
+    refused_summary: String,
+    /// Eligible for nothing: why, in one line.
+    nothing: Option<String>,
     service: Option<(String, String, String)>,
-    days: Vec<(String, String)>,
+    days: Vec<DayChoice>,
     date: Option<String>,
     slots: Vec<SlotLine>,
+    /// A day without a free seat offers the next one: (date, label).
+    next: Option<(String, String)>,
     error: Option<String>,
+}
+
+/// Why `applicant` may book none of `services`, in one line: the lowest age limit when
+/// age is what stands in the way, or else the most common reason.
+fn why_nothing(lang: Lang, services: &[Service], applicant: &Applicant) -> String {
+    let today = tongxin_store::booking::shanghai_day(Timestamp::now());
+    let refusals: Vec<Refusal> = services
+        .iter()
+        .filter(|s| s.active)
+        .filter_map(|s| s.rules.check(applicant, today, Usage::default()).err())
+        .collect();
+    let youngest = refusals.iter().filter(|r| matches!(r, Refusal::Age { .. })).min_by_key(|r| match r {
+        Refusal::Age { min, .. } => *min,
+        _ => u8::MAX,
+    });
+    let words = |r: &Refusal| if lang == Lang::En { r.en() } else { r.zh() };
+    let common = || {
+        let all: Vec<String> = refusals.iter().map(words).collect();
+        all.iter().max_by_key(|w| all.iter().filter(|x| x == w).count()).cloned().unwrap_or_default()
+    };
+    youngest.map(words).unwrap_or_else(common)
 }
 
 async fn choose(
@@ -140,21 +174,45 @@ async fn choose(
         let services = app.store.services().await?;
         let code = params.get("service").filter(|s| !s.is_empty());
         let service = code.and_then(|c| services.iter().find(|s| s.code == c));
-        let date = params.get("date").filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
-        let slots = match (service, date) {
-            (Some(s), Some(d)) => {
-                let day = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("checked");
-                open_slots(&app, &s.code, day, lang.catalog().get("booking.home_visit")).await?
+        let date = params.get("date").and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let today = tongxin_store::booking::shanghai_day(Timestamp::now());
+        let (mut days, mut slots, mut next) = (Vec::new(), Vec::new(), None);
+        if let Some(s) = service {
+            days = days_with_seats(&app, lang, &s.code, (today, span(today, date, 14)), None, date).await?;
+            if let Some(day) = date {
+                slots = open_slots(&app, &s.code, day, lang.catalog().get("booking.home_visit")).await?;
+                let free = slots.iter().map(|l| l.free).sum();
+                next = offer_next(&app, lang, &s.code, day, None, free).await?;
             }
-            _ => Vec::new(),
-        };
+        }
+        let all = choices(&app.store.service_categories().await?, &services, Some(&applicant), code);
+        let refused: Vec<(String, String)> = all
+            .iter()
+            .flat_map(|c| c.services.iter().filter(|s| !s.eligible).map(|s| (s.name.clone(), s.reason.clone())))
+            .collect();
+        let categories: Vec<CategoryChoices> = all
+            .into_iter()
+            .map(|mut c| {
+                c.services.retain(|s| s.eligible);
+                c
+            })
+            .filter(|c| !c.services.is_empty())
+            .collect();
+        let t = lang.catalog();
+        let nothing = categories.is_empty().then(|| {
+            t.fmt("b14_book.nothing", &[("who", &person.name), ("why", &why_nothing(lang, &services, &applicant))])
+        });
         let page = BookPage {
             page: PageContext::new(lang, &uri, Some(&who)),
-            categories: choices(&app.store.service_categories().await?, &services, Some(&applicant), code),
+            refused_summary: t.fmt("b14_book.others", &[("n", &refused.len())]),
+            refused: if nothing.is_some() { Vec::new() } else { refused },
+            nothing,
+            categories,
             service: service.map(|s| (s.code.clone(), s.name.clone(), s.documents.clone())),
-            days: next_days(lang, 14),
-            date: date.map(str::to_owned),
+            days,
+            date: date.map(|d| d.to_string()),
             slots,
+            next,
             person,
             error: params.get("error").filter(|e| !e.is_empty()).map(str::to_owned),
         };

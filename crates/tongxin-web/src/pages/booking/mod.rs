@@ -5,10 +5,14 @@
 mod admin;
 mod catalog_admin;
 mod console;
+mod days;
+mod facts;
 mod kiosk;
 mod kiosk_pin;
 mod kiosk_sign_in;
+mod kiosk_view;
 mod mine;
+mod mine_confirm;
 
 use axum::Router;
 use tongxin_core::booking::eligibility::{Applicant, Usage};
