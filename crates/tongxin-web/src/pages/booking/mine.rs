@@ -150,7 +150,7 @@ async fn choose(
         };
         let page = BookPage {
             page: PageContext::new(lang, &uri, Some(&who)),
-            categories: choices(&app.store.service_categories().await?, &services, Some(&applicant), code),
+            categories: choices(&app.store.service_categories().await?, &services, Some(&applicant), code, lang),
             service: service.map(|s| (s.code.clone(), s.name.clone(), s.documents.clone())),
             days: next_days(lang, 14),
             date: date.map(str::to_owned),
