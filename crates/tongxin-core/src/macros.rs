@@ -15,9 +15,14 @@ macro_rules! vocabulary {
                 match self { $($name::$variant => $value),+ }
             }
 
-            /// The name on pages and in spreadsheets.
+            /// The name in spreadsheets and messages kept in Chinese.
             pub fn zh(self) -> &'static str {
                 match self { $($name::$variant => $zh),+ }
+            }
+
+            /// The term's key in the pages' message catalogs: `Type.value`.
+            pub fn term_key(self) -> &'static str {
+                match self { $($name::$variant => concat!(stringify!($name), ".", $value)),+ }
             }
         }
 

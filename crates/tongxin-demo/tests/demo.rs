@@ -163,7 +163,14 @@ async fn a_registry_the_size_of_jingansi(db: TestDb) {
         assert!(name.ends_with("**") && *age >= 80, "{name} {age}");
     }
     let today = tongxin_store::booking::shanghai_day(tongxin_core::time::Timestamp::now());
-    let stats = store.booking_stats(today - chrono::Days::new(14), today).await.unwrap();
+    let stats = store
+        .booking_stats(
+            &tongxin_store::registry::RegistryScope { all: true, ..Default::default() },
+            today - chrono::Days::new(14),
+            today,
+        )
+        .await
+        .unwrap();
     assert_eq!(stats.by_category.len(), 6, "{stats:?}");
     assert!(stats.utilisation > 0.2 && stats.utilisation < 0.95, "{stats:?}");
     assert!(stats.no_show_rate > 0.05 && stats.no_show_rate < 0.2, "{stats:?}");

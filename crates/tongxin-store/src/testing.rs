@@ -13,6 +13,7 @@
 //! ```
 
 pub mod booking;
+pub mod data_text;
 pub mod safety;
 
 use crate::{Backend, Store, StoreOptions};

@@ -92,6 +92,13 @@ impl Catalog {
         })
     }
 
+    /// The name of a vocabulary's term (a booking's status, a gender, a role …) in this
+    /// language, by its `term_key()` (`BookingStatus.checked_in`): the catalogs' table
+    /// `d14_term`. A missing term shows as the key, which a test makes sure never ships.
+    pub fn term(&self, key: &'static str) -> &str {
+        self.messages.get(&format!("d14_term.{key}")).map_or(key, String::as_str)
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.messages.keys().map(String::as_str)
     }
@@ -164,6 +171,37 @@ mod tests {
         }
         let missing: Vec<_> = used.iter().filter(|k| !catalog.messages.contains_key(k.as_str())).collect();
         assert!(missing.is_empty(), "keys used but not in the catalog: {missing:?}");
+    }
+
+    /// Every term of every vocabulary pages show has its name in both catalogs.
+    #[test]
+    fn every_term_has_a_name() {
+        use tongxin_core::booking::{BookingStatus, Channel, SiteKind};
+        use tongxin_core::registry::{
+            Battery, EbikeStatus, Facility, Gender, HouseholdRole, LiftStage, PledgeChannel, Registration, ShedStatus,
+            Tag,
+        };
+        let mut keys: Vec<&'static str> = Vec::new();
+        keys.extend(SiteKind::ALL.iter().map(|t| t.term_key()));
+        keys.extend(Channel::ALL.iter().map(|t| t.term_key()));
+        keys.extend(BookingStatus::ALL.iter().map(|t| t.term_key()));
+        keys.extend(Registration::ALL.iter().map(|t| t.term_key()));
+        keys.extend(Gender::ALL.iter().map(|t| t.term_key()));
+        keys.extend(HouseholdRole::ALL.iter().map(|t| t.term_key()));
+        keys.extend(Tag::ALL.iter().map(|t| t.term_key()));
+        keys.extend(LiftStage::ALL.iter().map(|t| t.term_key()));
+        keys.extend(Battery::ALL.iter().map(|t| t.term_key()));
+        keys.extend(EbikeStatus::ALL.iter().map(|t| t.term_key()));
+        keys.extend(ShedStatus::ALL.iter().map(|t| t.term_key()));
+        keys.extend(Facility::ALL.iter().map(|t| t.term_key()));
+        keys.extend(PledgeChannel::ALL.iter().map(|t| t.term_key()));
+        keys.extend(tongxin_core::access::Role::ALL.iter().map(|r| r.term_key()));
+        for lang in Lang::ALL {
+            let missing: Vec<_> = keys.iter().filter(|k| lang.catalog().term(k) == **k).collect();
+            assert!(missing.is_empty(), "{}: no name for {missing:?}", lang.code());
+        }
+        assert_eq!(Lang::En.catalog().term(BookingStatus::CheckedIn.term_key()), "Checked in");
+        assert_eq!(Lang::ZhCn.catalog().term(Channel::Operator.term_key()), "电话坐席");
     }
 
     #[test]

@@ -269,13 +269,17 @@ async fn cases_are_found_and_exported_from_the_search_page(db: TestDb) {
     assert!(closed > 50, "two months of history close more than one page ({closed})");
     assert_eq!(csv.lines().count(), closed + 1, "a header and one line per closed case");
 
-    // The next page continues where the first ended.
+    // The next page continues where the first ended, and leads back.
     let first_last = rows[49].text().await.unwrap();
     browser.click("#next-page").await;
-    browser.wait_for_url("cursor=").await;
+    browser.wait_for_url("page=2").await;
     let next_first = browser.text("#results tbody tr").await;
     assert_ne!(first_last, next_first);
     assert!(next_first.contains("已结案"));
+    assert!(browser.text("#search-total").await.contains(&format!("共 {closed} 件")));
+    browser.click("#previous-page").await;
+    browser.wait_for_url("page=1").await;
+    assert_eq!(browser.text("#results tbody tr:nth-child(50)").await, first_last);
 
     // A date that is not a date is named, in Chinese, and nothing is listed.
     browser.goto(&app.url("/cases/search?since=2026-13-45")).await;

@@ -70,10 +70,14 @@ pub enum Permission {
     /// Run the service catalogue: services, sites, slots (block, change capacity).
     #[serde(rename = "booking.manage")]
     BookingManage,
+    /// Read aggregated figures within one's regions: booking statistics and the e-bike
+    /// safety figures per community. Counts only, never a person or a building's rows.
+    #[serde(rename = "stats.read")]
+    StatsRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::GeoRead,
         Permission::ResidentsRead,
         Permission::PiiReveal,
@@ -94,6 +98,7 @@ impl Permission {
         Permission::ShedsCheck,
         Permission::BookingBook,
         Permission::BookingManage,
+        Permission::StatsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -118,6 +123,7 @@ impl Permission {
             Permission::ShedsCheck => "sheds.check",
             Permission::BookingBook => "booking.book",
             Permission::BookingManage => "booking.manage",
+            Permission::StatsRead => "stats.read",
         }
     }
 }
@@ -194,6 +200,7 @@ impl Role {
                 ShedsCheck,
                 BookingBook,
                 BookingManage,
+                StatsRead,
             ],
             Role::Intake => &[GeoRead, ResidentsRead, CasesRead, CasesReport, CasesVerify, CasesRegister],
             Role::Dispatcher => &[GeoRead, CasesRead, CasesDispatch],
@@ -221,7 +228,8 @@ impl Role {
             Role::Operator => &[GeoRead, ResidentsRead, PiiReveal, CasesRead, CasesReport, BookingBook],
             // A kiosk's permissions (booking at its site) arrive with the service door.
             Role::Kiosk => &[],
-            Role::Viewer => &[GeoRead, CasesRead],
+            // A leader reads cases and the map, and the figures, never a person's record.
+            Role::Viewer => &[GeoRead, CasesRead, StatsRead],
             Role::Auditor => &[AuditRead],
         }
     }
@@ -238,6 +246,23 @@ impl Role {
             Role::Kiosk => "kiosk",
             Role::Viewer => "viewer",
             Role::Auditor => "auditor",
+        }
+    }
+
+    /// The role's key in the pages' message catalogs (`Role.shiftlead`), like a
+    /// vocabulary's `term_key`.
+    pub fn term_key(self) -> &'static str {
+        match self {
+            Role::Admin => "Role.admin",
+            Role::Intake => "Role.intake",
+            Role::Dispatcher => "Role.dispatcher",
+            Role::ShiftLead => "Role.shiftlead",
+            Role::GridWorker => "Role.gridworker",
+            Role::Department => "Role.department",
+            Role::Operator => "Role.operator",
+            Role::Kiosk => "Role.kiosk",
+            Role::Viewer => "Role.viewer",
+            Role::Auditor => "Role.auditor",
         }
     }
 

@@ -1,6 +1,10 @@
 //! Booking statistics for a period (by the slot's Shanghai day): bookings by category,
 //! service, site, channel and the resident's age band; how full the slots were; and how
 //! many who were due did not come. Counts only, no one's name.
+//!
+//! Within a [`RegistryScope`]: the bookings of residents living in its regions, and the
+//! seats of the sites in them (home visits, which belong to no site, only for a caller
+//! who sees everything).
 
 use std::collections::BTreeMap;
 
@@ -9,6 +13,7 @@ use sqlx::Row;
 use tongxin_core::time::Timestamp;
 
 use super::{corrupt, shanghai_day};
+use crate::registry::RegistryScope;
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -48,26 +53,26 @@ pub fn age_band(age: i32) -> &'static str {
 }
 
 impl Store {
-    /// The statistics of the slots starting from `from` to `to` (Shanghai days, inclusive).
+    /// The statistics of the slots starting from `from` to `to` (Shanghai days, inclusive),
+    /// within `scope`.
     pub async fn booking_stats(
         &self,
+        scope: &RegistryScope,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<BookingStats, StoreError> {
         let start = tongxin_core::booking::timetable::at(from, chrono::NaiveTime::MIN).millis();
         let end = tongxin_core::booking::timetable::at(to, chrono::NaiveTime::MIN).millis() + 86_400_000;
         let mut stats = BookingStats { from: from.to_string(), to: to.to_string(), ..Default::default() };
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT b.status, b.channel, v.name AS service, c.name AS category, COALESCE(s.name, '上门服务') AS site, \
                r.birth_date, t.starts_at FROM bookings b JOIN slots t ON t.id = b.slot_id \
              JOIN services v ON v.code = b.service_code JOIN service_categories c ON c.code = v.category_code \
              JOIN residents r ON r.id = b.resident_id LEFT JOIN sites s ON s.id = t.site_id \
-             WHERE t.starts_at >= $1 AND t.starts_at < $2",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_all(self.pool())
-        .await?;
+             WHERE t.starts_at >= $1 AND t.starts_at < $2{}",
+            within(scope, "r.region_code"),
+        );
+        let rows = bind_regions(sqlx::query(&sql).bind(start).bind(end), scope).fetch_all(self.pool()).await?;
         for row in &rows {
             let status: String = row.try_get("status")?;
             match status.as_str() {
@@ -96,14 +101,13 @@ impl Store {
                 *map.entry(key).or_default() += 1;
             }
         }
-        let seats = sqlx::query(
-            "SELECT CAST(COALESCE(SUM(capacity), 0) AS BIGINT) AS seats, CAST(COALESCE(SUM(booked), 0) AS BIGINT) AS held \
-             FROM slots WHERE starts_at >= $1 AND starts_at < $2 AND NOT blocked",
-        )
-        .bind(start)
-        .bind(end)
-        .fetch_one(self.pool())
-        .await?;
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(t.capacity), 0) AS BIGINT) AS seats, CAST(COALESCE(SUM(t.booked), 0) AS BIGINT) AS held \
+             FROM slots t LEFT JOIN sites s ON s.id = t.site_id \
+             WHERE t.starts_at >= $1 AND t.starts_at < $2 AND NOT t.blocked{}",
+            within(scope, "s.region_code"),
+        );
+        let seats = bind_regions(sqlx::query(&sql).bind(start).bind(end), scope).fetch_one(self.pool()).await?;
         stats.seats = seats.try_get("seats")?;
         stats.held = seats.try_get("held")?;
         if stats.seats > 0 {
@@ -115,4 +119,30 @@ impl Store {
         }
         Ok(stats)
     }
+}
+
+/// ` AND (column LIKE $3 OR …)` for a scope short of everything, with the regions bound
+/// by [`bind_regions`] after `$1` and `$2`; empty for everything. A NULL column (a home
+/// visit's site) is outside every region.
+fn within(scope: &RegistryScope, column: &str) -> String {
+    if scope.all {
+        return String::new();
+    }
+    if scope.regions.is_empty() {
+        return " AND 1 = 0".to_owned();
+    }
+    let any: Vec<String> = (0..scope.regions.len()).map(|i| format!("{column} LIKE ${}", i + 3)).collect();
+    format!(" AND ({})", any.join(" OR "))
+}
+
+fn bind_regions<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    scope: &RegistryScope,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    if !scope.all {
+        for region in &scope.regions {
+            query = query.bind(format!("{region}%"));
+        }
+    }
+    query
 }

@@ -127,6 +127,7 @@ impl Store {
         let (where_clause, mut binds) = conditions(scope, filter);
         let order = match filter.order {
             CaseOrder::Newest => "id DESC".to_owned(),
+            CaseOrder::Reported => "created_at DESC, id DESC".to_owned(),
             // Overdue first, the longest overdue at the top; then the newest.
             CaseOrder::OverdueFirst => {
                 let now = param(&mut binds, Bind::Int(Timestamp::now().millis()));

@@ -147,6 +147,10 @@ pub enum CaseOrder {
     /// Cases past their step's deadline first, the longest overdue at the top, then the
     /// newest: a board column's order.
     OverdueFirst,
+    /// The latest reported first (by `created_at`, then id): the search page's order,
+    /// paged by `offset`. Imported and past cases are not filed in the order they were
+    /// reported, so the id alone is not the newest.
+    Reported,
 }
 
 pub(crate) const COLUMNS: &str = "id, number, source, category_code, status, pending, evaluated, rating, description, attributes, \

@@ -7,6 +7,7 @@
 //! caller's permissions reach.
 
 pub mod access;
+pub mod api_docs;
 pub mod booking;
 pub mod cases;
 pub mod geo;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/", get(home))
         .route("/lang/{code}", get(switch_language))
+        .route("/docs/api", get(api_docs::page))
         .merge(geo::routes())
         .merge(access::routes())
         .merge(cases::routes())
@@ -78,12 +80,15 @@ impl UserMenu {
             (Permission::BookingBook, "/booking/console", "booking.console"),
             (Permission::BookingBook, "/booking/day", "booking.day_sheet"),
             (Permission::BookingBook, "/booking/stats", "booking.stats"),
+            // A leader's figures: counts only (the same pages, without the registry's rows).
+            (Permission::StatsRead, "/booking/stats", "booking.stats"),
+            (Permission::StatsRead, "/registry/ebike-safety", "safety.title"),
             (Permission::BookingManage, "/booking/admin", "booking.admin"),
             (Permission::CatalogManage, "/admin/catalog", "nav.catalog"),
             (Permission::CatalogManage, "/admin/calendar", "nav.calendar"),
         ];
         for (permission, href, key) in pages {
-            if actor.can(permission) {
+            if actor.can(permission) && !links.iter().any(|(shown, _)| *shown == href) {
                 links.push((href, key));
             }
         }
@@ -107,6 +112,9 @@ impl UserMenu {
                 links.push(("/notifications", "nav.notifications"));
                 links.push(("/account", "nav.account"));
             }
+        }
+        if api_docs::reads_api_docs(who) {
+            links.push(("/docs/api", "nav.api"));
         }
         let csrf = who.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default();
         Self { name: who.display_name.clone(), csrf, links }

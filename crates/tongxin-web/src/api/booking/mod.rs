@@ -390,10 +390,11 @@ pub fn period(params: &Params) -> Result<(chrono::NaiveDate, chrono::NaiveDate),
     Ok((from, to))
 }
 
-/// Who may read the booking statistics: staff who book or run the catalogue, and readers
-/// of the operations (leaders). Counts only.
+/// Who may read the booking statistics: staff who book or run the catalogue, readers of
+/// the operations, and leaders (`stats.read`). Counts only, within the caller's regions.
 pub async fn may_read_stats(app: &App, who: &Who) -> Result<(), ApiError> {
-    if who.actor.can(Permission::CasesRead) || who.actor.can(Permission::BookingManage) {
+    let reads = [Permission::StatsRead, Permission::CasesRead, Permission::BookingManage];
+    if reads.into_iter().any(|p| who.actor.can(p)) {
         return Ok(());
     }
     who.require(app, Permission::BookingBook).await
@@ -412,7 +413,7 @@ pub async fn stats(
 ) -> Result<Json<tongxin_store::booking::stats::BookingStats>, ApiError> {
     may_read_stats(&app, &who).await?;
     let (from, to) = period(&params)?;
-    Ok(Json(app.store.booking_stats(from, to).await?))
+    Ok(Json(app.store.booking_stats(&crate::api::registry::scope(&who), from, to).await?))
 }
 
 /// Where to move a booking.

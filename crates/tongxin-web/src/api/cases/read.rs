@@ -9,7 +9,7 @@ use tongxin_core::cases::lifecycle::Status;
 use tongxin_core::cases::report::Source;
 use tongxin_core::geo::RegionCode;
 use tongxin_core::time::Timestamp;
-use tongxin_store::cases::{CaseFilter, CaseRecord};
+use tongxin_store::cases::{CaseFilter, CaseOrder, CaseRecord, CaseScope};
 use utoipa::ToSchema;
 
 use super::photos::{PhotoView, views};
@@ -78,6 +78,27 @@ pub fn filter(params: &Params) -> Result<CaseFilter, ApiError> {
 
 /// The cases within the caller's reach that match `params`, and the next cursor.
 pub async fn search(app: &App, who: &Who, params: &Params) -> Result<(Vec<CaseRecord>, Option<String>), ApiError> {
+    let (filter, scope) = searched(app, who, params).await?;
+    let cases = app.store.cases(&scope, &filter).await?;
+    let next = (cases.len() as i64 == filter.limit).then(|| cases.last().map(|c| c.id.to_string())).flatten();
+    Ok((cases, next))
+}
+
+/// One page of a search as people read it: the latest reported first, page `page` (from
+/// 1) of `limit`, and how many cases match in all.
+pub async fn search_page(app: &App, who: &Who, params: &Params) -> Result<(Vec<CaseRecord>, i64), ApiError> {
+    let (mut filter, scope) = searched(app, who, params).await?;
+    let page = params.bounded("page", 1, 1, 100_000)?;
+    filter.order = CaseOrder::Reported;
+    filter.before = None;
+    filter.offset = (page - 1) * filter.limit;
+    let total = app.store.count_cases(&scope, &filter).await?;
+    Ok((app.store.cases(&scope, &filter).await?, total))
+}
+
+/// The filter `params` ask for and the scope of the caller's reach, after checking that
+/// the caller reads cases and that a region asked for is theirs.
+async fn searched(app: &App, who: &Who, params: &Params) -> Result<(CaseFilter, CaseScope), ApiError> {
     if !Reach::reads_cases(who) {
         who.require(app, Permission::CasesRead).await?;
     }
@@ -91,9 +112,7 @@ pub async fn search(app: &App, who: &Who, params: &Params) -> Result<(Vec<CaseRe
             .await);
     }
     let reach = Reach::of(app, who).await?;
-    let cases = app.store.cases(&reach.scope(who), &filter).await?;
-    let next = (cases.len() as i64 == filter.limit).then(|| cases.last().map(|c| c.id.to_string())).flatten();
-    Ok((cases, next))
+    Ok((filter, reach.scope(who)))
 }
 
 /// Lists cases, newest first, with cursor pagination.

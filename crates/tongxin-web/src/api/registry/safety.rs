@@ -1,7 +1,8 @@
 //! The e-bike safety view over HTTP (`GET /api/v1/registry/ebike-safety`) and the record of
 //! charging-shed inspections (`POST /api/v1/sheds/{id}/checks`). Reading needs
 //! `residents.read` and keeps to the caller's regions; recording a check needs
-//! `sheds.check` and a shed in reach. What each figure counts: docs/registry.md.
+//! `sheds.check` and a shed in reach. A leader (`stats.read`) reads the figures without
+//! the rows per building. What each figure counts: docs/registry.md.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -113,7 +114,8 @@ pub struct SafetyView {
     pub figures: FiguresView,
     pub total: SafetyRowView,
     pub communities: Vec<CommunitySafetyView>,
-    /// Buildings with an active e-bike or a hazard in the year; only with `region`.
+    /// Buildings with an active e-bike or a hazard in the year; only with `region`, and
+    /// only for a reader of the registry (`residents.read`).
     pub buildings: Vec<BuildingSafetyView>,
 }
 
@@ -147,12 +149,21 @@ impl SafetyView {
     }
 }
 
+/// Whether `who` reads the view's rows per building, which a reader of the registry
+/// (`residents.read`) does; a reader of figures alone (`stats.read`, a leader) reads the
+/// communities and the total.
+pub fn reads_buildings(who: &Who) -> bool {
+    who.actor.can(Permission::ResidentsRead)
+}
+
 /// The safety view for `who`: `year` (default: this year in Shanghai) and `region`.
 pub async fn safety_report(app: &App, who: &Who, params: &Params) -> Result<(SafetyYear, SafetyView), ApiError> {
-    who.require(app, Permission::ResidentsRead).await?;
+    if !who.actor.can(Permission::StatsRead) {
+        who.require(app, Permission::ResidentsRead).await?;
+    }
     let year = params.parse::<SafetyYear>("year")?.unwrap_or_else(|| SafetyYear::of(today()));
     let region = within(app, who, params).await?;
-    let filter = SafetyFilter { year, within: region.clone(), buildings: region.is_some() };
+    let filter = SafetyFilter { year, within: region.clone(), buildings: region.is_some() && reads_buildings(who) };
     let report = app.store.ebike_safety(&scope(who), &filter).await?;
     Ok((year, SafetyView::new(year, region.map(|r| r.to_string()), &report)))
 }

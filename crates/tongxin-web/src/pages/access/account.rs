@@ -45,7 +45,7 @@ fn account_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
-    let roles = user.roles.iter().map(|r| r.zh()).collect();
+    let roles = user.roles.iter().map(|r| lang.catalog().term(r.term_key())).collect();
     render(&AccountPage { page: PageContext::new(lang, uri, Some(who)), user, roles, notice, error }).into_response()
 }
 

@@ -69,10 +69,10 @@ async fn show(
         .collect();
     let (grantable, other): (Vec<Role>, Vec<Role>) =
         Role::ALL.into_iter().partition(|r| delegation::may_manage(&who.actor, &[*r]).is_ok());
-    let roles = grantable.iter().map(|r| (r.as_str(), r.zh())).collect();
+    let roles = grantable.iter().map(|r| (r.as_str(), t.term(r.term_key()))).collect();
     let ungrantable = (!other.is_empty()).then(|| {
-        let names: Vec<&str> = other.iter().map(|r| r.zh()).collect();
-        t.fmt("users.ungrantable", &[("roles", &names.join("、"))])
+        let names: Vec<&str> = other.iter().map(|r| t.term(r.term_key())).collect();
+        t.fmt("users.ungrantable", &[("roles", &names.join(t.get("d14_common.list_separator")))])
     });
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     let page = UsersPage { page: PageContext::new(lang, uri, Some(who)), users, roles, ungrantable, notice, error };

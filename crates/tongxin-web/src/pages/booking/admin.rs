@@ -233,7 +233,7 @@ async fn stats(
     let shown = async {
         may_read_stats(&app, &who).await?;
         let (from, to) = period(&params)?;
-        let stats = app.store.booking_stats(from, to).await?;
+        let stats = app.store.booking_stats(&crate::api::registry::scope(&who), from, to).await?;
         let sorted = |m: &std::collections::BTreeMap<String, i64>| {
             let mut v: Vec<(String, i64)> = m.iter().map(|(k, n)| (k.clone(), *n)).collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -247,11 +247,15 @@ async fn stats(
             "80–89" => 3,
             _ => 4,
         });
+        let t = lang.catalog();
+        let named = |rows: Vec<(String, i64)>| -> Vec<(String, i64)> {
+            rows.into_iter().map(|(k, n)| (stats_label(t, &k).map_or(k, str::to_owned), n)).collect()
+        };
         let tables = vec![
             ("booking.by_category", sorted(&stats.by_category)),
-            ("booking.by_channel", sorted(&stats.by_channel)),
-            ("booking.by_age", by_age),
-            ("booking.by_site", sorted(&stats.by_site)),
+            ("booking.by_channel", named(sorted(&stats.by_channel))),
+            ("booking.by_age", named(by_age)),
+            ("booking.by_site", named(sorted(&stats.by_site))),
             ("booking.by_service", sorted(&stats.by_service)),
         ];
         let page = StatsPage {
@@ -265,6 +269,24 @@ async fn stats(
     }
     .await;
     shown.unwrap_or_else(|e| PageError::from_api(lang, e).into_response())
+}
+
+/// The reader's name for a row the statistics label in Chinese: a channel, an age band,
+/// home visits (no site). Other rows (categories, services, sites) are names from the data.
+fn stats_label(t: &'static crate::i18n::Catalog, key: &str) -> Option<&'static str> {
+    let band = match key {
+        "60 以下" => Some("d14_booking.age_under_60"),
+        "60–69" => Some("d14_booking.age_60s"),
+        "70–79" => Some("d14_booking.age_70s"),
+        "80–89" => Some("d14_booking.age_80s"),
+        "90 以上" => Some("d14_booking.age_90_plus"),
+        "上门服务" => Some("d14_booking.home_visit"),
+        _ => None,
+    };
+    match band {
+        Some(k) => Some(t.get(k)),
+        None => key.parse::<tongxin_core::booking::Channel>().ok().map(|c| t.term(c.term_key())),
+    }
 }
 
 /// A service as the public catalogue shows it.

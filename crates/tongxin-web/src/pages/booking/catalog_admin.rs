@@ -50,7 +50,13 @@ async fn list(State(app): State<App>, lang: Lang, OriginalUri(uri): OriginalUri,
                 (s.code, s.name, category, s.active)
             })
             .collect();
-        let sites = app.store.sites().await?.into_iter().map(|s| (s.code, s.name, s.kind.zh().to_owned())).collect();
+        let sites = app
+            .store
+            .sites()
+            .await?
+            .into_iter()
+            .map(|s| (s.code, s.name, lang.catalog().term(s.kind.term_key()).to_owned()))
+            .collect();
         Ok::<_, ApiError>(
             render(&ListPage { page: PageContext::new(lang, &uri, Some(&who)), services, sites }).into_response(),
         )
@@ -156,7 +162,11 @@ async fn show_service(
             .collect(),
         tags: [Tag::LivesAlone, Tag::Childless, Tag::Disabled, Tag::Dibao]
             .iter()
-            .map(|t| Pick { value: t.as_str().into(), label: t.zh().into(), chosen: chosen("tags_any", t.as_str()) })
+            .map(|t| Pick {
+                value: t.as_str().into(),
+                label: lang.catalog().term(t.term_key()).into(),
+                chosen: chosen("tags_any", t.as_str()),
+            })
             .collect(),
         f,
         problems,

@@ -252,12 +252,12 @@ async fn show(
         let (pin, pin_locked) = super::kiosk_pin::described(lang, &app.store.kiosk_pin_state(id).await?);
         let mut tags: Vec<String> =
             tongxin_core::registry::age_tags(r.birth_date, today).into_iter().map(str::to_owned).collect();
-        tags.extend(r.tags.iter().map(|t| t.zh().to_owned()));
+        tags.extend(r.tags.iter().map(|t| lang.catalog().term(t.term_key()).to_owned()));
         page.caller = Some(Caller {
             id,
             name: r.name.clone(),
             age: tongxin_core::registry::age(r.birth_date, today),
-            gender: r.gender.zh(),
+            gender: lang.catalog().term(r.gender.term_key()),
             tags,
             care_level: applicant.care_level,
             phone: r.phone_masked.clone(),
@@ -276,7 +276,7 @@ async fn show(
             .filter(|b| b.status != tongxin_core::booking::BookingStatus::Cancelled)
             .map(|b| BookingLine::new(b, lang))
             .collect();
-        page.categories = choices(&categories, &services, Some(&applicant), service_code);
+        page.categories = choices(&categories, &services, Some(&applicant), service_code, lang);
         if let Some(s) = service_code.and_then(|code| services.iter().find(|s| s.code == code)) {
             page.service = Some(ServiceFacts {
                 code: s.code.clone(),

@@ -185,7 +185,7 @@ async fn choose(
                 next = offer_next(&app, lang, &s.code, day, None, free).await?;
             }
         }
-        let all = choices(&app.store.service_categories().await?, &services, Some(&applicant), code);
+        let all = choices(&app.store.service_categories().await?, &services, Some(&applicant), code, lang);
         let refused: Vec<(String, String)> = all
             .iter()
             .flat_map(|c| c.services.iter().filter(|s| !s.eligible).map(|s| (s.name.clone(), s.reason.clone())))

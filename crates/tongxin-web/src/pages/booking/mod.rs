@@ -56,6 +56,7 @@ pub fn choices(
     services: &[Service],
     who: Option<&Applicant>,
     chosen: Option<&str>,
+    lang: crate::i18n::Lang,
 ) -> Vec<CategoryChoices> {
     let today = tongxin_store::booking::shanghai_day(Timestamp::now());
     categories
@@ -70,7 +71,9 @@ pub fn choices(
                         code: s.code.clone(),
                         name: s.name.clone(),
                         eligible: refusal.is_none(),
-                        reason: refusal.map(|r| r.zh()).unwrap_or_default(),
+                        reason: refusal
+                            .map(|r| if lang == crate::i18n::Lang::En { r.en() } else { r.zh() })
+                            .unwrap_or_default(),
                         chosen: chosen == Some(s.code.as_str()),
                     }
                 })
@@ -99,7 +102,7 @@ pub fn who_may(lang: crate::i18n::Lang, rules: &tongxin_core::booking::eligibili
         parts.push(if en { format!("aged {a} and over") } else { format!("{a} 周岁以上") });
     }
     if !rules.tags_any.is_empty() {
-        let names: Vec<&str> = rules.tags_any.iter().map(|t| if en { t.as_str() } else { t.zh() }).collect();
+        let names: Vec<&str> = rules.tags_any.iter().map(|t| lang.catalog().term(t.term_key())).collect();
         parts.push(names.join(if en { " or " } else { "、" }));
     }
     if let Some(l) = rules.care_level_min {
@@ -206,8 +209,8 @@ impl BookingLine {
             day: day.format("%Y-%m-%d").to_string(),
             site: b.site_name.clone().unwrap_or_else(|| t.get("booking.home_visit").to_owned()),
             when: format!("{} {weekday} {}–{}", day.format("%Y-%m-%d"), hm(b.starts_at), hm(b.ends_at)),
-            status: b.status.zh(),
-            channel: b.channel.zh(),
+            status: t.term(b.status.term_key()),
+            channel: t.term(b.channel.term_key()),
             booked_by: b.actor_name.clone(),
             resident: b.resident_name.clone(),
             live: matches!(

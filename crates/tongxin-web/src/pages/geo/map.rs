@@ -114,7 +114,8 @@ pub async fn page(
     })
 }
 
-/// "景华居民区" is labelled "景华" on the map.
+/// "景华居民区" is labelled "景华" on the map: a name from the data, marked `translate="no"`
+/// in the page like every name shortened from the data.
 fn short_name(region: &Region) -> &str {
     region.name.strip_suffix("居民区").unwrap_or(&region.name)
 }

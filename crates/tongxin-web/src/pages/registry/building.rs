@@ -65,15 +65,18 @@ async fn show(
     let stage: Option<LiftStage> = b.lift_stage.as_deref().and_then(|s| s.parse().ok());
     let mut page = BuildingPage {
         page: PageContext::new(lang, uri, Some(who)),
-        lift_stage: stage.map(LiftStage::zh).unwrap_or(""),
-        households: households.iter().map(|h| (HouseholdView::from(h), h.registration.zh())).collect(),
+        lift_stage: stage.map(|s| lang.catalog().term(s.term_key())).unwrap_or(""),
+        households: households
+            .iter()
+            .map(|h| (HouseholdView::from(h), lang.catalog().term(h.registration.term_key())))
+            .collect(),
         can_write: who.actor.can(Permission::RegistryWrite),
         units: b.units.to_string(),
         floors: b.floors.to_string(),
         year_built: b.year_built.map(|y| y.to_string()).unwrap_or_default(),
         elevator: b.elevator,
         contact_name: b.contact_name.clone(),
-        stages: choices(LiftStage::ALL, |s| Some(s) == stage, LiftStage::as_str, LiftStage::zh),
+        stages: choices(LiftStage::ALL, |s| Some(s) == stage, LiftStage::as_str, LiftStage::term_key),
         problems: vec![],
         saved,
         history,
@@ -86,7 +89,7 @@ async fn show(
         page.elevator = form.get("elevator").is_some();
         page.contact_name = form.raw("contact_name").to_owned();
         page.stages =
-            choices(LiftStage::ALL, |s| form.raw("lift_stage") == s.as_str(), LiftStage::as_str, LiftStage::zh);
+            choices(LiftStage::ALL, |s| form.raw("lift_stage") == s.as_str(), LiftStage::as_str, LiftStage::term_key);
         page.problems = problems;
     }
     Ok(render(&page).into_response())

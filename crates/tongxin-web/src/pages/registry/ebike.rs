@@ -72,15 +72,15 @@ async fn show(
         plate: value("plate", e.plate.clone()),
         brand: value("brand", e.brand.clone()),
         registered_on: value("registered_on", e.registered_on.to_string()),
-        batteries: choices(Battery::ALL, |b| b.as_str() == battery, Battery::as_str, Battery::zh),
-        statuses: choices(EbikeStatus::ALL, |s| s.as_str() == status, EbikeStatus::as_str, EbikeStatus::zh),
+        batteries: choices(Battery::ALL, |b| b.as_str() == battery, Battery::as_str, Battery::term_key),
+        statuses: choices(EbikeStatus::ALL, |s| s.as_str() == status, EbikeStatus::as_str, EbikeStatus::term_key),
         sheds: sheds
             .iter()
             .map(|s| ShedChoice { id: s.id, name: s.name.clone(), chosen: s.id.to_string() == shed })
             .collect(),
         problems: typed.map(|(_, p)| p).unwrap_or_default(),
         history,
-        ebike: Ebike::new(&e),
+        ebike: Ebike::new(&e, lang),
     };
     Ok(render(&page).into_response())
 }
@@ -160,8 +160,8 @@ async fn new_form(
         plate: value("plate", String::new()),
         brand: value("brand", String::new()),
         registered_on: value("registered_on", super::today().to_string()),
-        batteries: choices(Battery::ALL, |b| b.as_str() == battery, Battery::as_str, Battery::zh),
-        statuses: choices(EbikeStatus::ALL, |s| s.as_str() == status, EbikeStatus::as_str, EbikeStatus::zh),
+        batteries: choices(Battery::ALL, |b| b.as_str() == battery, Battery::as_str, Battery::term_key),
+        statuses: choices(EbikeStatus::ALL, |s| s.as_str() == status, EbikeStatus::as_str, EbikeStatus::term_key),
         sheds: sheds
             .iter()
             .map(|s| ShedChoice { id: s.id, name: s.name.clone(), chosen: s.id.to_string() == shed })

@@ -30,9 +30,11 @@ pub struct Shed {
 }
 
 impl Shed {
-    fn new(s: &tongxin_store::registry::ebikes::ShedRecord) -> Self {
-        let facilities: Vec<&str> = s.facilities.iter().map(|f| f.zh()).collect();
-        Self { view: ShedView::from(s), status: s.status.zh(), facilities: facilities.join("、") }
+    fn new(s: &tongxin_store::registry::ebikes::ShedRecord, lang: Lang) -> Self {
+        let t = lang.catalog();
+        let facilities: Vec<&str> = s.facilities.iter().map(|f| t.term(f.term_key())).collect();
+        let status = t.term(s.status.term_key());
+        Self { view: ShedView::from(s), status, facilities: facilities.join(t.get("d14_common.list_separator")) }
     }
 }
 
@@ -44,8 +46,9 @@ pub struct Ebike {
 }
 
 impl Ebike {
-    pub fn new(e: &tongxin_store::registry::ebikes::EbikeRecord) -> Self {
-        Self { view: EbikeView::from(e), battery: e.battery.zh(), status: e.status.zh() }
+    pub fn new(e: &tongxin_store::registry::ebikes::EbikeRecord, lang: Lang) -> Self {
+        let t = lang.catalog();
+        Self { view: EbikeView::from(e), battery: t.term(e.battery.term_key()), status: t.term(e.status.term_key()) }
     }
 }
 
@@ -80,7 +83,7 @@ pub async fn sheds(
         q: params.get("q").unwrap_or_default().to_owned(),
         full: found.len() as i64 == PAGE,
         can_write: who.actor.can(Permission::RegistryWrite),
-        sheds: found.iter().map(Shed::new).collect(),
+        sheds: found.iter().map(|s| Shed::new(s, lang)).collect(),
         error,
     };
     (status_of(&page.error), render(&page)).into_response()
@@ -126,9 +129,9 @@ async fn show_shed(
         Ok((shed, checks, ebikes, history)) => {
             let page = ShedPage {
                 page: PageContext::new(lang, uri, Some(who)),
-                shed: Shed::new(&shed),
+                shed: Shed::new(&shed, lang),
                 checks: checks.iter().map(ShedCheckView::from).collect(),
-                ebikes: ebikes.iter().map(Ebike::new).collect(),
+                ebikes: ebikes.iter().map(|e| Ebike::new(e, lang)).collect(),
                 can_check: who.actor.can(Permission::ShedsCheck),
                 can_write: who.actor.can(Permission::RegistryWrite),
                 saved,
@@ -207,14 +210,17 @@ pub async fn ebikes(
         Ok(found) => found,
         Err(page) => return page.into_response(),
     };
-    let statuses = tongxin_core::registry::EbikeStatus::ALL.iter().map(|s| (s.as_str(), s.zh())).collect::<Vec<_>>();
+    let statuses = tongxin_core::registry::EbikeStatus::ALL
+        .iter()
+        .map(|s| (s.as_str(), lang.catalog().term(s.term_key())))
+        .collect::<Vec<_>>();
     let page = EbikesPage {
         page: PageContext::new(lang, &uri, Some(&who)),
         q: params.get("q").unwrap_or_default().to_owned(),
         status: params.get("status").unwrap_or_default().to_owned(),
         statuses,
         full: found.len() as i64 == PAGE,
-        ebikes: found.iter().map(Ebike::new).collect(),
+        ebikes: found.iter().map(|e| Ebike::new(e, lang)).collect(),
         error,
     };
     (status_of(&page.error), render(&page)).into_response()
@@ -245,7 +251,7 @@ pub async fn pledges(
         page: PageContext::new(lang, &uri, Some(&who)),
         q: params.get("q").unwrap_or_default().to_owned(),
         full: found.len() as i64 == PAGE,
-        pledges: found.iter().map(|p| (PledgeView::from(p), p.channel.zh())).collect(),
+        pledges: found.iter().map(|p| (PledgeView::from(p), lang.catalog().term(p.channel.term_key()))).collect(),
         error,
     };
     (status_of(&page.error), render(&page)).into_response()

@@ -32,6 +32,7 @@ pub fn routes() -> Router<App> {
 /// A choice in a select, a radio or a checkbox: stored value, name, chosen.
 pub struct Choice {
     pub value: &'static str,
+    /// The term's catalog key (`Gender.female`); templates show `page.t.term(name)`.
     pub name: &'static str,
     pub chosen: bool,
 }
@@ -133,9 +134,9 @@ impl ResidentForm {
             phone_masked: String::new(),
             moved_in: String::new(),
             moved_out: String::new(),
-            genders: choices(Gender::ALL, |_| false, Gender::as_str, Gender::zh),
-            roles: choices(HouseholdRole::ALL, |_| false, HouseholdRole::as_str, HouseholdRole::zh),
-            tags: choices(Tag::ALL, |_| false, Tag::as_str, Tag::zh),
+            genders: choices(Gender::ALL, |_| false, Gender::as_str, Gender::term_key),
+            roles: choices(HouseholdRole::ALL, |_| false, HouseholdRole::as_str, HouseholdRole::term_key),
+            tags: choices(Tag::ALL, |_| false, Tag::as_str, Tag::term_key),
             problems: vec![],
         }
     }
@@ -147,10 +148,14 @@ impl ResidentForm {
         self.moved_in = form.raw("moved_in").to_owned();
         self.moved_out = form.raw("moved_out").to_owned();
         let picked = form.all("tags");
-        self.genders = choices(Gender::ALL, |g| form.raw("gender") == g.as_str(), Gender::as_str, Gender::zh);
-        self.roles =
-            choices(HouseholdRole::ALL, |r| form.raw("role") == r.as_str(), HouseholdRole::as_str, HouseholdRole::zh);
-        self.tags = choices(Tag::ALL, |t| picked.contains(&t.as_str()), Tag::as_str, Tag::zh);
+        self.genders = choices(Gender::ALL, |g| form.raw("gender") == g.as_str(), Gender::as_str, Gender::term_key);
+        self.roles = choices(
+            HouseholdRole::ALL,
+            |r| form.raw("role") == r.as_str(),
+            HouseholdRole::as_str,
+            HouseholdRole::term_key,
+        );
+        self.tags = choices(Tag::ALL, |t| picked.contains(&t.as_str()), Tag::as_str, Tag::term_key);
         self.problems = problems;
         self
     }
@@ -195,9 +200,9 @@ async fn resident_form(
     form.phone_masked = r.phone_masked.clone();
     form.moved_in = r.moved_in.map(|d| d.to_string()).unwrap_or_default();
     form.moved_out = r.moved_out.map(|d| d.to_string()).unwrap_or_default();
-    form.genders = choices(Gender::ALL, |g| g == r.gender, Gender::as_str, Gender::zh);
-    form.roles = choices(HouseholdRole::ALL, |x| x == r.role, HouseholdRole::as_str, HouseholdRole::zh);
-    form.tags = choices(Tag::ALL, |t| r.tags.contains(&t), Tag::as_str, Tag::zh);
+    form.genders = choices(Gender::ALL, |g| g == r.gender, Gender::as_str, Gender::term_key);
+    form.roles = choices(HouseholdRole::ALL, |x| x == r.role, HouseholdRole::as_str, HouseholdRole::term_key);
+    form.tags = choices(Tag::ALL, |t| r.tags.contains(&t), Tag::as_str, Tag::term_key);
     render(&form).into_response()
 }
 
@@ -329,7 +334,7 @@ impl HouseholdForm {
             unit: String::new(),
             room: String::new(),
             notes: String::new(),
-            registrations: choices(Registration::ALL, |_| false, Registration::as_str, Registration::zh),
+            registrations: choices(Registration::ALL, |_| false, Registration::as_str, Registration::term_key),
             problems: vec![],
         }
     }
@@ -343,7 +348,7 @@ impl HouseholdForm {
             Registration::ALL,
             |r| form.raw("registration") == r.as_str(),
             Registration::as_str,
-            Registration::zh,
+            Registration::term_key,
         );
         self.problems = problems;
         self
@@ -368,7 +373,7 @@ async fn household_form(
         format!("/registry/households/{}", h.id),
     );
     form.registrations =
-        choices(Registration::ALL, |r| r.as_str() == h.registration, Registration::as_str, Registration::zh);
+        choices(Registration::ALL, |r| r.as_str() == h.registration, Registration::as_str, Registration::term_key);
     (form.unit, form.room, form.notes) = (h.unit, h.room, h.notes);
     render(&form).into_response()
 }

@@ -67,11 +67,13 @@ pub struct Person {
 }
 
 impl Person {
-    fn new(r: &tongxin_store::registry::ResidentRecord, today: chrono::NaiveDate) -> Self {
+    fn new(r: &tongxin_store::registry::ResidentRecord, today: chrono::NaiveDate, lang: Lang) -> Self {
+        let t = lang.catalog();
         let mut tags: Vec<String> =
             tongxin_core::registry::age_tags(r.birth_date, today).into_iter().map(str::to_owned).collect();
-        tags.extend(r.tags.iter().map(|t| t.zh().to_owned()));
-        Self { view: ResidentView::new(r, today), gender: r.gender.zh(), role: r.role.zh(), tags }
+        tags.extend(r.tags.iter().map(|tag| t.term(tag.term_key()).to_owned()));
+        let (gender, role) = (t.term(r.gender.term_key()), t.term(r.role.term_key()));
+        Self { view: ResidentView::new(r, today), gender, role, tags }
     }
 }
 
@@ -108,7 +110,7 @@ async fn residents(
         page: PageContext::new(lang, &uri, Some(&who)),
         q: params.get("q").unwrap_or_default().to_owned(),
         full: found.len() as i64 == PAGE,
-        people: found.iter().map(|r| Person::new(r, today)).collect(),
+        people: found.iter().map(|r| Person::new(r, today, lang)).collect(),
         households,
         residents,
         can_export_full: who.actor.can(Permission::PiiExport),
@@ -146,7 +148,7 @@ async fn resident(
     match found {
         Ok((r, history)) => render(&ResidentPage {
             page: PageContext::new(lang, &uri, Some(&who)),
-            person: Person::new(&r, today()),
+            person: Person::new(&r, today(), lang),
             can_write: who.actor.can(Permission::RegistryWrite),
             saved: params.get("saved").is_some(),
             history,
@@ -184,7 +186,10 @@ async fn households(
         q: params.get("q").unwrap_or_default().to_owned(),
         building: params.get("building").unwrap_or_default().to_owned(),
         full: found.len() as i64 == PAGE,
-        households: found.iter().map(|h| (HouseholdView::from(h), h.registration.zh())).collect(),
+        households: found
+            .iter()
+            .map(|h| (HouseholdView::from(h), lang.catalog().term(h.registration.term_key())))
+            .collect(),
         error,
     };
     let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
@@ -222,9 +227,9 @@ async fn household(
             let today = today();
             render(&HouseholdPage {
                 page: PageContext::new(lang, &uri, Some(&who)),
-                registration: h.registration.zh(),
+                registration: lang.catalog().term(h.registration.term_key()),
                 household: HouseholdView::from(&h),
-                people: members.iter().map(|r| Person::new(r, today)).collect(),
+                people: members.iter().map(|r| Person::new(r, today, lang)).collect(),
                 can_write: who.actor.can(Permission::RegistryWrite),
                 saved: params.get("saved").is_some(),
                 history,

@@ -30,8 +30,8 @@ async fn show(app: &App, lang: Lang, uri: &Uri, who: &PageCaller, signed: bool, 
             let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
             let page = MyPledgePage {
                 page: PageContext::new(lang, uri, Some(who)),
-                // the first line is the title, which the page shows as its heading
-                lines: pledge.text.lines().skip(1).filter(|l| !l.trim().is_empty()).map(str::to_owned).collect(),
+                // the pledge signed (its title is the page's heading), in the reader's language
+                lines: lang.catalog().get("d14_pledge.text").lines().map(str::to_owned).collect(),
                 owners: pledge.owners,
                 signed,
                 error,
@@ -77,5 +77,19 @@ pub async fn submit(
             show(&app, lang, &uri, &who, false, Some(t.get("pledge.already").to_owned())).await
         }
         Err(e) => PageError::from_api(lang, e).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The pledge the page shows in Chinese is the text signed ([`PLEDGE_TEXT`]), line
+    /// for line, without its title; the English page shows a translation of it.
+    #[test]
+    fn the_page_shows_the_pledge_signed() {
+        let signed: Vec<&str> =
+            tongxin_core::registry::safety::PLEDGE_TEXT.lines().skip(1).filter(|l| !l.trim().is_empty()).collect();
+        let shown: Vec<&str> = crate::i18n::Lang::ZhCn.catalog().get("d14_pledge.text").lines().collect();
+        assert_eq!(shown, signed);
+        assert_eq!(crate::i18n::Lang::En.catalog().get("d14_pledge.text").lines().count(), signed.len());
     }
 }

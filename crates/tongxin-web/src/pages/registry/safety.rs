@@ -1,5 +1,6 @@
 //! `/registry/ebike-safety` (电动车消防安全): the year's figures on top, then a table per
-//! community; a community's name opens its buildings. Same data and rules as
+//! community; a community's name opens its figures and, for a reader of the registry,
+//! its buildings. A leader (`stats.read`) sees the counts without links into the registry. Same data and rules as
 //! `GET /api/v1/registry/ebike-safety`.
 
 use askama::Template;
@@ -8,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::api::params::Params;
-use crate::api::registry::safety::{SafetyRowView, SafetyView, safety_report};
+use crate::api::registry::safety::{SafetyRowView, SafetyView, reads_buildings, safety_report};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
@@ -44,6 +45,9 @@ struct SafetyPage {
     /// The community opened, its name and its buildings.
     community: Option<(String, String)>,
     buildings: Vec<(i64, String, String, Line)>,
+    /// Whether the reader keeps the registry: the links to its ledgers and the rows per
+    /// building. A leader reads the figures alone.
+    registry: bool,
     error: Option<String>,
 }
 
@@ -87,6 +91,7 @@ pub async fn page(
             total: None,
             community: None,
             buildings: Vec::new(),
+            registry: reads_buildings(&who),
             error,
         };
         return (StatusCode::BAD_REQUEST, render(&empty)).into_response();
@@ -104,6 +109,7 @@ pub async fn page(
         total: Some(Line::new(view.total)),
         community,
         buildings: view.buildings.into_iter().map(|b| (b.id, b.name, b.address, Line::new(b.row))).collect(),
+        registry: reads_buildings(&who),
         error,
     };
     render(&page).into_response()
