@@ -44,7 +44,7 @@ fn column(html: &str, stage: &str) -> Shown {
         .next()
         .filter(|_| section.contains("rel=\"next\""))
         .and_then(|before| before.rsplit("href=\"").next())
-        .map(|href| href.split('"').next().unwrap().replace("&amp;", "&"));
+        .map(|href| href.split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&"));
     Shown { total, cards, next }
 }
 
