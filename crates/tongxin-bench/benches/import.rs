@@ -99,7 +99,13 @@ impl Step {
 }
 
 async fn bench(backend: Backend) {
-    let who = Who { actor: Actor::system("bench"), display_name: "bench".into(), ip: "local".into(), session: None };
+    let who = Who {
+        actor: Actor::system("bench"),
+        display_name: "bench".into(),
+        ip: "local".into(),
+        session: None,
+        unread: None,
+    };
     let probe = fresh(backend).await;
     let (bytes, rows) = ledger(&probe).await;
     drop(probe);

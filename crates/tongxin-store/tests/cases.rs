@@ -9,7 +9,7 @@ use tongxin_core::cases::lifecycle::{Action, Status};
 use tongxin_core::cases::report::Source;
 use tongxin_core::geo::LatLng;
 use tongxin_core::time::Timestamp;
-use tongxin_store::cases::{ActionInput, CaseFilter, CaseScope, NewPhoto};
+use tongxin_store::cases::{ActionInput, CaseFilter, CaseOrder, CaseScope, NewPhoto};
 use tongxin_store::testing::TestDb;
 
 mod common;
@@ -253,6 +253,39 @@ async fn lists_filter_and_stay_in_scope(db: TestDb) {
     assert_eq!(list(CaseScope::default(), CaseFilter::default()).await.len(), 0, "an empty scope sees nothing");
 }
 
+/// A board column's order: the overdue first (the longest overdue at the top), then the
+/// others by deadline, the soonest first, then those with no running deadline.
+async fn a_column_lists_the_overdue_then_by_deadline(db: TestDb) {
+    setup(&db).await;
+    let cal = calendar();
+    for _ in 0..6 {
+        db.store.create_case(&system(), &report("E0103", "310106013001"), &cal).await.unwrap();
+    }
+    let now = Timestamp::now().millis();
+    let hour = 3_600_000;
+    // (id, deadline): 2 and 5 overdue, 5 the longer; 1, 3 and 6 ahead; 4 with none running
+    let deadlines: [(i64, Option<i64>); 6] = [
+        (1, Some(now + 9 * hour)),
+        (2, Some(now - hour)),
+        (3, Some(now + 2 * hour)),
+        (4, None),
+        (5, Some(now - 5 * hour)),
+        (6, Some(now + 2 * hour)),
+    ];
+    for (id, due) in deadlines {
+        let due = due.map_or("NULL".to_owned(), |d| d.to_string());
+        db.store.execute_raw(&format!("UPDATE cases SET step_due_at = {due} WHERE id = {id}")).await.unwrap();
+    }
+    let filter = CaseFilter { order: CaseOrder::OverdueFirst, limit: 10, ..Default::default() };
+    let all = CaseScope { all: true, ..Default::default() };
+    let ids: Vec<i64> = db.store.cases(&all, &filter).await.unwrap().iter().map(|c| c.id).collect();
+    // 3 and 6 share a deadline: the newer first
+    assert_eq!(ids, [5, 2, 6, 3, 1, 4]);
+    let second = CaseFilter { offset: 2, limit: 2, ..filter };
+    let ids: Vec<i64> = db.store.cases(&all, &second).await.unwrap().iter().map(|c| c.id).collect();
+    assert_eq!(ids, [6, 3], "pages keep the order");
+}
+
 /// Two servers sweep at once: every overdue case is marked by exactly one of them.
 async fn the_overdue_sweep_marks_each_case_once(db: TestDb) {
     setup(&db).await;
@@ -373,5 +406,6 @@ backend_tests!(
     an_external_order_number_is_taken_once,
     extensions_move_the_deadline,
     lists_filter_and_stay_in_scope,
+    a_column_lists_the_overdue_then_by_deadline,
     the_overdue_sweep_marks_each_case_once,
 );

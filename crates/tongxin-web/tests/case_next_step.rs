@@ -88,7 +88,8 @@ fn demo_staff() -> Vec<(Who, Reach)> {
             } else {
                 Vec::new()
             };
-            let who = Who { actor, display_name: (*name).to_owned(), ip: "127.0.0.1".into(), session: None };
+            let who =
+                Who { actor, display_name: (*name).to_owned(), ip: "127.0.0.1".into(), session: None, unread: None };
             (who, Reach { departments })
         })
         .collect()

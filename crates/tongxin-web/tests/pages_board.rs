@@ -44,7 +44,7 @@ fn column(html: &str, stage: &str) -> Shown {
         .next()
         .filter(|_| section.contains("rel=\"next\""))
         .and_then(|before| before.rsplit("href=\"").next())
-        .map(|href| href.split('"').next().unwrap().replace("&amp;", "&"));
+        .map(|href| href.split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&"));
     Shown { total, cards, next }
 }
 
@@ -139,4 +139,28 @@ async fn the_board_pages_one_column_in_the_browser(db: TestDb) {
     app.stop().await;
 }
 
-backend_tests!(a_surge_of_reports_hides_no_column, the_board_pages_one_column_in_the_browser);
+/// The filters ride along when a column pages: `?category=E0502&intake=2`, never a page
+/// of everything.
+async fn filters_are_kept_across_column_pages(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    surge(&app, 60).await;
+    let shiftlead = app.login("shiftlead").await;
+    let (status, html) = shiftlead.text("/cases?category=E0502&overdue=0").await;
+    assert_eq!(status, 200);
+    let intake = column(&html, "board.intake");
+    assert_eq!(intake.total, 60);
+    let next = intake.next.expect("更多 on the intake column");
+    assert_eq!(next, "/cases?category=E0502&intake=2");
+    let (_, second) = shiftlead.text(&next).await;
+    assert_eq!(column(&second, "board.intake").cards.len(), 10);
+    // Another category: none of the surge.
+    let (_, other) = shiftlead.text("/cases?category=E0101").await;
+    assert_eq!(column(&other, "board.intake").total, 0);
+    app.stop().await;
+}
+
+backend_tests!(
+    a_surge_of_reports_hides_no_column,
+    the_board_pages_one_column_in_the_browser,
+    filters_are_kept_across_column_pages
+);

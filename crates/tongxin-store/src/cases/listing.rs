@@ -128,12 +128,14 @@ impl Store {
         let order = match filter.order {
             CaseOrder::Newest => "id DESC".to_owned(),
             CaseOrder::Reported => "created_at DESC, id DESC".to_owned(),
-            // Overdue first, the longest overdue at the top; then the newest.
+            // Overdue first, the longest overdue at the top; then the rest by deadline, the
+            // soonest first; cases with no running deadline last; the newest among equals.
+            // The bucket, not NULLS LAST, puts the undated last: SQLite sorts NULL first.
             CaseOrder::OverdueFirst => {
                 let now = param(&mut binds, Bind::Int(Timestamp::now().millis()));
                 format!(
-                    "CASE WHEN step_due_at < {now} THEN 0 ELSE 1 END, \
-                     CASE WHEN step_due_at < {now} THEN step_due_at ELSE 0 END, id DESC"
+                    "CASE WHEN step_due_at < {now} THEN 0 WHEN step_due_at IS NOT NULL THEN 1 ELSE 2 END, \
+                     step_due_at, id DESC"
                 )
             }
         };

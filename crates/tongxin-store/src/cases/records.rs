@@ -145,7 +145,8 @@ pub enum CaseOrder {
     #[default]
     Newest,
     /// Cases past their step's deadline first, the longest overdue at the top, then the
-    /// newest: a board column's order.
+    /// others by deadline, the soonest first, and those with no running deadline last (the
+    /// newest first among equals): a board column's order.
     OverdueFirst,
     /// The latest reported first (by `created_at`, then id): the search page's order,
     /// paged by `offset`. Imported and past cases are not filed in the order they were

@@ -21,11 +21,12 @@ use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
-use tongxin_core::access::{Actor, Permission};
+use tongxin_core::access::{Actor, ActorKind, Permission};
 use tongxin_core::geo::RegionCode;
 use tongxin_core::time::Timestamp;
 use tongxin_store::access::{Session, Subject};
 use tongxin_store::audit::{AuditEntry, Caller, Outcome};
+use tongxin_store::notifications::Recipient;
 
 use crate::{ApiError, App};
 
@@ -42,6 +43,9 @@ pub struct Who {
     pub ip: String,
     /// The session, when the caller came with the cookie rather than an API key.
     pub session: Option<Session>,
+    /// Unread notifications, counted once for a page request by a signed-in person (the
+    /// menu's 通知 shows it); `None` on the API and for keys.
+    pub unread: Option<i64>,
 }
 
 impl Who {
@@ -197,10 +201,18 @@ pub async fn authenticate(State(app): State<App>, request: Request, next: Next) 
         return next.run(request).await;
     }
     let now = Timestamp::now().millis();
-    let (who, stale_cookie) = match identify(&app, request.headers(), &ip, now).await {
+    let (mut who, stale_cookie) = match identify(&app, request.headers(), &ip, now).await {
         Ok(found) => found,
         Err(e) => return e.into_response(),
     };
+    if !path.starts_with("/api/")
+        && let Some(who) = who.as_mut()
+    {
+        match count_unread(&app, who).await {
+            Ok(unread) => who.unread = unread,
+            Err(e) => return e.into_response(),
+        }
+    }
     let headers = request.headers().clone();
     let request = match csrf::check(&app, who.as_ref(), request).await {
         Ok(request) => request,
@@ -217,6 +229,18 @@ pub async fn authenticate(State(app): State<App>, request: Request, next: Next) 
     response
 }
 
+/// A page reader's unread notifications: one count query, for people signed in with a
+/// session (an API key has no inbox).
+async fn count_unread(app: &App, who: &Who) -> Result<Option<i64>, ApiError> {
+    let recipient = match who.actor.kind {
+        _ if who.session.is_none() => return Ok(None),
+        ActorKind::Staff => Recipient::Staff(who.actor.id),
+        ActorKind::Resident => Recipient::Resident(who.actor.id),
+        _ => return Ok(None),
+    };
+    Ok(Some(app.store.unread_notifications(recipient).await?))
+}
+
 /// The caller, and whether the request carried a session cookie that leads nowhere (forged,
 /// expired, ended, or of a disabled account), which is recorded as a failed sign-in.
 async fn identify(app: &App, headers: &HeaderMap, ip: &str, now: i64) -> Result<(Option<Who>, bool), ApiError> {
@@ -228,7 +252,13 @@ async fn identify(app: &App, headers: &HeaderMap, ip: &str, now: i64) -> Result<
             return Err(ApiError::Unauthenticated);
         };
         return Ok((
-            Some(Who { actor: key.actor(), display_name: key.name.clone(), ip: ip.into(), session: None }),
+            Some(Who {
+                actor: key.actor(),
+                display_name: key.name.clone(),
+                ip: ip.into(),
+                session: None,
+                unread: None,
+            }),
             false,
         ));
     }
@@ -239,15 +269,23 @@ async fn identify(app: &App, headers: &HeaderMap, ip: &str, now: i64) -> Result<
     let who = match session.as_ref().map(|s| s.subject) {
         None => None,
         Some(Subject::Staff(id)) => match app.store.user(id).await? {
-            Some(user) if !user.disabled => {
-                Some(Who { actor: user.actor(), display_name: user.display_name.clone(), ip: ip.into(), session })
-            }
+            Some(user) if !user.disabled => Some(Who {
+                actor: user.actor(),
+                display_name: user.display_name.clone(),
+                ip: ip.into(),
+                session,
+                unread: None,
+            }),
             _ => None,
         },
         Some(Subject::Resident(id)) => match app.store.resident_account(id).await? {
-            Some(account) if !account.disabled => {
-                Some(Who { actor: account.actor(), display_name: account.phone_masked.clone(), ip: ip.into(), session })
-            }
+            Some(account) if !account.disabled => Some(Who {
+                actor: account.actor(),
+                display_name: account.phone_masked.clone(),
+                ip: ip.into(),
+                session,
+                unread: None,
+            }),
             _ => None,
         },
     };

@@ -44,7 +44,7 @@ async fn key_holder(app: &App, ip: &str, params: &Params) -> Result<(Who, String
     if !key.scopes.contains(&ApiScope::Open311) {
         return Err(forbidden("this api_key lacks the open311 scope"));
     }
-    let who = Who { actor: key.actor(), display_name: key.name.clone(), ip: ip.into(), session: None };
+    let who = Who { actor: key.actor(), display_name: key.name.clone(), ip: ip.into(), session: None, unread: None };
     Ok((who, key.prefix))
 }
 

@@ -58,6 +58,8 @@ pub struct UserMenu {
     pub csrf: String,
     /// (href, catalog key)
     pub links: Vec<(&'static str, &'static str)>,
+    /// Unread notifications, counted once per page (see [`crate::auth::Who::unread`]).
+    pub unread: i64,
 }
 
 impl UserMenu {
@@ -117,7 +119,7 @@ impl UserMenu {
             links.push(("/docs/api", "nav.api"));
         }
         let csrf = who.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default();
-        Self { name: who.display_name.clone(), csrf, links }
+        Self { name: who.display_name.clone(), csrf, links, unread: who.unread.unwrap_or(0) }
     }
 }
 
@@ -130,6 +132,12 @@ impl PageContext {
     /// The CSRF token for this page's forms.
     pub fn csrf(&self) -> &str {
         self.user.as_ref().map_or("", |u| u.csrf.as_str())
+    }
+
+    /// "3 条未读", for the badge on the menu's 通知.
+    pub fn unread_label(&self) -> String {
+        let n = self.user.as_ref().map_or(0, |u| u.unread);
+        self.t.fmt("c14_nav.unread", &[("n", &n)])
     }
 
     /// The language the switch link offers.
@@ -234,15 +242,30 @@ async fn not_found(lang: Lang, OriginalUri(uri): OriginalUri) -> Response {
 
 /// `/`: where a caller starts depends on who they are.
 async fn home(MaybeCaller(who): MaybeCaller) -> Redirect {
-    let target = match who {
-        None => "/login",
-        Some(who) if who.actor.kind == ActorKind::Resident => "/me/bookings",
-        Some(who) if who.actor.can(Permission::CasesRead) || who.actor.can(Permission::CasesHandle) => "/cases",
-        Some(who) if who.actor.can(Permission::GeoRead) => "/map",
-        Some(who) if who.actor.can(Permission::AuditRead) => "/audit",
-        Some(_) => "/account",
-    };
-    Redirect::to(target)
+    Redirect::to(who.as_ref().map_or("/login", home_of))
+}
+
+/// A signed-in caller's start page. A grid worker works on a phone in the street: their
+/// own list (`/checks`: reports to verify, fixes to check), on every device, not the desk's
+/// board; whoever also registers or dispatches works at the desk.
+pub fn home_of(who: &Who) -> &'static str {
+    let actor = &who.actor;
+    if actor.kind == ActorKind::Resident {
+        "/me/bookings"
+    } else if actor.can(Permission::CasesCheck)
+        && !actor.can(Permission::CasesRegister)
+        && !actor.can(Permission::CasesDispatch)
+    {
+        "/checks"
+    } else if actor.can(Permission::CasesRead) || actor.can(Permission::CasesHandle) {
+        "/cases"
+    } else if actor.can(Permission::GeoRead) {
+        "/map"
+    } else if actor.can(Permission::AuditRead) {
+        "/audit"
+    } else {
+        "/account"
+    }
 }
 
 /// Only a path on this site: `/x`, never `//host` or `/\\host`, which browsers treat as

@@ -41,7 +41,12 @@ pub async fn page(State(app): State<App>, lang: Lang, OriginalUri(uri): Original
                 })
                 .collect();
             let unread = lang.catalog().fmt("notifications.unread", &[("n", &unread)]);
-            render(&InboxPage { page: PageContext::new(lang, &uri, Some(&who)), items, unread }).into_response()
+            let mut page = PageContext::new(lang, &uri, Some(&who));
+            // Opening the inbox read them all: the menu counts none.
+            if let Some(user) = page.user.as_mut() {
+                user.unread = 0;
+            }
+            render(&InboxPage { page, items, unread }).into_response()
         }
         Err(e) => PageError::from_api(lang, e).into_response(),
     }

@@ -141,8 +141,17 @@ impl Browser {
         input.send_keys(value).await.unwrap();
     }
 
+    /// Clicks the element, as a person would: on a phone, a link of the folded menu is
+    /// reached by pressing 菜单 first.
     pub async fn click(&self, css: &str) {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+        let element = self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        if !element.is_displayed().await.unwrap_or(true)
+            && let Ok(menu) = self.client.find(Locator::Css("#nav-menu")).await
+            && menu.is_displayed().await.unwrap_or(false)
+        {
+            menu.click().await.unwrap();
+        }
+        element.click().await.unwrap();
     }
 
     pub async fn goto(&self, url: &str) {

@@ -30,7 +30,7 @@ pub(super) async fn app(config: &Config) -> anyhow::Result<App> {
 }
 
 pub(super) fn console(job: &str) -> Who {
-    Who { actor: Actor::system(job), display_name: job.to_owned(), ip: "local".into(), session: None }
+    Who { actor: Actor::system(job), display_name: job.to_owned(), ip: "local".into(), session: None, unread: None }
 }
 
 pub async fn import(config: &Config, args: &CasesImportArgs) -> anyhow::Result<ExitCode> {

@@ -90,6 +90,7 @@ pub async fn login(
         display_name: signed_in.account.display_name.clone(),
         ip: ip.0,
         session: Some(signed_in.session.clone()),
+        unread: None,
     };
     let response = LoginResponse { user: describe(&who), csrf_token: signed_in.session.csrf_token };
     Ok(with_cookie(&headers, &signed_in.token, Json(response)))

@@ -1,14 +1,19 @@
-//! `/cases` (the board), `/checks` (a grid worker's work) and `/my/reports` (a resident's).
+//! `/cases`: the board. One column per stage, each its own query with its true count and
+//! its own pages, the overdue first and then by deadline; a filter bar (category,
+//! community, department, overdue) that every link keeps; one-click dispatch; and after a
+//! dispatch, its confirmation and the next case.
 
 use askama::Template;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
-use tongxin_core::access::{ActorKind, Permission};
+use tongxin_core::access::Permission;
 use tongxin_core::cases::lifecycle::Status;
 use tongxin_store::cases::{CaseFilter, CaseOrder, CaseRecord};
 
 use std::collections::HashMap;
 
+use super::after::{Done, confirmed, done};
+use super::board_filter::{BoardFilter, Choices};
 use super::{Card, Suggested, suggested};
 use crate::api::cases::{Reach, category_names};
 use crate::api::params::Params;
@@ -16,9 +21,6 @@ use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
 use crate::{ApiError, App};
-
-/// The most cases a list (`/checks`, `/my/reports`) shows.
-const BOARD_LIMIT: i64 = 500;
 
 /// The cards one column shows at a time; "更多" pages through the rest.
 pub const COLUMN_LIMIT: i64 = 50;
@@ -54,20 +56,20 @@ struct BoardPage {
     departments: Vec<(String, String)>,
     can_dispatch: bool,
     can_report: bool,
+    /// This board, its pages and filters kept: where the dispatch form comes back to.
+    here: String,
+    /// After a dispatch from the board: what was done, and the next case.
+    done: Option<Done>,
+    choices: Choices,
+    chosen: BoardFilter,
 }
 
 /// The caller's reach over cases, once they may read cases at all.
-async fn reach(app: &App, who: &PageCaller) -> Result<Reach, ApiError> {
+pub async fn reach(app: &App, who: &PageCaller) -> Result<Reach, ApiError> {
     if !Reach::reads_cases(who) {
         who.require(app, Permission::CasesRead).await?;
     }
     Reach::of(app, who).await
-}
-
-async fn open_cases(app: &App, who: &PageCaller, statuses: Vec<Status>) -> Result<(Vec<CaseRecord>, Reach), ApiError> {
-    let reach = reach(app, who).await?;
-    let filter = CaseFilter { statuses, limit: BOARD_LIMIT, ..Default::default() };
-    Ok((app.store.cases(&reach.scope(who), &filter).await?, reach))
 }
 
 /// The page of each column asked for (`?dispatch=3`), from 1.
@@ -78,37 +80,45 @@ fn column_pages(params: &Params) -> Vec<i64> {
         .collect()
 }
 
-/// `/cases` with column `index` on `page` and the others on theirs.
-fn board_link(pages: &[i64], index: usize, page: i64) -> String {
-    let query: Vec<String> = STAGES
-        .iter()
-        .zip(pages)
-        .enumerate()
-        .map(|(i, ((_, name, _), p))| if i == index { (name, page) } else { (name, *p) })
-        .filter(|(_, p)| *p > 1)
-        .map(|(name, p)| format!("{name}={p}"))
-        .collect();
-    if query.is_empty() { "/cases".to_owned() } else { format!("/cases?{}", query.join("&")) }
+/// `/cases` with column `index` on `page`, the others on theirs, and the filters kept.
+fn board_link(pages: &[i64], index: Option<usize>, page: i64, filter: &BoardFilter) -> String {
+    let mut query: Vec<(&str, String)> = filter.pairs();
+    query.extend(
+        STAGES
+            .iter()
+            .zip(pages)
+            .enumerate()
+            .map(|(i, ((_, name, _), p))| if Some(i) == index { (*name, page) } else { (*name, *p) })
+            .filter(|(_, p)| *p > 1)
+            .map(|(name, p)| (name, p.to_string())),
+    );
+    if query.is_empty() {
+        return "/cases".to_owned();
+    }
+    format!("/cases?{}", form_urlencoded::Serializer::new(String::new()).extend_pairs(query).finish())
 }
 
-/// Each column's cases (overdue first) and its count.
+/// Each column's cases (overdue first, then by deadline) and its count, within the filters.
 async fn columns(
     app: &App,
     lang: Lang,
     who: &PageCaller,
+    reach: &Reach,
     pages: &[i64],
+    chosen: &BoardFilter,
 ) -> Result<Vec<(Column, Vec<CaseRecord>)>, ApiError> {
-    let scope = reach(app, who).await?.scope(who);
+    let scope = reach.scope(who);
     let names = category_names(app).await?;
     let mut out = Vec::new();
     for (index, ((key, _, statuses), page)) in STAGES.iter().zip(pages).enumerate() {
-        let filter = CaseFilter {
+        let mut filter = CaseFilter {
             statuses: statuses.to_vec(),
             limit: COLUMN_LIMIT,
             offset: (page - 1).saturating_mul(COLUMN_LIMIT),
             order: CaseOrder::OverdueFirst,
             ..Default::default()
         };
+        chosen.apply(&mut filter);
         let cases = app.store.cases(&scope, &filter).await?;
         let total = app.store.count_cases(&scope, &filter).await?;
         let cards = cases
@@ -120,12 +130,42 @@ async fn columns(
             cards,
             total,
             page_label: lang.catalog().fmt("board.page", &[("page", page)]),
-            previous: (*page > 1).then(|| board_link(pages, index, page - 1)),
-            next: (page * COLUMN_LIMIT < total).then(|| board_link(pages, index, page + 1)),
+            previous: (*page > 1).then(|| board_link(pages, Some(index), page - 1, chosen)),
+            next: (page * COLUMN_LIMIT < total).then(|| board_link(pages, Some(index), page + 1, chosen)),
         };
         out.push((column, cases));
     }
     Ok(out)
+}
+
+/// The dispatch queue offers the likely departments first; cases of one category in one
+/// community share them.
+async fn suggest_departments(app: &App, lang: Lang, column: &mut Column, cases: &[CaseRecord]) {
+    let mut known: HashMap<(String, String), Vec<Suggested>> = HashMap::new();
+    for (card, case) in column.cards.iter_mut().zip(cases) {
+        let place = case.grid.as_ref().unwrap_or(&case.region).as_str();
+        let key = (case.category.to_string(), place.get(..12).unwrap_or(place).to_owned());
+        if !known.contains_key(&key) {
+            known.insert(key.clone(), suggested(app, lang, case).await);
+        }
+        card.suggested = known.get(&key).cloned().unwrap_or_default();
+    }
+}
+
+/// After a dispatch from the board (`?done=dispatch&case=7`): its confirmation and the next
+/// case, when that case's latest steps include it.
+async fn confirmation(app: &App, lang: Lang, who: &PageCaller, reach: &Reach, params: &Params) -> Option<Done> {
+    let id = params.get("case")?.parse::<i64>().ok()?;
+    let case = app.store.case(id).await.ok()??;
+    if !reach.sees(who, &case) {
+        return None;
+    }
+    let events = app.store.case_events(id).await.ok()?;
+    let action = confirmed(params.get("done"), &events)?;
+    let departments = app.store.departments().await.unwrap_or_default();
+    let mut shown = done(app, lang, who, reach, &case, action, &departments).await;
+    shown.message = format!("{} {}", case.number, shown.message);
+    Some(shown)
 }
 
 pub async fn page(
@@ -135,94 +175,54 @@ pub async fn page(
     who: PageCaller,
     params: Params,
 ) -> Response {
-    let built = match columns(&app, lang, &who, &column_pages(&params)).await {
+    let prepared = match reach(&app, &who).await {
+        Ok(reach) => Choices::load(&app, &who).await.map(|choices| (reach, choices)),
+        Err(e) => Err(e),
+    };
+    let (reach, choices) = match prepared {
+        Ok(prepared) => prepared,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let chosen = BoardFilter::read(lang, &params, &choices);
+    let pages = column_pages(&params);
+    let built = match columns(&app, lang, &who, &reach, &pages, &chosen).await {
         Ok(built) => built,
         Err(e) => return PageError::from_api(lang, e).into_response(),
     };
     let can_dispatch = who.actor.can(Permission::CasesDispatch);
     let mut columns = Vec::new();
     for (mut column, cases) in built {
-        // The dispatch queue offers the likely departments first; cases of one category in
-        // one community share them.
         if can_dispatch && column.key == "board.dispatch" {
-            let mut known: HashMap<(String, String), Vec<Suggested>> = HashMap::new();
-            for (card, case) in column.cards.iter_mut().zip(&cases) {
-                let place = case.grid.as_ref().unwrap_or(&case.region).as_str();
-                let key = (case.category.to_string(), place.get(..12).unwrap_or(place).to_owned());
-                if !known.contains_key(&key) {
-                    known.insert(key.clone(), suggested(&app, lang, case).await);
-                }
-                card.suggested = known.get(&key).cloned().unwrap_or_default();
-            }
+            suggest_departments(&app, lang, &mut column, &cases).await;
         }
         columns.push(column);
     }
-    let departments = app.store.departments().await.unwrap_or_default();
     let page = BoardPage {
         page: PageContext::new(lang, &uri, Some(&who)),
         columns,
-        departments,
+        departments: choices.departments.clone(),
         can_dispatch,
         can_report: who.actor.can(Permission::CasesReport),
+        here: board_link(&pages, None, 0, &chosen),
+        done: confirmation(&app, lang, &who, &reach, &params).await,
+        choices,
+        chosen,
     };
     render(&page).into_response()
 }
 
-#[derive(Template)]
-#[template(path = "cases/list.html")]
-struct ListPage {
-    page: PageContext,
-    title: &'static str,
-    intro: &'static str,
-    cards: Vec<Card>,
-    report_link: bool,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-#[allow(clippy::too_many_arguments)]
-async fn list(
-    app: &App,
-    lang: Lang,
-    uri: &axum::http::Uri,
-    who: &PageCaller,
-    statuses: Vec<Status>,
-    title: &'static str,
-    intro: &'static str,
-    mine: bool,
-) -> Response {
-    let (cases, _) = match open_cases(app, who, statuses).await {
-        Ok(found) => found,
-        Err(e) => return PageError::from_api(lang, e).into_response(),
-    };
-    let names = category_names(app).await.unwrap_or_default();
-    let cards = cases
-        .iter()
-        .filter(|c| !mine || c.reporter_user == Some(who.actor.id) || c.reporter_resident == Some(who.actor.id))
-        .map(|c| Card::new(app, c, names.get(c.category.as_str()).map_or("", String::as_str)))
-        .collect();
-    let page = ListPage { page: PageContext::new(lang, uri, Some(who)), title, intro, cards, report_link: true };
-    render(&page).into_response()
-}
-
-/// A grid worker's work: fixes waiting for their check.
-pub async fn checks(State(app): State<App>, lang: Lang, OriginalUri(uri): OriginalUri, who: PageCaller) -> Response {
-    if let Err(e) = who.require(&app, Permission::CasesCheck).await {
-        return PageError::from_api(lang, e).into_response();
+    #[test]
+    fn links_keep_the_filters_and_the_other_columns_pages() {
+        let filter = BoardFilter { category: "E01".into(), overdue: true, ..Default::default() };
+        assert_eq!(
+            board_link(&[1, 3, 1, 1, 1], Some(0), 2, &filter),
+            "/cases?category=E01&overdue=1&intake=2&dispatch=3"
+        );
+        assert_eq!(board_link(&[1, 3, 1, 1, 1], None, 0, &filter), "/cases?category=E01&overdue=1&dispatch=3");
+        assert_eq!(board_link(&[1; 5], None, 0, &BoardFilter::default()), "/cases");
     }
-    list(&app, lang, &uri, &who, vec![Status::Handled, Status::Reported], "checks.title", "checks.intro", false).await
-}
-
-/// What the caller reported, in every state.
-pub async fn my_reports(
-    State(app): State<App>,
-    lang: Lang,
-    OriginalUri(uri): OriginalUri,
-    who: PageCaller,
-) -> Response {
-    if who.actor.kind != ActorKind::Resident
-        && !who.actor.can(Permission::CasesReport)
-        && let Err(e) = who.require(&app, Permission::CasesReport).await
-    {
-        return PageError::from_api(lang, e).into_response();
-    }
-    list(&app, lang, &uri, &who, Vec::new(), "mine.title", "mine.intro", true).await
 }

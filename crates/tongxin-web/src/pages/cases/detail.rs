@@ -8,11 +8,14 @@ use tongxin_core::access::Permission;
 use tongxin_core::cases::lifecycle::{Action, Status};
 use tongxin_core::pii::mask_numbers_in;
 
+use super::action_forms::{ActionForm, action_forms};
+use super::after::{self, Done, confirmed, with_flash};
 use super::{Suggested, action_key, short_time, source_key, status_key};
 use crate::api::access::id_param;
 use crate::api::cases::act::{ActionRequest, take};
 use crate::api::cases::photos::{PhotoView, add_to, may_add, views};
 use crate::api::cases::{Reach, visible};
+use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::access::admin_users::field_error;
@@ -30,16 +33,6 @@ pub struct Step {
     pub detail: String,
     /// (full, thumbnail) links of the photos that came with the step.
     pub photos: Vec<(String, String)>,
-}
-
-/// An action the reader may take, with the extra field it needs.
-pub struct ActionForm {
-    pub action: &'static str,
-    pub label: &'static str,
-    /// department, reason, extension, rating, or ""
-    pub needs: &'static str,
-    /// Whether photos may come with this step.
-    pub photos: bool,
 }
 
 #[derive(Template)]
@@ -86,6 +79,8 @@ struct DetailPage {
     /// The caller of a phone report, masked unless opened for the call back.
     caller: Option<super::place::CallerView>,
     error: Option<String>,
+    /// After a step taken on this page: what was done, and the next case.
+    done: Option<Done>,
 }
 
 /// The catalog key of a timeline step named by its action.
@@ -100,30 +95,6 @@ pub fn step_key(action: &str) -> &'static str {
     })
 }
 
-fn needs(action: Action) -> &'static str {
-    match action {
-        Action::Dispatch => "department",
-        a if a.needs_reason() => "reason",
-        Action::RequestExtension => "extension",
-        Action::Evaluate => "rating",
-        _ => "",
-    }
-}
-
-/// Steps that usually come with pictures: what was found, what was done, what was checked.
-fn takes_photos(action: Action) -> bool {
-    matches!(
-        action,
-        Action::Verify
-            | Action::Reject
-            | Action::Feedback
-            | Action::Pass
-            | Action::Rework
-            | Action::RequestExtension
-            | Action::RequestDeferral
-    )
-}
-
 async fn show(
     app: &App,
     lang: Lang,
@@ -131,15 +102,17 @@ async fn show(
     who: &PageCaller,
     id: i64,
     error: Option<String>,
+    done: Option<&str>,
 ) -> Response {
-    render_case(app, lang, uri, who, id, error, false).await
+    render_case(app, lang, uri, who, id, error, done, false).await
 }
 
 /// The page with the caller's contact opened, after the audited reveal.
 pub(super) async fn show_revealed(app: &App, lang: Lang, uri: &axum::http::Uri, who: &PageCaller, id: i64) -> Response {
-    render_case(app, lang, uri, who, id, None, true).await
+    render_case(app, lang, uri, who, id, None, None, true).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn render_case(
     app: &App,
     lang: Lang,
@@ -147,6 +120,7 @@ async fn render_case(
     who: &PageCaller,
     id: i64,
     error: Option<String>,
+    done: Option<&str>,
     reveal: bool,
 ) -> Response {
     let reach = match Reach::of(app, who).await {
@@ -213,6 +187,10 @@ async fn render_case(
     let sealed = app.store.case_reporter_sealed(id).await.ok().flatten();
     let caller = super::place::caller(app, who, &case, sealed.as_deref(), reveal);
     let place_words = super::place_words(app, &case);
+    let done = match confirmed(done, &events) {
+        Some(action) => Some(after::done(app, lang, who, &reach, &case, action, &departments).await),
+        None => None,
+    };
     let page = DetailPage {
         page: PageContext::new(lang, uri, Some(who)),
         id,
@@ -262,11 +240,7 @@ async fn render_case(
                     .collect(),
             })
             .collect(),
-        actions: reach
-            .actions(who, &case)
-            .into_iter()
-            .map(|a| ActionForm { action: a.as_str(), label: action_key(a), needs: needs(a), photos: takes_photos(a) })
-            .collect(),
+        actions: action_forms(reach.actions(who, &case)),
         can_add_photos: case.state.status.is_open() && may_add(who, &reach, &case),
         photos: photos
             .into_iter()
@@ -282,6 +256,7 @@ async fn render_case(
         placing,
         caller,
         error: error.map(|e| format!("{}{e}", t.get("case.refused"))),
+        done,
     };
     let status = if page.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     (status, render(&page)).into_response()
@@ -293,9 +268,10 @@ pub async fn page(
     OriginalUri(uri): OriginalUri,
     who: PageCaller,
     Path(raw): Path<String>,
+    params: Params,
 ) -> Response {
     match id_param(&raw) {
-        Ok(id) => show(&app, lang, &uri, &who, id, None).await,
+        Ok(id) => show(&app, lang, &uri, &who, id, None, params.get("done")).await,
         Err(e) => PageError::from_api(lang, e).into_response(),
     }
 }
@@ -334,7 +310,7 @@ pub async fn act(
         Ok(photos) => take(&app, &who, id, action, request, photos).await.map(|_| ()),
         Err(e) => Err(e),
     };
-    let back = back.unwrap_or_else(|| format!("/cases/{id}"));
+    let back = with_flash(&back.unwrap_or_else(|| format!("/cases/{id}")), action, id);
     after_form(&app, lang, &detail_uri, &who, id, taken, &back).await
 }
 
@@ -352,11 +328,11 @@ pub(super) async fn after_form(
     match done {
         Ok(()) => Redirect::to(back).into_response(),
         Err(e @ (ApiError::InvalidParameter { .. } | ApiError::Conflict { .. })) => {
-            show(app, lang, uri, who, id, field_error(lang, &e)).await
+            show(app, lang, uri, who, id, field_error(lang, &e), None).await
         }
         Err(ApiError::NotAllowedNow { .. }) => {
             let message = lang.catalog().get("case.not_now").to_owned();
-            show(app, lang, uri, who, id, Some(message)).await
+            show(app, lang, uri, who, id, Some(message), None).await
         }
         Err(e) => PageError::from_api(lang, e).into_response(),
     }

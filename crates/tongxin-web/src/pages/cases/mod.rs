@@ -1,13 +1,18 @@
 //! Casework pages: the board (queues per stage with SLA colours and one-click dispatch),
 //! a case's page (timeline, position, the steps the reader may take), the reporting page
 //! for phones, the grid worker's checks, a resident's reports, and the catalog editor.
+//! After a step taken on a page, the page confirms it and links the next case ([`after`]).
 //! The rules are the JSON API's ([`crate::api::cases`]).
 
+pub mod action_forms;
+pub mod after;
 pub mod board;
+pub mod board_filter;
 pub mod calendar;
 pub mod catalog;
 pub mod detail;
 pub mod import;
+pub mod lists;
 pub mod pick_map;
 pub mod place;
 pub mod report;
@@ -39,8 +44,8 @@ pub fn routes() -> Router<App> {
         .route("/cases/{id}/caller", post(place::reveal))
         .route("/cases/{id}/photos", post(detail::add_photos).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/report", get(report::form).post(report::submit).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
-        .route("/checks", get(board::checks))
-        .route("/my/reports", get(board::my_reports))
+        .route("/checks", get(lists::checks))
+        .route("/my/reports", get(lists::my_reports))
         .route("/admin/catalog", get(catalog::page))
         .route("/admin/calendar", get(calendar::page).post(calendar::add))
         .route("/admin/calendar/remove", post(calendar::remove))
