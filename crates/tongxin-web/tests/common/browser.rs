@@ -16,7 +16,7 @@ pub const REQUIRED_VAR: &str = "TONGXIN_BROWSER_TESTS";
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 fn program(var: &str, default: &str) -> Option<PathBuf> {
@@ -65,7 +65,7 @@ impl Browser {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&url).await {
                 Ok(client) => {
-                    return Some(Browser { client, driver, _profile: profile });
+                    return Some(Browser { client, driver, profile });
                 }
                 Err(e) => last_error = e.to_string(),
             }
@@ -208,7 +208,11 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
 }
 
 impl Drop for Browser {
+    /// A test that fails leaves no browser behind: Chromium outlives a killed chromedriver,
+    /// so its processes are found by this session's own profile directory and ended too.
     fn drop(&mut self) {
+        let profile = self.profile.path().display().to_string();
+        Command::new("pkill").args(["-9", "-f", &profile]).status().ok();
         self.driver.kill().ok();
     }
 }

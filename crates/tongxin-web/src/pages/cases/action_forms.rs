@@ -40,7 +40,8 @@ fn rank(action: Action) -> u8 {
         RequestExtension | RequestDeferral => 3,
         Rework | DenyExtension | DenyDeferral => 4,
         Reject => 5,
-        Recall | Return => 6,
+        Recall => 6,
+        Return => 7,
     }
 }
 
@@ -92,7 +93,10 @@ mod tests {
     #[test]
     fn the_usual_step_leads_and_the_step_back_trails_plain() {
         assert_eq!(shown(Status::Reported), [("register", ""), ("verify", "secondary"), ("reject", "plain")]);
-        assert_eq!(shown(Status::Dispatched), [("accept", ""), ("request_deferral", "secondary"), ("return", "plain")]);
+        assert_eq!(
+            shown(Status::Dispatched),
+            [("accept", ""), ("request_deferral", "secondary"), ("recall", "plain"), ("return", "plain")]
+        );
         let handling = shown(Status::Handling);
         assert_eq!(handling.first(), Some(&("feedback", "")));
         assert_eq!(handling.last(), Some(&("return", "plain")), "退单 last");
