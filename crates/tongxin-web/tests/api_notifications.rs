@@ -98,7 +98,7 @@ async fn steps_reach_reporters_departments_and_webhooks(db: TestDb) {
     let mut intake = app.login("intake").await;
     let own_id = own["id"].as_i64().unwrap();
     intake.post_json(&format!("/api/v1/cases/{own_id}/actions/register"), json!({})).await;
-    assert_eq!(deliver_due(&app.app).await.unwrap(), 1);
+    assert_eq!(deliver_due(&app.app).await.unwrap(), 2, "the resident is told; the dispatcher has one to dispatch");
 
     let sms = app.db.store.sent_sms(10).await.unwrap();
     let texts: Vec<(&str, &str)> = sms.iter().map(|s| (s.phone_masked.as_str(), s.body.as_str())).collect();
@@ -111,7 +111,7 @@ async fn steps_reach_reporters_departments_and_webhooks(db: TestDb) {
 
     // the webhook: signed, the same id on every try, no personal data
     let got = hook.got.lock().unwrap().clone();
-    assert_eq!(got.len(), 2);
+    assert_eq!(got.len(), 3);
     for (headers, body) in &got {
         let timestamp = headers["x-tongxin-timestamp"].to_str().unwrap();
         let signature = hmac_sha256_hex(SECRET.as_bytes(), format!("{timestamp}.{body}").as_bytes());
@@ -140,7 +140,7 @@ async fn steps_reach_reporters_departments_and_webhooks(db: TestDb) {
     let (_, inbox) = dept.json("/api/v1/notifications").await;
     assert_eq!((inbox["unread"].as_i64(), inbox["items"][0]["read"].as_bool()), (Some(0), Some(true)));
     let kinds: Vec<String> = app.db.store.case_notifications(id).await.unwrap().into_iter().map(|n| n.kind).collect();
-    assert_eq!(kinds, ["received", "registered", "dispatched", "new_dispatch"]);
+    assert_eq!(kinds, ["received", "registered", "awaiting_dispatch", "dispatched", "new_dispatch"]);
     assert!(app.db.store.case_notifications(id).await.unwrap().iter().all(|n| n.status == "sent"));
 
     // the resident reads theirs; an API key has no inbox
