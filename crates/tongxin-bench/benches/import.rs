@@ -12,6 +12,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tongxin_app::caller::Who;
+use tongxin_app::registry_import::{self, Kind, Mode, Options, Progress, sheet};
+use tongxin_app::{App, Config};
 use tongxin_core::access::Actor;
 use tongxin_core::pii::SecretKey;
 use tongxin_core::registry::Registration;
@@ -20,9 +23,6 @@ use tongxin_store::Backend;
 use tongxin_store::audit::Caller;
 use tongxin_store::registry::NewHousehold;
 use tongxin_store::testing::TestDb;
-use tongxin_web::auth::Who;
-use tongxin_web::registry_import::{self, Kind, Mode, Options, Progress, sheet};
-use tongxin_web::{App, WebConfig};
 
 const HOUSEHOLDS: usize = 100_000;
 const RUNS: usize = 3;
@@ -124,7 +124,7 @@ async fn bench(backend: Backend) {
         |dry_run| Options { kind: Kind::Households, mode: Mode::AllOrNothing, dry_run, file_name: "bench.xlsx".into() };
     for _ in 0..RUNS {
         let db = fresh(backend).await;
-        let app = App::new(db.store.clone(), WebConfig::default(), &SecretKey::generate()).await.unwrap();
+        let app = App::new(db.store.clone(), Config::default(), &SecretKey::generate()).await.unwrap();
         let mut timed = |i: usize, start: Instant| {
             steps[i].times.push(start.elapsed());
             steps[i].peak = steps[i].peak.max(peak_mib());

@@ -157,25 +157,42 @@ impl IntoResponse for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
-            StoreError::Refused(refused) => ApiError::NotAllowedNow {
-                message: refused.to_string(),
-                allowed: refused.allowed.iter().map(|a| a.as_str().to_owned()).collect(),
-            },
-            StoreError::Conflict { field, reason } => ApiError::Conflict { field: field.into(), message: reason },
-            StoreError::SchemaOutOfDate { .. } | StoreError::Connect { .. } => ApiError::Unavailable(e.to_string()),
-            StoreError::Database(sqlx_error @ tongxin_store::sqlx::Error::PoolTimedOut) => {
-                ApiError::Unavailable(sqlx_error.to_string())
-            }
-            other => ApiError::Internal(other.to_string()),
-        }
+        tongxin_app::Error::from(e).into()
     }
 }
 
 impl From<tongxin_store::sqlx::Error> for ApiError {
     fn from(e: tongxin_store::sqlx::Error) -> Self {
         StoreError::from(e).into()
+    }
+}
+
+impl From<tongxin_store::booking::BookingError> for ApiError {
+    fn from(e: tongxin_store::booking::BookingError) -> Self {
+        tongxin_app::Error::from(e).into()
+    }
+}
+
+/// A use case's refusal, shown in the JSON shape: each domain error is the variant of
+/// the same name.
+impl From<tongxin_app::Error> for ApiError {
+    fn from(e: tongxin_app::Error) -> Self {
+        use tongxin_app::Error as E;
+        match e {
+            E::InvalidParameter { field, message } => ApiError::InvalidParameter { field, message },
+            E::InvalidCredentials => ApiError::InvalidCredentials,
+            E::TotpRequired => ApiError::TotpRequired,
+            E::Locked { until } => ApiError::Locked { until },
+            E::Forbidden { permission } => ApiError::Forbidden { permission },
+            E::NotAllowedNow { message, allowed } => ApiError::NotAllowedNow { message, allowed },
+            E::TooManyRequests(message) => ApiError::TooManyRequests(message),
+            E::NotFound { code, message } => ApiError::NotFound { code, message },
+            E::TooLarge { field, message } => ApiError::TooLarge { field, message },
+            E::Conflict { field, message } => ApiError::Conflict { field, message },
+            E::Unprocessable { message, details } => ApiError::Unprocessable { message, details },
+            E::Unavailable(message) => ApiError::Unavailable(message),
+            E::Internal(message) => ApiError::Internal(message),
+        }
     }
 }
 

@@ -1,15 +1,13 @@
-//! UI text. Every string a page shows comes from a message catalog: `locales/zh-CN.toml`
-//! (the default) or `locales/en.toml`, embedded in the binary. Keys are the TOML tables
+//! The reader's language, from its cookie. Every string a page shows comes from a message
+//! catalog ([`tongxin_app::i18n`]): `locales/zh-CN.toml` (the default) or
+//! `locales/en.toml` of the tongxin-app crate, embedded in the binary. Keys are the TOML tables
 //! joined with dots (`[map] title` is `map.title`). A test keeps both catalogs holding
 //! the same keys and every key used in a template present.
-
-use std::collections::HashMap;
-use std::fmt::Display;
-use std::sync::LazyLock;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
+pub use tongxin_app::i18n::Catalog;
 
 /// The cookie remembering the reader's language.
 pub const LANG_COOKIE: &str = "tongxin_lang";
@@ -36,7 +34,7 @@ impl Lang {
     }
 
     pub fn catalog(self) -> &'static Catalog {
-        &CATALOGS[self as usize]
+        tongxin_app::i18n::catalog(self.code())
     }
 }
 
@@ -55,65 +53,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
             .find(|(name, _)| *name == LANG_COOKIE)
             .and_then(|(_, value)| Lang::from_code(value));
         Ok(from_cookie.unwrap_or_default())
-    }
-}
-
-/// One language's messages.
-pub struct Catalog {
-    pub lang: Lang,
-    messages: HashMap<String, String>,
-}
-
-static CATALOGS: LazyLock<[Catalog; 2]> = LazyLock::new(|| {
-    [
-        Catalog::parse(Lang::ZhCn, include_str!("../locales/zh-CN.toml")),
-        Catalog::parse(Lang::En, include_str!("../locales/en.toml")),
-    ]
-});
-
-impl Catalog {
-    fn parse(lang: Lang, source: &str) -> Catalog {
-        let table: toml::Table = toml::from_str(source).unwrap_or_else(|e| panic!("catalog {}: {e}", lang.code()));
-        let mut messages = HashMap::new();
-        flatten("", &table, &mut messages);
-        Catalog { lang, messages }
-    }
-
-    /// The message for `key`. A missing key shows as the key itself, which the catalog
-    /// tests make sure never ships.
-    pub fn get<'a>(&'a self, key: &'a str) -> &'a str {
-        self.messages.get(key).map(String::as_str).unwrap_or(key)
-    }
-
-    /// The message for `key` with each `{name}` replaced by its value.
-    pub fn fmt(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
-        args.iter().fold(self.get(key).to_owned(), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), &value.to_string())
-        })
-    }
-
-    /// The name of a vocabulary's term (a booking's status, a gender, a role …) in this
-    /// language, by its `term_key()` (`BookingStatus.checked_in`): the catalogs' table
-    /// `d14_term`. A missing term shows as the key, which a test makes sure never ships.
-    pub fn term(&self, key: &'static str) -> &str {
-        self.messages.get(&format!("d14_term.{key}")).map_or(key, String::as_str)
-    }
-
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.messages.keys().map(String::as_str)
-    }
-}
-
-fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
-    for (key, value) in table {
-        let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
-        match value {
-            toml::Value::Table(inner) => flatten(&full, inner, out),
-            toml::Value::String(text) => {
-                out.insert(full, text.clone());
-            }
-            other => panic!("catalog key {full} must be a string, got {other:?}"),
-        }
     }
 }
 
@@ -169,7 +108,7 @@ mod tests {
         for required in ["level.grid", "locate.error.crs", "error.bad_code", "map.title"] {
             assert!(used.contains(required), "the scan missed {required}");
         }
-        let missing: Vec<_> = used.iter().filter(|k| !catalog.messages.contains_key(k.as_str())).collect();
+        let missing: Vec<_> = used.iter().filter(|k| !catalog.has(k.as_str())).collect();
         assert!(missing.is_empty(), "keys used but not in the catalog: {missing:?}");
     }
 

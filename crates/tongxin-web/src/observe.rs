@@ -10,26 +10,14 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
-use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
-use prometheus_client::registry::Registry;
+use tongxin_app::observe::with_request_id;
 use tracing::Instrument;
 
 use crate::App;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
-
-/// The id of the request being served, or `-` outside a request.
-pub fn current_request_id() -> String {
-    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| "-".into())
-}
+pub use tongxin_app::observe::{Metrics, current_request_id};
 
 /// A caller's id is reused when it is short and plain, so ids can follow a request
 /// across systems without letting anyone inject text into the logs.
@@ -37,56 +25,6 @@ fn caller_id(value: &HeaderValue) -> Option<String> {
     let s = value.to_str().ok()?;
     let plain = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
     (!s.is_empty() && s.len() <= 64 && s.chars().all(plain)).then(|| s.to_owned())
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RequestLabels {
-    method: String,
-    route: String,
-    status: u16,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RouteLabels {
-    method: String,
-    route: String,
-}
-
-/// The Prometheus registry and the metrics this layer records.
-pub struct Metrics {
-    registry: Registry,
-    requests: Family<RequestLabels, Counter>,
-    durations: Family<RouteLabels, Histogram>,
-    /// Polygons in the live locator.
-    pub locator_regions: Gauge,
-}
-
-impl Metrics {
-    pub fn new() -> Self {
-        let mut registry = Registry::with_prefix("tongxin");
-        let requests = Family::<RequestLabels, Counter>::default();
-        let durations = Family::<RouteLabels, Histogram>::new_with_constructor(
-            (|| Histogram::new(exponential_buckets(0.0005, 2.0, 16))) as fn() -> Histogram,
-        );
-        let locator_regions = Gauge::default();
-        registry.register("http_requests", "HTTP requests answered", requests.clone());
-        registry.register("http_request_duration_seconds", "Time to answer an HTTP request", durations.clone());
-        registry.register("locator_regions", "Region polygons in the in-memory locator", locator_regions.clone());
-        Self { registry, requests, durations, locator_regions }
-    }
-
-    /// The metrics in the Prometheus text format.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String cannot fail");
-        out
-    }
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 /// The middleware: id, span, log line, metrics.
@@ -103,13 +41,12 @@ pub async fn track(State(app): State<App>, request: Request, next: Next) -> Resp
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
     let started = Instant::now();
 
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request).instrument(span.clone())).await;
+    let mut response = with_request_id(id.clone(), next.run(request).instrument(span.clone())).await;
 
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     span.in_scope(|| tracing::info!(status, path = %path, millis = elapsed.as_millis() as u64, "answered"));
-    app.metrics.requests.get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status }).inc();
-    app.metrics.durations.get_or_create(&RouteLabels { method, route }).observe(elapsed.as_secs_f64());
+    app.metrics.answered(method, route, status, elapsed);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
@@ -125,13 +62,5 @@ mod tests {
         assert_eq!(caller_id(&HeaderValue::from_static("abc-123_x.y")), Some("abc-123_x.y".into()));
         assert_eq!(caller_id(&HeaderValue::from_static("a b")), None);
         assert_eq!(caller_id(&HeaderValue::from_str(&"x".repeat(65)).unwrap()), None);
-    }
-
-    #[test]
-    fn renders_prometheus_text() {
-        let m = Metrics::new();
-        m.locator_regions.set(193);
-        let text = m.render();
-        assert!(text.contains("tongxin_locator_regions 193"), "{text}");
     }
 }

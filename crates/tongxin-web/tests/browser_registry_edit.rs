@@ -144,7 +144,7 @@ async fn a_grid_worker_keeps_the_registry(db: TestDb) {
     );
     std::fs::write(&file, text).unwrap();
     // A workbook that inflates 1,000:1 is refused at once, naming the limit.
-    let template = tongxin_web::registry_import::template(tongxin_web::registry_import::Kind::Residents).unwrap();
+    let template = tongxin_app::registry_import::template(tongxin_app::registry_import::Kind::Residents).unwrap();
     let bomb = app.photo_dir.path().join("bomb.xlsx");
     let spaces = 300 << 20;
     std::fs::write(&bomb, tongxin_core::xlsx_guard::hostile::inflating(&template, "xl/worksheets/sheet1.xml", spaces))

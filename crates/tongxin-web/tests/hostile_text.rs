@@ -116,6 +116,13 @@ async fn the_api_refuses_control_characters_and_repeats(db: TestDb) {
     let huge = format!("{{\"description\":\"{}\"}}", "x".repeat(3 << 20));
     let (status, error) = intake.post_bytes("/api/v1/cases", "application/json", huge.into_bytes()).await;
     assert_eq!((status, error["error"]["code"].as_str()), (413, Some("payload_too_large")), "{error}");
+    // The refused body was left half-read: the answer closes the connection, so a client's
+    // pool does not hand it to the next request (which would die on a closed socket).
+    let huge = format!("{{\"description\":\"{}\"}}", "x".repeat(3 << 20));
+    let r = app.http.post(app.url("/api/v1/cases")).header("content-type", "application/json").body(huge);
+    let r = r.send().await.expect("request");
+    assert_eq!(r.status(), 413);
+    assert_eq!(r.headers().get("connection").and_then(|v| v.to_str().ok()), Some("close"));
     let mut lead = app.login("shiftlead").await;
     let orders =
         format!("[{{\"external_ref\":\"HL-BIG\",\"category\":\"E0101\",\"description\":\"{}\"}}]", "x".repeat(3 << 20));

@@ -61,7 +61,7 @@ type Findings = Vec<(String, String, Vec<String>)>;
 
 /// The Chinese that may stay: every run of Chinese in the English catalog's messages.
 fn allowed_runs() -> BTreeSet<String> {
-    han_runs(include_str!("../locales/en.toml")).into_iter().collect()
+    han_runs(include_str!("../../tongxin-app/locales/en.toml")).into_iter().collect()
 }
 
 /// The maximal runs of Chinese characters in `text`.

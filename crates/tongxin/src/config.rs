@@ -12,12 +12,12 @@ use serde::Deserialize;
 
 mod sms;
 
+use tongxin_app::config::Open311Config;
+use tongxin_app::notify::WebhookConfig;
+use tongxin_app::sms::SmsConfig;
 use tongxin_core::cases::calendar::WorkingHours;
 use tongxin_core::pii::SecretKey;
 use tongxin_store::blobs::{BlobConfig, S3Config};
-use tongxin_web::notify::WebhookConfig;
-use tongxin_web::open311::Open311Config;
-use tongxin_web::sms::SmsConfig;
 
 use crate::cli::{GlobalArgs, LogFormat, ServeArgs, SmsArgs};
 

@@ -56,7 +56,7 @@ async fn a_ledger_comes_in_from_a_file_once() {
     assert!(stdout(&refused).contains("nothing was imported"), "{}", stdout(&refused));
 
     // 300 MB of whitespace in the sheet of a 300 KB file; then the same claiming 4 KB
-    let template = tongxin_web::registry_import::template(tongxin_web::registry_import::Kind::Residents).unwrap();
+    let template = tongxin_app::registry_import::template(tongxin_app::registry_import::Kind::Residents).unwrap();
     let bomb = inflating(&template, "xl/worksheets/sheet1.xml", 300 << 20);
     let liar = lying_sizes(&bomb, "xl/worksheets/sheet1.xml", 4096);
     for (name, bytes) in [("bomb.xlsx", bomb), ("liar.xlsx", liar)] {

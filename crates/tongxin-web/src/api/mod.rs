@@ -8,7 +8,6 @@ pub mod cases;
 pub mod geo;
 pub mod notifications;
 pub mod openapi;
-pub mod params;
 pub mod registry;
 
 use axum::Router;

@@ -10,7 +10,7 @@
 
 pub mod cookies;
 mod csrf;
-pub mod login;
+pub use tongxin_app::access::login;
 
 use std::net::SocketAddr;
 use std::ops::Deref;
@@ -21,10 +21,9 @@ use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
-use tongxin_core::access::{Actor, ActorKind, Permission};
-use tongxin_core::geo::RegionCode;
+use tongxin_core::access::{Actor, ActorKind};
 use tongxin_core::time::Timestamp;
-use tongxin_store::access::{Session, Subject};
+use tongxin_store::access::Subject;
 use tongxin_store::audit::{AuditEntry, Caller, Outcome};
 use tongxin_store::notifications::Recipient;
 
@@ -34,68 +33,7 @@ use crate::{ApiError, App};
 #[derive(Clone)]
 pub struct Authenticated(pub Option<Who>);
 
-/// A signed-in caller.
-#[derive(Clone)]
-pub struct Who {
-    pub actor: Actor,
-    /// A staff member's display name, or a resident's masked phone.
-    pub display_name: String,
-    pub ip: String,
-    /// The session, when the caller came with the cookie rather than an API key.
-    pub session: Option<Session>,
-    /// Unread notifications, counted once for a page request by a signed-in person (the
-    /// menu's 通知 shows it); `None` on the API and for keys.
-    pub unread: Option<i64>,
-}
-
-impl Who {
-    pub fn caller(&self) -> Caller {
-        Caller::new(self.actor.clone(), self.ip.clone()).shown_as(&self.display_name)
-    }
-
-    /// Refuses, with a 403 and an audit entry, a caller without `permission`.
-    pub async fn require(&self, app: &App, permission: Permission) -> Result<(), ApiError> {
-        if self.actor.require(permission).is_ok() {
-            return Ok(());
-        }
-        let entry = AuditEntry::ok("access.denied", "permission", permission.as_str()).with_outcome(Outcome::Denied);
-        app.store.audit(&self.caller(), entry).await?;
-        Err(ApiError::Forbidden { permission })
-    }
-
-    /// Records a refusal for want of `permission` (with what was asked, in `detail`) and
-    /// returns the 403 naming it (a failure to record is the answer instead).
-    pub async fn denied(&self, app: &App, permission: Permission, detail: serde_json::Value) -> ApiError {
-        let entry = AuditEntry::ok("access.denied", "permission", permission.as_str())
-            .with_outcome(Outcome::Denied)
-            .with_detail(detail);
-        match app.store.audit(&self.caller(), entry).await {
-            Ok(_) => ApiError::Forbidden { permission },
-            Err(e) => e.into(),
-        }
-    }
-
-    /// Refuses, with the same 404 a missing object gets and an audit entry, an object in
-    /// a region outside the caller's scope.
-    pub async fn covers(&self, app: &App, region: &RegionCode, not_found: ApiError) -> Result<(), ApiError> {
-        if self.actor.covers(region) {
-            return Ok(());
-        }
-        Err(self.out_of_scope(app, "region", &region.to_string(), not_found).await)
-    }
-
-    /// Records that the caller reached for an object outside their scope, and returns the
-    /// 404 to answer with (a failure to record is the answer instead).
-    pub async fn out_of_scope(&self, app: &App, kind: &'static str, id: &str, not_found: ApiError) -> ApiError {
-        let entry = AuditEntry::ok("access.out_of_scope", kind, id)
-            .with_outcome(Outcome::Denied)
-            .with_detail(json!({ "request": crate::observe::current_request_id() }));
-        match app.store.audit(&self.caller(), entry).await {
-            Ok(_) => not_found,
-            Err(e) => e.into(),
-        }
-    }
-}
+pub use tongxin_app::caller::Who;
 
 /// A caller of the JSON API. Nobody signed in: 401 in the error shape.
 pub struct ApiCaller(pub Who);

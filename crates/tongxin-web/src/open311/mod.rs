@@ -13,7 +13,7 @@
 //! shown; phone and ID numbers typed into a description are masked on the way out.
 
 pub mod doc;
-pub mod limit;
+pub use tongxin_app::limits as limit;
 pub mod page;
 pub mod requests;
 pub mod services;
@@ -26,8 +26,8 @@ use axum::routing::get;
 use tongxin_core::geo::RegionLevel;
 use tongxin_store::geo::RegionFilter;
 
-use crate::api::params::Params;
 use crate::auth::ClientIp;
+use crate::params::Params;
 use crate::{ApiError, App};
 pub use doc::{Leaf, Node};
 
@@ -37,28 +37,7 @@ pub const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
 /// Where GeoReport v2 is served.
 pub const BASE: &str = "/open311/v2";
 
-/// Settings of the Open311 door.
-#[derive(Debug, Clone)]
-pub struct Open311Config {
-    /// Answer a POST with a token (the "batch" style) instead of the request id.
-    pub batch: bool,
-    /// Requests a minute one client address may file.
-    pub per_ip_per_minute: u32,
-    /// Requests a minute one API key may file.
-    pub per_key_per_minute: u32,
-    /// Who to contact, in discovery.
-    pub contact: Option<String>,
-    /// `agency_responsible` while no department has a request: the operations centre.
-    /// `{subdistrict}` stands for the subdistrict's name; by default
-    /// "{subdistrict}城市运行管理中心".
-    pub agency: Option<String>,
-}
-
-impl Default for Open311Config {
-    fn default() -> Self {
-        Self { batch: false, per_ip_per_minute: 30, per_key_per_minute: 600, contact: None, agency: None }
-    }
-}
+pub use tongxin_app::config::Open311Config;
 
 /// The two formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +95,12 @@ impl Problem {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+impl From<tongxin_app::Error> for Problem {
+    fn from(e: tongxin_app::Error) -> Self {
+        ApiError::from(e).into()
     }
 }
 

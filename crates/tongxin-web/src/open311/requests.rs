@@ -17,12 +17,12 @@ use tongxin_store::cases::{CaseFilter, CaseRecord};
 use super::services::notice;
 use super::{Leaf, Node, Problem, jurisdiction};
 use crate::api::cases::intake::{ReportRequest, prepare};
-use crate::api::params::Params;
 use crate::auth::Who;
 use crate::i18n::Lang;
 use crate::pages::cases::detail::step_key;
-use crate::pages::cases::status_key;
+use crate::params::Params;
 use crate::{ApiError, App};
+use tongxin_app::labels::status_key;
 
 /// The longest window a list may ask for, and the default one.
 const MAX_DAYS: i64 = 90;

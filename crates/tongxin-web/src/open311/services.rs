@@ -8,7 +8,7 @@ use tongxin_store::audit::AuditFilter;
 
 use super::{Leaf, Node, Problem, SPECIFICATION, endpoint_url, jurisdiction};
 use crate::App;
-use crate::api::params::Params;
+use crate::params::Params;
 
 /// When the catalog last changed (the services and their definitions), sortable.
 async fn changeset(app: &App) -> Result<String, Problem> {

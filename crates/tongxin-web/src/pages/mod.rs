@@ -23,9 +23,9 @@ use axum::routing::get;
 
 use tongxin_core::access::{ActorKind, Permission};
 
-use crate::api::params::Params;
 use crate::auth::{MaybeCaller, Who};
 use crate::i18n::{Catalog, LANG_COOKIE, Lang};
+use crate::params::Params;
 use crate::{ApiError, App, observe};
 
 pub fn routes() -> Router<App> {
@@ -158,11 +158,12 @@ impl PageContext {
 /// Renders a page template, or the error page if the template fails.
 /// A search's results; for a bad filter, none and the explanation to show above the form;
 /// any other failure becomes the error page.
-pub fn found_or_explained<T>(lang: Lang, result: Result<T, crate::ApiError>) -> Result<(T, Option<String>), PageError>
+pub fn found_or_explained<T, E>(lang: Lang, result: Result<T, E>) -> Result<(T, Option<String>), PageError>
 where
     T: Default,
+    E: Into<crate::ApiError>,
 {
-    match result {
+    match result.map_err(Into::into) {
         Ok(found) => Ok((found, None)),
         Err(e @ crate::ApiError::InvalidParameter { .. }) => {
             Ok((T::default(), access::admin_users::field_error(lang, &e)))
@@ -211,7 +212,8 @@ impl PageError {
     }
 
     /// Turns an API error met while building a page into the page's error.
-    pub fn from_api(lang: Lang, e: ApiError) -> Self {
+    pub fn from_api(lang: Lang, e: impl Into<ApiError>) -> Self {
+        let e: ApiError = e.into();
         match e.status() {
             StatusCode::NOT_FOUND => Self::new(lang, StatusCode::NOT_FOUND, "error.not_found"),
             StatusCode::FORBIDDEN => Self::new(lang, StatusCode::FORBIDDEN, "error.forbidden"),

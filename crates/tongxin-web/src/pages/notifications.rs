@@ -5,12 +5,12 @@ use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use tongxin_core::time::Timestamp;
 
-use crate::api::notifications::{NotificationView, recipient};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::cases::short_time;
 use crate::pages::{PageContext, PageError, render};
 use crate::{ApiError, App};
+use tongxin_app::notifications::{NotificationView, recipient};
 
 #[derive(Template)]
 #[template(path = "notifications.html")]

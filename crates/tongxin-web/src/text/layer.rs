@@ -6,7 +6,7 @@
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -77,6 +77,17 @@ pub async fn guard(request: Request, next: Next) -> Response {
 enum Refusal {
     Text(TextProblem),
     TooLarge,
+}
+
+/// Marks a 413 answer `Connection: close`, whoever gave it (this layer or a route's own
+/// upload cap). The body was left half-read, so the connection cannot carry another
+/// request; without the header a client pools it, and its next request dies on a socket
+/// the server has closed.
+pub async fn close_after_too_large(mut response: Response) -> Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 async fn refuse(parts: &mut Parts, refusal: Refusal) -> Response {

@@ -3,14 +3,14 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use tongxin_app::caller::Who;
+use tongxin_app::cases::batch::{Outcome, import as import_orders, read_orders};
+use tongxin_app::cases::export::{Format, build, collect};
+use tongxin_app::cases::read::filter;
+use tongxin_app::params::Params;
+use tongxin_app::{App, Config as AppConfig};
 use tongxin_core::access::Actor;
 use tongxin_store::cases::CaseScope;
-use tongxin_web::api::cases::batch::{Outcome, import as import_orders, read_orders};
-use tongxin_web::api::cases::export::{Format, build, collect};
-use tongxin_web::api::cases::read::filter;
-use tongxin_web::api::params::Params;
-use tongxin_web::auth::Who;
-use tongxin_web::{App, WebConfig};
 
 use super::{Schema, open_store, say};
 use crate::cli::{CasesExportArgs, CasesImportArgs};
@@ -19,14 +19,14 @@ use crate::config::Config;
 /// The server's state, for a console job that files or reads cases the way the API does.
 pub(super) async fn app(config: &Config) -> anyhow::Result<App> {
     let store = open_store(config, Schema::Serve).await?;
-    let web = WebConfig {
+    let settings = AppConfig {
         working_hours: config.working_hours.clone(),
         duplicate_radius_m: config.duplicate_radius_m,
         duplicate_window_hours: config.duplicate_window_hours,
         photos: config.photos.clone(),
-        ..WebConfig::default()
+        ..AppConfig::default()
     };
-    Ok(App::new(store, web, &config.secret_key()?).await?)
+    Ok(App::new(store, settings, &config.secret_key()?).await?)
 }
 
 pub(super) fn console(job: &str) -> Who {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use tongxin_web::registry_import::{self, Options, Progress};
+use tongxin_app::registry_import::{self, Options, Progress};
 
 use super::cases::{app, console};
 use super::say;

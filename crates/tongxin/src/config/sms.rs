@@ -4,9 +4,9 @@
 //! ([`Config::check_serve_sms`]); `demo` keeps its texts in the development inbox instead.
 
 use anyhow::{Context, bail};
-use tongxin_web::sms::aliyun::{AliyunConfig, ENDPOINT, parse_templates};
-use tongxin_web::sms::http::{BodyFormat, HttpConfig};
-use tongxin_web::sms::{LOGIN_CODE, Secret, SmsConfig};
+use tongxin_app::sms::aliyun::{AliyunConfig, ENDPOINT, parse_templates};
+use tongxin_app::sms::http::{BodyFormat, HttpConfig};
+use tongxin_app::sms::{LOGIN_CODE, Secret, SmsConfig};
 
 use super::Config;
 use crate::cli::SmsArgs;
@@ -210,7 +210,7 @@ mod tests {
         ] {
             assert!(docs.contains(name), "docs/configuration.md does not document {name}");
         }
-        for (kind, _) in tongxin_web::sms::KINDS {
+        for (kind, _) in tongxin_app::sms::KINDS {
             assert!(docs.contains(kind), "docs/configuration.md does not name the kind {kind}");
         }
     }

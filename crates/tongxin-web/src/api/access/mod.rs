@@ -1,17 +1,16 @@
 //! Accounts over JSON: signing in and out (staff with a password and TOTP, residents with
 //! a one-time code), the signed-in caller, staff accounts, API keys, the audit log, and
 //! resident accounts with their masked, revealable and exportable personal fields.
+use crate::App;
+use axum::Router;
+use axum::routing::{delete, get, post};
+pub use tongxin_app::access::*;
 
 pub mod apikeys;
 pub mod audit;
 pub mod auth;
 pub mod residents;
 pub mod users;
-
-use axum::Router;
-use axum::routing::{delete, get, post};
-
-use crate::App;
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -33,9 +32,4 @@ pub fn routes() -> Router<App> {
         .route("/resident-accounts.csv", get(residents::export))
         .route("/resident-accounts/{id}", get(residents::one))
         .route("/resident-accounts/{id}/reveal", post(residents::reveal))
-}
-
-/// Reads a numeric id from the path, naming the field when it is not one.
-pub fn id_param(raw: &str) -> Result<i64, crate::ApiError> {
-    raw.parse().map_err(|_| crate::ApiError::invalid("id", format!("id must be a whole number, got '{raw}'")))
 }

@@ -5,100 +5,18 @@
 //! nobody else does. They are served only as the image type they were re-encoded to, with
 //! `nosniff`, a sandboxing CSP and an attachment-safe name: never as a page.
 
+use super::{Reach, visible};
+use crate::auth::ApiCaller;
+use crate::params::Params;
+use crate::params::id_param;
+use crate::uploads::WithPhotos;
+use crate::{ApiError, App};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use tongxin_core::access::{ActorKind, Permission};
-use tongxin_store::cases::{CaseRecord, Photo};
-use utoipa::ToSchema;
-
-use super::{Reach, visible};
-use crate::api::access::id_param;
-use crate::api::params::Params;
-use crate::auth::{ApiCaller, Who};
-use crate::uploads::{WithPhotos, discard, keep};
-use crate::{ApiError, App};
-
-/// The multipart form of a request with photos (for the OpenAPI document).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct PhotoForm {
-    /// The JSON body the endpoint otherwise takes.
-    json: Option<String>,
-    /// Up to 6 JPEG, PNG or WebP files of at most 10 MB each; repeat the part.
-    #[schema(value_type = Vec<String>, format = Binary)]
-    photo: Vec<Vec<u8>>,
-}
-
-/// A kept photo.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PhotoView {
-    pub id: i64,
-    #[schema(example = "/api/v1/cases/42/photos/7")]
-    pub url: String,
-    pub thumbnail_url: String,
-    /// image/jpeg or image/png
-    pub content_type: String,
-    pub width: i64,
-    pub height: i64,
-    pub bytes: i64,
-    pub uploaded_at: String,
-    pub uploaded_by: String,
-    /// The timeline step it came with (report, feedback, add_photos …).
-    pub step: Option<String>,
-}
-
-impl PhotoView {
-    pub fn new(photo: &Photo, step: Option<&str>) -> Self {
-        let url = format!("/api/v1/cases/{}/photos/{}", photo.case_id, photo.id);
-        Self {
-            id: photo.id,
-            thumbnail_url: format!("{url}?size=thumb"),
-            url,
-            content_type: photo.content_type.clone(),
-            width: photo.width,
-            height: photo.height,
-            bytes: photo.bytes,
-            uploaded_at: photo.created_at.to_shanghai_rfc3339(),
-            uploaded_by: photo.actor_name.clone(),
-            step: step.map(str::to_owned),
-        }
-    }
-}
-
-/// A case's photos as views, each with the step it came with.
-pub async fn views(app: &App, case_id: i64) -> Result<Vec<PhotoView>, ApiError> {
-    let events = app.store.case_events(case_id).await?;
-    let photos = app.store.case_photos(case_id).await?;
-    Ok(photos
-        .iter()
-        .map(|p| {
-            let step = p.event_id.and_then(|id| events.iter().find(|e| e.id == id)).map(|e| e.action.as_str());
-            PhotoView::new(p, step)
-        })
-        .collect())
-}
-
-/// Whether the caller may add photos to `case`: its reporter, its department, or staff
-/// who report, verify or check cases in its region; while it is open.
-pub fn may_add(who: &Who, reach: &Reach, case: &CaseRecord) -> bool {
-    let actor = &who.actor;
-    match actor.kind {
-        ActorKind::Resident => case.reporter_resident == Some(actor.id),
-        _ => {
-            (actor.is_staff() && case.reporter_user == Some(actor.id))
-                || (actor.can(Permission::CasesHandle)
-                    && case.department.as_ref().is_some_and(|d| reach.departments.contains(d)))
-                || (actor.covers(&case.region)
-                    && [Permission::CasesReport, Permission::CasesVerify, Permission::CasesCheck]
-                        .into_iter()
-                        .any(|p| actor.can(p)))
-        }
-    }
-}
+pub use tongxin_app::cases::photos::*;
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/photos", tag = "cases", params(("id" = i64, Path)),
     responses((status = 200, body = [PhotoView]), (status = 403), (status = 404)))]
@@ -111,13 +29,6 @@ pub async fn list(
     let reach = Reach::of(&app, &who).await?;
     visible(&app, &who, &reach, id).await?;
     Ok(Json(views(&app, id).await?))
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct AddPhotosRequest {
-    /// What the photos show, for the timeline.
-    #[serde(default)]
-    pub note: String,
 }
 
 /// Adds photos to an open case, as one step of its timeline (`add_photos`).
@@ -135,44 +46,6 @@ pub async fn add(
     let id = id_param(&raw)?;
     let added = add_to(&app, &who, id, &body.body.note, body.photos).await?;
     Ok((axum::http::StatusCode::CREATED, Json(added)))
-}
-
-/// Checks and keeps photos for a case and records them; the pages use it too.
-pub async fn add_to(
-    app: &App,
-    who: &Who,
-    id: i64,
-    note: &str,
-    uploads: Vec<Vec<u8>>,
-) -> Result<Vec<PhotoView>, ApiError> {
-    let reach = Reach::of(app, who).await?;
-    let case = visible(app, who, &reach, id).await?;
-    if !may_add(who, &reach, &case) {
-        if !who.actor.can(Permission::CasesReport) {
-            who.require(app, Permission::CasesReport).await?;
-        }
-        return Err(who
-            .out_of_scope(app, "case", &id.to_string(), ApiError::Forbidden { permission: Permission::CasesReport })
-            .await);
-    }
-    if !case.state.status.is_open() {
-        return Err(ApiError::Conflict { field: "case".into(), message: "photos are added to open cases only".into() });
-    }
-    if uploads.is_empty() {
-        return Err(ApiError::invalid("photo", "send at least one photo"));
-    }
-    let note = note.trim();
-    if note.chars().count() > 2000 {
-        return Err(ApiError::invalid("note", "a note has at most 2000 characters"));
-    }
-    let photos = keep(app, uploads).await?;
-    match app.store.add_photos(&who.caller(), id, note, &photos).await {
-        Ok(added) => Ok(added.iter().map(|p| PhotoView::new(p, Some("add_photos"))).collect()),
-        Err(e) => {
-            discard(app, &photos).await;
-            Err(e.into())
-        }
-    }
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/photos/{photo}", tag = "cases",

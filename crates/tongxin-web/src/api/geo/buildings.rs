@@ -1,56 +1,14 @@
 //! `GET /regions/{code}/buildings` and `GET /buildings/{id}`.
 
+use super::regions::visible_region;
+use crate::auth::ApiCaller;
+use crate::params::{CodePath, Params};
+use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::Serialize;
-use tongxin_core::geo::Building;
-use tongxin_store::geo::BuildingFilter;
-use utoipa::ToSchema;
-
-use super::Point;
-use super::regions::visible_region;
-use crate::api::params::{CodePath, Params};
-use crate::auth::ApiCaller;
-use crate::{ApiError, App};
+pub use tongxin_app::geo::buildings::*;
 use tongxin_core::access::Permission;
-
-/// A building (楼栋).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BuildingView {
-    pub id: i64,
-    #[schema(example = "华怡园 3号楼")]
-    pub name: String,
-    #[schema(example = "华山路27弄3号")]
-    pub address: String,
-    pub grid_code: String,
-    pub block_code: Option<String>,
-    pub location: Point,
-    pub floors: u16,
-    pub has_elevator: bool,
-}
-
-impl From<Building> for BuildingView {
-    fn from(b: Building) -> Self {
-        let f = b.fields;
-        Self {
-            id: b.id,
-            name: f.name,
-            address: f.address,
-            grid_code: f.grid.to_string(),
-            block_code: f.block.map(|c| c.to_string()),
-            location: f.location.into(),
-            floors: f.floors,
-            has_elevator: f.has_elevator,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BuildingList {
-    pub items: Vec<BuildingView>,
-    /// All buildings in the region, not only this page.
-    pub total: i64,
-}
+use tongxin_store::geo::BuildingFilter;
 
 /// The buildings in a region and below it, by grid and address.
 #[utoipa::path(get, path = "/api/v1/regions/{code}/buildings", tag = "geo",
@@ -84,17 +42,11 @@ pub async fn one(
     Path(raw): Path<String>,
 ) -> Result<Json<BuildingView>, ApiError> {
     who.require(&app, Permission::GeoRead).await?;
-    let id = crate::api::access::id_param(&raw)?;
-    let not_found = || ApiError::not_found(format!("no building with id {id}"));
+    let id = crate::params::id_param(&raw)?;
+    let not_found = || tongxin_app::Error::not_found(format!("no building with id {id}"));
     let building = app.store.building(id).await?.ok_or_else(not_found)?;
     who.covers(&app, &building.fields.grid, not_found()).await?;
     Ok(Json(building.into()))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BuildingMatches {
-    /// At most 12, within the caller's regions.
-    pub items: Vec<BuildingView>,
 }
 
 /// The buildings an address in words may mean: the registered address exactly, a

@@ -3,83 +3,15 @@
 //! with its filters and row count, and every cell a spreadsheet would run as a formula is
 //! neutralised. The columns are the ones the import template will read.
 
+use crate::api::cases::export::{Format, attachment, filters_of, to_csv, workbook};
+use crate::auth::ApiCaller;
+use crate::params::Params;
+use crate::{ApiError, App};
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
-use tongxin_core::access::Permission;
+pub use tongxin_app::registry::export::*;
 use tongxin_store::audit::AuditEntry;
-use tongxin_store::registry::ResidentRecord;
-
-use super::{search_households, search_residents};
-use crate::api::cases::export::{Format, attachment, filters_of, neutralise, to_csv, workbook};
-use crate::api::params::Params;
-use crate::auth::{ApiCaller, Who};
-use crate::registry_import::Kind;
-use crate::{ApiError, App};
-
-/// The most rows one export holds.
-pub const MAX_ROWS: usize = 100_000;
-
-/// The import template's columns, in its order.
-fn header(kind: Kind) -> Vec<String> {
-    kind.template().columns.iter().map(|c| c.0.to_owned()).collect()
-}
-
-async fn row(app: &App, r: &ResidentRecord, full: bool) -> Result<Vec<String>, ApiError> {
-    let (id, phone) = if full {
-        let (id, phone) = app.store.resident_sealed(r.id).await?;
-        let open = |field: &str, sealed: Option<Vec<u8>>| -> Result<String, ApiError> {
-            sealed
-                .map(|s| app.pii.open(field, &s).map_err(|e| ApiError::Internal(e.to_string())))
-                .transpose()
-                .map(Option::unwrap_or_default)
-        };
-        (open("resident_id", id)?, open("phone", phone)?)
-    } else {
-        (r.id_masked.clone(), r.phone_masked.clone())
-    };
-    let tags: Vec<&str> = r.tags.iter().map(|t| t.zh()).collect();
-    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-    Ok([
-        r.name.clone(),
-        r.gender.zh().to_owned(),
-        r.birth_date.to_string(),
-        id,
-        phone,
-        r.building_address.clone(),
-        r.unit.clone(),
-        r.room.clone(),
-        r.role.zh().to_owned(),
-        tags.join("、"),
-        date(r.moved_in),
-        date(r.moved_out),
-    ]
-    .iter()
-    .map(|c| neutralise(c))
-    .collect())
-}
-
-/// The export's rows (header first) for `who`, with the list's filters.
-pub async fn rows(app: &App, who: &Who, params: &Params, full: bool) -> Result<Vec<Vec<String>>, ApiError> {
-    if full {
-        who.require(app, Permission::PiiExport).await?;
-    }
-    let mut out = vec![header(Kind::Residents)];
-    let mut offset = 0;
-    loop {
-        let page = search_residents(app, who, &params.with("limit", 500).with("offset", offset)).await?;
-        for r in &page {
-            out.push(row(app, r, full).await?);
-        }
-        if out.len() > MAX_ROWS + 1 {
-            return Err(ApiError::invalid("limit", format!("more than {MAX_ROWS} residents match; narrow the search")));
-        }
-        if page.len() < 500 {
-            return Ok(out);
-        }
-        offset += 500;
-    }
-}
 
 /// Residents as XLSX or CSV; `full=true` (with `pii.export`) exports the numbers in full.
 #[utoipa::path(get, path = "/api/v1/residents/export", tag = "registry",
@@ -101,33 +33,6 @@ pub async fn export(State(app): State<App>, who: ApiCaller, params: Params) -> R
     let action = if full { "pii.export" } else { "registry.export" };
     app.store.audit(&who.caller(), AuditEntry::ok(action, "resident", "").with_detail(detail)).await?;
     Ok(attachment(bytes, format, "residents"))
-}
-
-/// The households' rows (header first) for `who`, with the household list's filters.
-async fn household_rows(app: &App, who: &Who, params: &Params) -> Result<Vec<Vec<String>>, ApiError> {
-    let mut out = vec![header(Kind::Households)];
-    let mut offset = 0;
-    loop {
-        let page = search_households(app, who, &params.with("limit", 500).with("offset", offset)).await?;
-        for h in &page {
-            out.push(
-                [&h.building_address, &h.unit, &h.room, h.registration.zh(), &h.notes]
-                    .iter()
-                    .map(|c| neutralise(c))
-                    .collect(),
-            );
-        }
-        if out.len() > MAX_ROWS + 1 {
-            return Err(ApiError::invalid(
-                "limit",
-                format!("more than {MAX_ROWS} households match; narrow the search"),
-            ));
-        }
-        if page.len() < 500 {
-            return Ok(out);
-        }
-        offset += 500;
-    }
 }
 
 /// Households as XLSX or CSV, in the columns of the household import template.

@@ -33,7 +33,7 @@ async fn own_account(app: &App, lang: Lang, who: &PageCaller) -> Result<User, Pa
     app.store
         .user(who.actor.id)
         .await
-        .map_err(|e| PageError::from_api(lang, e.into()))?
+        .map_err(|e| PageError::from_api(lang, e))?
         .ok_or_else(|| PageError::new(lang, StatusCode::NOT_FOUND, "error.not_found"))
 }
 
@@ -73,7 +73,7 @@ pub async fn change_password(
     let (current, new) = (field("current"), field("new"));
     let stored = match app.store.user_credentials(user.id).await {
         Ok((hash, _)) => hash,
-        Err(e) => return PageError::from_api(lang, e.into()).into_response(),
+        Err(e) => return PageError::from_api(lang, e).into_response(),
     };
     let current_ok = login::password_matches(&current, Some(stored)).await;
     if !current_ok {
@@ -88,7 +88,7 @@ pub async fn change_password(
     };
     // A new password ends every session, this one included: sign in again.
     if let Err(e) = app.store.reset_password(&who.caller(), user.id, &hash).await {
-        return PageError::from_api(lang, e.into()).into_response();
+        return PageError::from_api(lang, e).into_response();
     }
     Redirect::to("/login?next=/account").into_response()
 }
@@ -143,7 +143,7 @@ pub async fn totp_confirm(
     }
     let sealed = app.pii.seal("totp", &totp.secret_base32());
     if let Err(e) = app.store.set_totp(&who.caller(), user.id, Some(&sealed)).await {
-        return PageError::from_api(lang, e.into()).into_response();
+        return PageError::from_api(lang, e).into_response();
     }
     Redirect::to("/account").into_response()
 }

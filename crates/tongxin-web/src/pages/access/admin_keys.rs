@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tongxin_core::access::{ApiScope, Permission};
 
 use super::admin_users::field_error;
+use crate::ApiError;
 use crate::App;
-use crate::api::access::apikeys::{ApiKeyView, NewKeyRequest, create_key, revoke_key, visible_keys};
-use crate::api::access::id_param;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::id_param;
+use tongxin_app::access::apikeys::{ApiKeyView, NewKeyRequest, create_key, revoke_key, visible_keys};
 
 #[derive(Template)]
 #[template(path = "access/admin_keys.html")]
@@ -64,7 +65,7 @@ pub async fn create(
         scopes: form.all("scopes").into_iter().map(str::to_owned).collect(),
         regions: (!regions.is_empty()).then_some(regions),
     };
-    match create_key(&app, &who, request).await {
+    match create_key(&app, &who, request).await.map_err(ApiError::from) {
         Ok((key, secret)) => {
             let notice = lang.catalog().fmt("keys.created", &[("name", &key.name)]);
             show(&app, lang, &uri, &who, Some((notice, secret)), None).await
@@ -78,7 +79,7 @@ pub async fn create(
 
 pub async fn revoke(State(app): State<App>, lang: Lang, who: PageCaller, Path(id): Path<String>) -> Response {
     let result = match id_param(&id) {
-        Ok(id) => revoke_key(&app, &who, id).await,
+        Ok(id) => revoke_key(&app, &who, id).await.map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match result {

@@ -1,6 +1,6 @@
 //! `/admin/users`: staff accounts — the list, a form to add one, and per-account actions
 //! (disable, enable, new password, remove two-factor). The rules are the JSON API's
-//! ([`crate::api::access::users`]): an account holding a permission the reader lacks is
+//! ([`tongxin_app::access::users`]): an account holding a permission the reader lacks is
 //! listed without its actions and with the reason, and the form offers only the roles the
 //! reader may grant (三员分立).
 
@@ -12,14 +12,14 @@ use tongxin_core::access::{Permission, Role, delegation};
 use tongxin_core::cases::photo::INCOMPLETE;
 use tongxin_store::access::User;
 
-use crate::api::access::id_param;
-use crate::api::access::users::{
-    NewUserRequest, listed_users, managed_user, parse_new_user, require_manager, set_disabled,
-};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::id_param;
 use crate::{ApiError, App};
+use tongxin_app::access::users::{
+    NewUserRequest, listed_users, managed_user, parse_new_user, require_manager, set_disabled,
+};
 
 /// One account on the list, and why the reader may not act on it, if they may not.
 pub struct Row {
@@ -200,7 +200,7 @@ pub async fn create(
         roles: form.all("roles").into_iter().map(str::to_owned).collect(),
         regions: form.list("regions"),
     };
-    let result = match parse_new_user(&app, &who, request).await {
+    let result = match parse_new_user(&app, &who, request).await.map_err(ApiError::from) {
         Ok(new) => app.store.create_user(&who.caller(), &new).await.map_err(ApiError::from),
         Err(e) => Err(e),
     };
@@ -235,10 +235,10 @@ pub async fn act(
         Err(e) => return PageError::from_api(lang, e).into_response(),
     };
     let result = match action.as_str() {
-        "disable" => set_disabled(&app, &who, id, true).await,
-        "enable" => set_disabled(&app, &who, id, false).await,
+        "disable" => set_disabled(&app, &who, id, true).await.map_err(ApiError::from),
+        "enable" => set_disabled(&app, &who, id, false).await.map_err(ApiError::from),
         "reset-password" => reset(&app, &who, id, form.raw("password")).await,
-        "remove-totp" => match managed_user(&app, &who, id).await {
+        "remove-totp" => match managed_user(&app, &who, id).await.map_err(ApiError::from) {
             Ok(user) => app.store.set_totp(&who.caller(), user.id, None).await.map_err(ApiError::from),
             Err(e) => Err(e),
         },

@@ -6,12 +6,12 @@ use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
 use tongxin_core::access::Permission;
 
-use crate::api::access::audit::{AuditEntryView, entries};
-use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
+use tongxin_app::access::audit::{AuditEntryView, entries};
 
 const PAGE_SIZE: i64 = 50;
 
@@ -68,7 +68,7 @@ pub async fn page(
     let filter = Params::from_form(
         form_urlencoded::Serializer::new(String::new()).extend_pairs(&filter_params).finish().as_bytes(),
     );
-    let (entries, total, error) = match entries(&app, &who, &filter).await {
+    let (entries, total, error) = match entries(&app, &who, &filter).await.map_err(ApiError::from) {
         Ok((records, total)) => (records.iter().map(display).collect(), total, None),
         Err(ApiError::InvalidParameter { field, .. }) => {
             (Vec::new(), 0, Some(t.fmt("audit.error.filter", &[("field", &field)])))
@@ -81,7 +81,7 @@ pub async fn page(
                 None => t.fmt("audit.intact", &[("n", &v.checked)]),
                 Some(b) => t.fmt("audit.broken", &[("seq", &b.seq), ("reason", &b.reason)]),
             }),
-            Err(e) => return PageError::from_api(lang, e.into()).into_response(),
+            Err(e) => return PageError::from_api(lang, e).into_response(),
         }
     } else {
         None

@@ -9,10 +9,10 @@ use tongxin_core::pii::PhoneNumber;
 use tongxin_core::time::Timestamp;
 use tongxin_store::access::SentSms;
 
-use crate::api::params::Params;
 use crate::auth::{ClientIp, MaybeCaller, PageCaller, cookies, login};
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, local_path, render};
+use crate::params::Params;
 use crate::{ApiError, App};
 
 #[derive(Template)]
@@ -90,7 +90,7 @@ pub async fn staff_submit(
         return PageError::from_api(lang, e).into_response();
     }
     let password = form.raw("password");
-    match login::staff(&app, &ip, &username, password, form.get("totp")).await {
+    match login::staff(&app, &ip, &username, password, form.get("totp")).await.map_err(ApiError::from) {
         Ok(signed_in) => signed_in_redirect(&headers, &signed_in.token, &next),
         Err(e) => match explain(lang, &e) {
             Some(message) => {
@@ -161,8 +161,8 @@ pub async fn resident_submit(
     let outcome = match PhoneNumber::parse(&raw_phone) {
         Err(e) => Err(ApiError::invalid("phone", e.to_string())),
         Ok(phone) => match &code {
-            None => login::send_code(&app, &ip, &phone).await.map(|()| None),
-            Some(code) => login::resident(&app, &ip, &phone, code).await.map(Some),
+            None => login::send_code(&app, &ip, &phone).await.map(|()| None).map_err(ApiError::from),
+            Some(code) => login::resident(&app, &ip, &phone, code).await.map(Some).map_err(ApiError::from),
         },
     };
     let (code_sent, error, status) = match outcome {
@@ -204,7 +204,7 @@ pub async fn resident_home(
     let account = match app.store.resident_account(who.actor.id).await {
         Ok(Some(account)) => account,
         Ok(None) => return PageError::new(lang, StatusCode::NOT_FOUND, "error.not_found").into_response(),
-        Err(e) => return PageError::from_api(lang, e.into()).into_response(),
+        Err(e) => return PageError::from_api(lang, e).into_response(),
     };
     let since = Timestamp::from_millis(account.created_at).to_shanghai_rfc3339();
     let page = ResidentHome {
@@ -229,7 +229,7 @@ pub async fn dev_inbox(State(app): State<App>, lang: Lang, OriginalUri(uri): Ori
     }
     let sent: Vec<SentSms> = match app.store.sent_sms(50).await {
         Ok(sent) => sent,
-        Err(e) => return PageError::from_api(lang, e.into()).into_response(),
+        Err(e) => return PageError::from_api(lang, e).into_response(),
     };
     let messages = sent
         .into_iter()

@@ -1,7 +1,7 @@
 //! `/residents`: resident accounts for staff (`residents.read`) in their regions — masked,
 //! searchable by full phone number, one number revealed with a stated purpose
 //! (`pii.reveal`), and exported as CSV (in full with `pii.export`). The rules are the
-//! JSON API's ([`crate::api::access::residents`]).
+//! JSON API's ([`tongxin_app::access::residents`]).
 
 use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
@@ -11,13 +11,13 @@ use tongxin_core::access::Permission;
 use tongxin_core::pii::mask_name;
 
 use super::admin_users::field_error;
-use crate::api::access::id_param;
-use crate::api::access::residents::{export_csv, reveal_field, search};
-use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::Params;
+use crate::params::id_param;
 use crate::{ApiError, App};
+use tongxin_app::access::residents::{export_csv, reveal_field, search};
 
 pub struct Row {
     pub id: i64,
@@ -49,7 +49,7 @@ async fn show(
     revealed: Option<(i64, String)>,
     error: Option<String>,
 ) -> Response {
-    let (accounts, total, error) = match search(app, who, params).await {
+    let (accounts, total, error) = match search(app, who, params).await.map_err(ApiError::from) {
         Ok((accounts, total)) => (accounts, total, error),
         Err(e @ ApiError::InvalidParameter { .. }) => (Vec::new(), 0, field_error(lang, &e)),
         Err(e) => return PageError::from_api(lang, e).into_response(),
@@ -99,7 +99,10 @@ pub async fn reveal(
     FormParams(form): FormParams,
 ) -> Response {
     let result = match id_param(&id) {
-        Ok(id) => reveal_field(&app, &who, id, "phone", form.get("purpose").unwrap_or_default()).await.map(|v| (id, v)),
+        Ok(id) => reveal_field(&app, &who, id, "phone", form.get("purpose").unwrap_or_default())
+            .await
+            .map(|v| (id, v))
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     let list = Params::default();

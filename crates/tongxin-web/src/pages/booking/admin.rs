@@ -16,12 +16,12 @@ use tongxin_store::booking::slots::SlotFilter;
 use tongxin_store::booking::stats::BookingStats;
 
 use super::BookingLine;
-use crate::api::booking::{booking_in_reach, may_read_stats, period};
-use crate::api::params::Params;
 use crate::auth::{MaybeCaller, PageCaller};
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
+use tongxin_app::booking::{booking_in_reach, may_read_stats, period};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -170,7 +170,7 @@ async fn check_in(State(app): State<App>, lang: Lang, who: PageCaller, FormParam
     match done {
         Ok(m) => back_to_day(site, date, "message", &m).into_response(),
         Err(e @ (ApiError::Forbidden { .. } | ApiError::Internal(_))) => PageError::from_api(lang, e).into_response(),
-        Err(e) => back_to_day(site, date, "error", &crate::api::booking::shown(lang, &e)).into_response(),
+        Err(e) => back_to_day(site, date, "error", &crate::pages::booking::shown(lang, &e)).into_response(),
     }
 }
 
@@ -183,7 +183,7 @@ async fn change_slot(
 ) -> Response {
     let done = async {
         who.require(&app, Permission::BookingManage).await?;
-        let id = crate::api::access::id_param(&raw)?;
+        let id = crate::params::id_param(&raw)?;
         let capacity =
             match form.raw("capacity").trim() {
                 "" => None,
@@ -209,7 +209,7 @@ async fn change_slot(
     match done {
         Ok(m) => back_to_day(site, date, "message", &m).into_response(),
         Err(e @ (ApiError::Forbidden { .. } | ApiError::Internal(_))) => PageError::from_api(lang, e).into_response(),
-        Err(e) => back_to_day(site, date, "error", &crate::api::booking::shown(lang, &e)).into_response(),
+        Err(e) => back_to_day(site, date, "error", &crate::pages::booking::shown(lang, &e)).into_response(),
     }
 }
 
@@ -233,7 +233,7 @@ async fn stats(
     let shown = async {
         may_read_stats(&app, &who).await?;
         let (from, to) = period(&params)?;
-        let stats = app.store.booking_stats(&crate::api::registry::scope(&who), from, to).await?;
+        let stats = app.store.booking_stats(&tongxin_app::registry::scope(&who), from, to).await?;
         let sorted = |m: &std::collections::BTreeMap<String, i64>| {
             let mut v: Vec<(String, i64)> = m.iter().map(|(k, n)| (k.clone(), *n)).collect();
             v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -13,12 +13,12 @@ use tongxin_core::booking::timetable::Hours;
 use tongxin_core::registry::Tag;
 use tongxin_store::booking::catalog::{Service, Site};
 
-use crate::api::booking::admin::{ServiceBody, WeeklyBody, checked};
-use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
+use tongxin_app::booking::admin::{ServiceBody, WeeklyBody, checked};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -264,7 +264,7 @@ async fn service_save(
         };
         let sites: Vec<String> = app.store.sites().await?.into_iter().map(|s| s.code).collect();
         let categories: Vec<String> = app.store.service_categories().await?.into_iter().map(|c| c.code).collect();
-        let service = match checked(&sites, &categories, &target, body) {
+        let service = match checked(&sites, &categories, &target, body).map_err(ApiError::from) {
             Ok(s) if problems.is_empty() => s,
             Ok(_) => return Ok(Err(problems)),
             Err(ApiError::Unprocessable { details, .. }) => {
@@ -312,7 +312,7 @@ async fn site_form(
 ) -> Response {
     let shown = async {
         who.require(&app, Permission::BookingManage).await?;
-        let site = crate::api::booking::site_named(&app, &code).await?;
+        let site = tongxin_app::booking::site_named(&app, &code).await?;
         let t = lang.catalog();
         let hours = site
             .hours
@@ -353,7 +353,7 @@ async fn site_save(
 ) -> Response {
     let done = async {
         who.require(&app, Permission::BookingManage).await?;
-        let site = crate::api::booking::site_named(&app, &code).await?;
+        let site = tongxin_app::booking::site_named(&app, &code).await?;
         if let Some(day) = form.get("close_day").filter(|d| !d.is_empty()) {
             let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
                 .map_err(|_| ApiError::invalid("close_day", format!("「{day}」不是日期")))?;
@@ -374,7 +374,7 @@ async fn site_save(
         Err(e @ (ApiError::InvalidParameter { .. } | ApiError::Conflict { .. })) => Redirect::to(&format!(
             "/booking/admin/sites/{}?error={}",
             enc(&code),
-            enc(&crate::api::booking::shown(lang, &e))
+            enc(&crate::pages::booking::shown(lang, &e))
         ))
         .into_response(),
         Err(e) => PageError::from_api(lang, e).into_response(),

@@ -17,13 +17,13 @@ use tongxin_store::registry::ResidentFilter;
 
 use super::days::{days_with_seats, offer_next, span};
 use super::{BookingLine, CategoryChoices, SlotLine, choices, next_days, open_slots};
-use crate::api::booking::{BookingBody, book, booking_in_reach, channel_of};
-use crate::api::params::Params;
-use crate::api::registry::{one_resident, scope};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
+use tongxin_app::booking::{BookingBody, book, booking_in_reach, channel_of};
+use tongxin_app::registry::{one_resident, scope};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -127,7 +127,7 @@ fn settle(
             | ApiError::Internal(_)
             | ApiError::Unavailable(_)),
         ) => PageError::from_api(lang, e).into_response(),
-        Err(e) => back(resident, service, date, ("error", &crate::api::booking::shown(lang, &e))).into_response(),
+        Err(e) => back(resident, service, date, ("error", &crate::pages::booking::shown(lang, &e))).into_response(),
     }
 }
 

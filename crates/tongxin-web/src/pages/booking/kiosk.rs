@@ -21,11 +21,11 @@ use tongxin_store::booking::book::BookingRequest;
 use tongxin_store::booking::catalog::Site;
 
 use super::BookingLine;
-use crate::api::params::Params;
 use crate::auth::ClientIp;
 use crate::auth::cookies;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageError};
+use crate::params::Params;
 use crate::{ApiError, App};
 
 const DEVICE: &str = "tongxin_kiosk";
@@ -50,7 +50,7 @@ pub(super) enum Device {
 }
 
 pub(super) async fn site(app: &App, code: &str) -> Result<Site, ApiError> {
-    crate::api::booking::site_named(app, code).await
+    tongxin_app::booking::site_named(app, code).await.map_err(ApiError::from)
 }
 
 pub(super) async fn device(app: &App, headers: &HeaderMap, ip: &str, code: &str) -> Result<Device, ApiError> {
@@ -122,7 +122,7 @@ async fn enrol(
         Err(ApiError::NotFound { .. }) => {
             PageError::from_api(lang, ApiError::not_found("no such site")).into_response()
         }
-        Err(e) => back(&code, "error", &crate::api::booking::shown(lang, &e)).into_response(),
+        Err(e) => back(&code, "error", &crate::pages::booking::shown(lang, &e)).into_response(),
     }
 }
 
@@ -159,7 +159,7 @@ async fn sign_in(
         Err(ApiError::NotFound { .. }) => {
             PageError::from_api(lang, ApiError::not_found("no such site")).into_response()
         }
-        Err(e) => back(&code, "error", &crate::api::booking::shown(lang, &e)).into_response(),
+        Err(e) => back(&code, "error", &crate::pages::booking::shown(lang, &e)).into_response(),
     }
 }
 
@@ -167,7 +167,7 @@ async fn sign_out(State(app): State<App>, lang: Lang, headers: HeaderMap, Path(c
     if let Some(token) = cookies::read(&headers, SIGNED_IN)
         && let Err(e) = app.store.close_kiosk_session(&token).await
     {
-        return PageError::from_api(lang, e.into()).into_response();
+        return PageError::from_api(lang, e).into_response();
     }
     let mut response = back(&code, "message", lang.catalog().get("kiosk.signed_out")).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookies::kiosk(&headers, SIGNED_IN, "", Some(0)));
@@ -220,7 +220,7 @@ async fn book_slot(
     .await;
     match done {
         Ok(message) => back(&code, "message", &message).into_response(),
-        Err(e) => back(&code, "error", &crate::api::booking::shown(lang, &e)).into_response(),
+        Err(e) => back(&code, "error", &crate::pages::booking::shown(lang, &e)).into_response(),
     }
 }
 
@@ -244,7 +244,7 @@ async fn act(app: &App, lang: Lang, ip: &str, headers: &HeaderMap, code: &str, f
     .await;
     match done {
         Ok(message) => back(code, "message", &message).into_response(),
-        Err(e) => back(code, "error", &crate::api::booking::shown(lang, &e)).into_response(),
+        Err(e) => back(code, "error", &crate::pages::booking::shown(lang, &e)).into_response(),
     }
 }
 

@@ -15,10 +15,10 @@ use tongxin_core::pii::id_number::IdNumber;
 use tongxin_store::booking::people::Person;
 use tongxin_store::booking::pins::PinState;
 
-use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
 
 pub fn routes() -> Router<App> {

@@ -14,9 +14,9 @@ use tongxin_core::time::Timestamp;
 use tongxin_store::audit::Caller;
 use tongxin_store::booking::pins::{Failure, Guarded};
 
-use crate::api::params::Params;
 use crate::auth::login::password_matches;
 use crate::i18n::Lang;
+use crate::params::Params;
 use crate::{ApiError, App};
 
 /// A resident signed in with their PIN, and their ID number's blind index (whose failures

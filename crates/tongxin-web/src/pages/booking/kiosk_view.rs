@@ -20,10 +20,10 @@ use super::days::{DayChoice, days_with_seats, first_open, offer_next};
 use super::facts::{self, Facts};
 use super::kiosk::{Device, device, signed_in, site};
 use super::{BookingLine, SlotLine, open_slots};
-use crate::api::params::Params;
 use crate::auth::ClientIp;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
 
 /// The days a kiosk offers, from today.

@@ -18,12 +18,12 @@ use tongxin_store::booking::catalog::Service;
 
 use super::days::{DayChoice, days_with_seats, offer_next, span};
 use super::{BookingLine, CategoryChoices, SlotLine, choices, open_slots};
-use crate::api::booking::{BookingBody, book, booking_in_reach};
-use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
+use tongxin_app::booking::{BookingBody, book, booking_in_reach};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -98,7 +98,7 @@ async fn bookings(
 
 async fn cancel(State(app): State<App>, lang: Lang, who: PageCaller, Path(raw): Path<String>) -> Response {
     let done = async {
-        let booking = booking_in_reach(&app, &who, crate::api::access::id_param(&raw)?).await?;
+        let booking = booking_in_reach(&app, &who, crate::params::id_param(&raw)?).await?;
         app.store.cancel_booking(&who.caller(), booking.id).await?;
         Ok::<_, ApiError>(booking.id)
     }
@@ -107,9 +107,8 @@ async fn cancel(State(app): State<App>, lang: Lang, who: PageCaller, Path(raw): 
     match done {
         Ok(id) => Redirect::to(&format!("/me/bookings?cancelled={id}")).into_response(),
         Err(e @ ApiError::NotFound { .. }) => PageError::from_api(lang, e).into_response(),
-        Err(e) => {
-            Redirect::to(&format!("/me/bookings?error={}", enc(&crate::api::booking::shown(lang, &e)))).into_response()
-        }
+        Err(e) => Redirect::to(&format!("/me/bookings?error={}", enc(&crate::pages::booking::shown(lang, &e))))
+            .into_response(),
     }
 }
 
@@ -241,7 +240,7 @@ async fn book_slot(State(app): State<App>, lang: Lang, who: PageCaller, FormPara
             enc(form.raw("person")),
             enc(form.raw("service")),
             enc(form.raw("date")),
-            enc(&crate::api::booking::shown(lang, &e))
+            enc(&crate::pages::booking::shown(lang, &e))
         ))
         .into_response(),
     }

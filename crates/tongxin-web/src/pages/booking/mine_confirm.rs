@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Response};
 
 use super::facts::{self, Facts};
 use super::mine::people;
-use crate::api::booking::booking_in_reach;
-use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
+use tongxin_app::booking::booking_in_reach;
 
 #[derive(Template)]
 #[template(path = "booking/confirm.html")]
@@ -88,7 +88,7 @@ pub async fn cancelling(
     Path(raw): Path<String>,
 ) -> Response {
     let shown = async {
-        let booking = booking_in_reach(&app, &who, crate::api::access::id_param(&raw)?).await?;
+        let booking = booking_in_reach(&app, &who, crate::params::id_param(&raw)?).await?;
         let t = lang.catalog();
         let page = ConfirmPage {
             page: PageContext::new(lang, &uri, Some(&who)),

@@ -236,3 +236,16 @@ pub fn next_days(lang: crate::i18n::Lang, n: u64) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// What a page shows of a refusal: the English reason on English pages when there is one,
+/// the Chinese message otherwise.
+pub fn shown<E: Clone + Into<crate::ApiError>>(lang: crate::i18n::Lang, e: &E) -> String {
+    let e: crate::ApiError = e.clone().into();
+    if lang == crate::i18n::Lang::En
+        && let crate::ApiError::Unprocessable { details, .. } = &e
+        && let Some(en) = details["reason_en"].as_str()
+    {
+        return en.to_owned();
+    }
+    e.message()
+}

@@ -15,9 +15,9 @@ use tongxin_store::cases::{CaseFilter, CaseOrder, CaseRecord, Event};
 
 use super::{action_key, status_key};
 use crate::App;
-use crate::api::cases::Reach;
 use crate::auth::Who;
 use crate::i18n::Lang;
+use tongxin_app::cases::Reach;
 
 /// How many of the column's first cases are looked at for the next one.
 const LOOK_AHEAD: i64 = 50;

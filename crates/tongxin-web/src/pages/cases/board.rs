@@ -15,12 +15,12 @@ use std::collections::HashMap;
 use super::after::{Done, confirmed, done};
 use super::board_filter::{BoardFilter, Choices};
 use super::{Card, Suggested, suggested};
-use crate::api::cases::{Reach, category_names};
-use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
+use tongxin_app::cases::{Reach, category_names};
 
 /// The cards one column shows at a time; "更多" pages through the rest.
 pub const COLUMN_LIMIT: i64 = 50;
@@ -69,7 +69,7 @@ pub async fn reach(app: &App, who: &PageCaller) -> Result<Reach, ApiError> {
     if !Reach::reads_cases(who) {
         who.require(app, Permission::CasesRead).await?;
     }
-    Reach::of(app, who).await
+    Reach::of(app, who).await.map_err(ApiError::from)
 }
 
 /// The page of each column asked for (`?dispatch=3`), from 1.

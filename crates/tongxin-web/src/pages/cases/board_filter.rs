@@ -12,9 +12,9 @@ use tongxin_core::geo::{RegionCode, RegionLevel};
 use tongxin_store::cases::CaseFilter;
 use tongxin_store::geo::RegionFilter;
 
-use crate::api::params::Params;
 use crate::auth::Who;
 use crate::i18n::Lang;
+use crate::params::Params;
 use crate::{ApiError, App};
 
 /// What the filter bar offers: (value, label) pairs.

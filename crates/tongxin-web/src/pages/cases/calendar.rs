@@ -11,10 +11,10 @@ use tongxin_core::access::Permission;
 use tongxin_core::cases::calendar::{DayKind, LineProblem, NoticeProblem, parse_notice};
 use tongxin_core::time::Timestamp;
 
-use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
 
 /// A special day of the year shown.
@@ -79,7 +79,7 @@ async fn show(app: &App, lang: Lang, uri: &axum::http::Uri, who: &PageCaller, ye
     }
     let added = match app.store.calendar_overrides().await {
         Ok(added) => added,
-        Err(e) => return PageError::from_api(lang, e.into()).into_response(),
+        Err(e) => return PageError::from_api(lang, e).into_response(),
     };
     let calendar = app.calendar.current();
     let days = calendar
@@ -151,10 +151,10 @@ pub async fn add(
         }
     };
     if let Err(e) = app.store.set_calendar_days(&who.caller(), &days).await {
-        return PageError::from_api(lang, e.into()).into_response();
+        return PageError::from_api(lang, e).into_response();
     }
     if let Err(e) = app.calendar.reload(&app.store).await {
-        return PageError::from_api(lang, e.into()).into_response();
+        return PageError::from_api(lang, e).into_response();
     }
     let year = days[0].date.year();
     Redirect::to(&format!("/admin/calendar?year={year}&saved={}", days.len())).into_response()
@@ -175,10 +175,10 @@ pub async fn remove(State(app): State<App>, lang: Lang, who: PageCaller, FormPar
     };
     let result = app.store.remove_calendar_day(&who.caller(), date).await;
     if let Err(e) = result {
-        return PageError::from_api(lang, e.into()).into_response();
+        return PageError::from_api(lang, e).into_response();
     }
     if let Err(e) = app.calendar.reload(&app.store).await {
-        return PageError::from_api(lang, e.into()).into_response();
+        return PageError::from_api(lang, e).into_response();
     }
     Redirect::to(&format!("/admin/calendar?year={}", date.year())).into_response()
 }

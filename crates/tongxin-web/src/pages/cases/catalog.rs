@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tongxin_core::access::Permission;
 use tongxin_core::cases::catalog::{AttributeDef, CategoryCode, Priority, parse_limit};
 
-use crate::api::cases::catalog::CategoryView;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::access::admin_users::field_error;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::{ApiError, App};
+use tongxin_app::cases::catalog::CategoryView;
 
 pub struct Row {
     pub view: CategoryView,
@@ -36,7 +36,7 @@ async fn show(app: &App, lang: Lang, uri: &axum::http::Uri, who: &PageCaller, er
     }
     let all = match app.store.categories().await {
         Ok(all) => all,
-        Err(e) => return PageError::from_api(lang, e.into()).into_response(),
+        Err(e) => return PageError::from_api(lang, e).into_response(),
     };
     let classes = app.store.category_classes().await.unwrap_or_default();
     let rows = all

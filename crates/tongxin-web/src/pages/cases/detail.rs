@@ -11,17 +11,17 @@ use tongxin_core::pii::mask_numbers_in;
 use super::action_forms::{ActionForm, action_forms};
 use super::after::{self, Done, confirmed, with_flash};
 use super::{Suggested, action_key, short_time, source_key, status_key};
-use crate::api::access::id_param;
-use crate::api::cases::act::{ActionRequest, take};
-use crate::api::cases::photos::{PhotoView, add_to, may_add, views};
-use crate::api::cases::{Reach, visible};
-use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::access::admin_users::field_error;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::Params;
+use crate::params::id_param;
 use crate::uploads::FormWithPhotos;
 use crate::{ApiError, App};
+use tongxin_app::cases::act::{ActionRequest, take};
+use tongxin_app::cases::photos::{PhotoView, add_to, may_add, views};
+use tongxin_app::cases::{Reach, visible};
 
 pub struct Step {
     pub at: String,
@@ -307,7 +307,7 @@ pub async fn act(
     let back = form.get("back").filter(|b| b.starts_with('/') && !b.starts_with("//")).map(str::to_owned);
     let detail_uri: axum::http::Uri = format!("/cases/{id}").parse().unwrap_or(uri);
     let taken = match photos {
-        Ok(photos) => take(&app, &who, id, action, request, photos).await.map(|_| ()),
+        Ok(photos) => take(&app, &who, id, action, request, photos).await.map(|_| ()).map_err(ApiError::from),
         Err(e) => Err(e),
     };
     let back = with_flash(&back.unwrap_or_else(|| format!("/cases/{id}")), action, id);
@@ -351,9 +351,10 @@ pub async fn merge(
         Err(e) => return PageError::from_api(lang, e).into_response(),
     };
     let merged = match form.get("into").map(str::parse::<i64>) {
-        Some(Ok(into)) => crate::api::cases::merge::merge(&app, &who, id, into, form.get("note").unwrap_or_default())
+        Some(Ok(into)) => tongxin_app::cases::merge::merge(&app, &who, id, into, form.get("note").unwrap_or_default())
             .await
-            .map(|()| into),
+            .map(|()| into)
+            .map_err(ApiError::from),
         _ => Err(ApiError::invalid("into", "give the number of the case this one repeats")),
     };
     let uri: axum::http::Uri = format!("/cases/{id}").parse().unwrap_or_default();
@@ -376,7 +377,10 @@ pub async fn add_photos(
         Err(e) => return PageError::from_api(lang, e).into_response(),
     };
     let added = match upload.checked_photos() {
-        Ok(photos) => add_to(&app, &who, id, upload.fields.get("note").unwrap_or_default(), photos).await.map(|_| ()),
+        Ok(photos) => add_to(&app, &who, id, upload.fields.get("note").unwrap_or_default(), photos)
+            .await
+            .map(|_| ())
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     let uri: axum::http::Uri = format!("/cases/{id}").parse().unwrap_or_default();

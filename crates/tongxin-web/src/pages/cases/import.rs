@@ -9,12 +9,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tongxin_core::access::Permission;
 
-use crate::api::cases::batch::{ImportReport, MAX_FILE_BYTES, import_file};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::access::admin_users::field_error;
 use crate::pages::{PageContext, PageError, render};
 use crate::{ApiError, App};
+use tongxin_app::cases::batch::{ImportReport, MAX_FILE_BYTES, import_file};
 
 /// A refused row as the page shows it: its number and the reason in the reader's language.
 pub struct Refusal {
@@ -141,7 +141,7 @@ pub async fn upload(
     let result = async {
         let form = form.map_err(|e| ApiError::invalid("file", e.body_text()))?;
         let (bytes, dry_run) = read_form(form).await?;
-        import_file(&app, &who, &bytes, dry_run).await
+        import_file(&app, &who, &bytes, dry_run).await.map_err(ApiError::from)
     }
     .await;
     show(lang, &uri, &who, Some(result))

@@ -10,10 +10,10 @@ use tongxin_store::cases::{CaseFilter, CaseOrder};
 use super::Card;
 use super::board::reach;
 use crate::App;
-use crate::api::cases::category_names;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
+use tongxin_app::cases::category_names;
 
 /// The most cases a list shows.
 const LIST_LIMIT: i64 = 500;

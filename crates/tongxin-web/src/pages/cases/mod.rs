@@ -2,7 +2,7 @@
 //! a case's page (timeline, position, the steps the reader may take), the reporting page
 //! for phones, the grid worker's checks, a resident's reports, and the catalog editor.
 //! After a step taken on a page, the page confirms it and links the next case ([`after`]).
-//! The rules are the JSON API's ([`crate::api::cases`]).
+//! The rules are the JSON API's ([`tongxin_app::cases`]).
 
 pub mod action_forms;
 pub mod after;
@@ -21,7 +21,8 @@ pub mod search;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use tongxin_core::cases::lifecycle::{Action, Status};
+pub use tongxin_app::labels::{source_key, status_key};
+use tongxin_core::cases::lifecycle::Action;
 use tongxin_store::cases::CaseRecord;
 
 use crate::App;
@@ -35,7 +36,7 @@ pub fn routes() -> Router<App> {
             "/cases/import",
             get(import::page)
                 .post(import::upload)
-                .layer(DefaultBodyLimit::max(crate::api::cases::batch::MAX_FILE_BYTES + 64 * 1024)),
+                .layer(DefaultBodyLimit::max(tongxin_app::cases::batch::MAX_FILE_BYTES + 64 * 1024)),
         )
         .route("/cases/{id}", get(detail::page))
         .route("/cases/{id}/act", post(detail::act).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
@@ -50,36 +51,6 @@ pub fn routes() -> Router<App> {
         .route("/admin/calendar", get(calendar::page).post(calendar::add))
         .route("/admin/calendar/remove", post(calendar::remove))
         .route("/admin/catalog/{code}", post(catalog::save))
-}
-
-/// The catalog key naming a status.
-pub fn status_key(status: Status) -> &'static str {
-    match status {
-        Status::Reported => "status.reported",
-        Status::Verified => "status.verified",
-        Status::Registered => "status.registered",
-        Status::Rejected => "status.rejected",
-        Status::Dispatched => "status.dispatched",
-        Status::Handling => "status.handling",
-        Status::Handled => "status.handled",
-        Status::Checked => "status.checked",
-        Status::Closed => "status.closed",
-        Status::Deferred => "status.deferred",
-    }
-}
-
-/// The catalog key naming a source.
-pub fn source_key(source: tongxin_core::cases::report::Source) -> &'static str {
-    use tongxin_core::cases::report::Source::*;
-    match source {
-        Resident => "source.resident",
-        Patrol => "source.patrol",
-        Phone => "source.phone",
-        Hotline => "source.hotline",
-        Sensor => "source.sensor",
-        Campaign => "source.campaign",
-        Open311 => "source.open311",
-    }
 }
 
 /// The catalog key naming an action (and its button).
@@ -141,7 +112,7 @@ impl Card {
 /// The likely departments for `case`, with the reason in the reader's language.
 pub async fn suggested(app: &App, lang: crate::i18n::Lang, case: &CaseRecord) -> Vec<Suggested> {
     let t = lang.catalog();
-    crate::api::cases::read::suggestions(app, case)
+    tongxin_app::cases::read::suggestions(app, case)
         .await
         .unwrap_or_default()
         .into_iter()

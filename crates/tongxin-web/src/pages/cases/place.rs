@@ -14,13 +14,13 @@ use tongxin_store::audit::AuditEntry;
 use tongxin_store::cases::CaseRecord;
 
 use super::pick_map::{PickMap, pick_map};
-use crate::api::access::id_param;
-use crate::api::cases::place::{PlaceRequest, may_place, place, search};
-use crate::api::cases::{Reach, visible};
 use crate::auth::{PageCaller, Who};
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageError};
+use crate::params::id_param;
 use crate::{ApiError, App};
+use tongxin_app::cases::place::{PlaceRequest, may_place, place, search};
+use tongxin_app::cases::{Reach, visible};
 
 /// The place form on a case's page.
 pub struct PlaceSection {
@@ -47,7 +47,7 @@ pub async fn section(app: &App, who: &Who, case: &CaseRecord, query: Option<&str
         .collect();
     // The map is drawn for a case still to place; one on the grid already has its own map.
     let map = if unplaced {
-        let within = crate::api::cases::place::home(app).await.ok()?;
+        let within = tongxin_app::cases::place::home(app).await.ok()?;
         let filter = tongxin_store::geo::BuildingFilter { within, limit: 200_000, offset: 0 };
         let buildings = app.store.buildings(&filter).await.unwrap_or_default();
         pick_map(app, &buildings, case.location).await
@@ -91,7 +91,7 @@ pub async fn submit(
                 crs: None,
                 note: form.get("note").unwrap_or_default().to_owned(),
             };
-            place(&app, &who, id, request).await.map(|_| ())
+            place(&app, &who, id, request).await.map(|_| ()).map_err(ApiError::from)
         }
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
     };

@@ -11,17 +11,17 @@ use serde_json::Value;
 use tongxin_core::access::{ActorKind, Permission};
 use tongxin_core::cases::catalog::{AttributeType, Category, CategoryCode};
 
-use crate::api::cases::catalog::{CategoryView, active_categories};
-use crate::api::cases::intake::{ReportRequest, file};
-use crate::api::cases::place::{home, match_address};
-use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::access::admin_users::field_error;
 use crate::pages::cases::pick_map::{PickMap, pick_map};
 use crate::pages::{PageContext, PageError, render};
+use crate::params::Params;
 use crate::uploads::FormWithPhotos;
 use crate::{ApiError, App};
+use tongxin_app::cases::catalog::{CategoryView, active_categories};
+use tongxin_app::cases::intake::{ReportRequest, file};
+use tongxin_app::cases::place::{home, match_address};
 use tongxin_core::geo::Building;
 use tongxin_core::geo::address::Found;
 use tongxin_store::geo::BuildingFilter;
@@ -90,7 +90,11 @@ fn questions(category: &Category) -> Vec<Question> {
 }
 
 async fn may_report(app: &App, who: &PageCaller) -> Result<(), ApiError> {
-    if who.actor.kind == ActorKind::Resident { Ok(()) } else { who.require(app, Permission::CasesReport).await }
+    if who.actor.kind == ActorKind::Resident {
+        Ok(())
+    } else {
+        who.require(app, Permission::CasesReport).await.map_err(ApiError::from)
+    }
 }
 
 async fn show(
@@ -241,7 +245,7 @@ pub async fn submit(
         return show(&app, lang, &uri, &who, &form, message, candidates).await;
     }
     let filed = match (request, photos) {
-        (Ok(request), Ok(photos)) => file(&app, &who, request, photos).await,
+        (Ok(request), Ok(photos)) => file(&app, &who, request, photos).await.map_err(ApiError::from),
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match filed {

@@ -14,12 +14,12 @@ use tongxin_core::time::Timestamp;
 
 use super::{Card, source_key, status_key};
 use crate::App;
-use crate::api::cases::category_names;
-use crate::api::cases::read::search_page;
-use crate::api::params::Params;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, found_or_explained, render};
+use crate::params::Params;
+use tongxin_app::cases::category_names;
+use tongxin_app::cases::read::search_page;
 
 /// Cases a page (the API's default `limit`).
 const PAGE: i64 = 50;

@@ -8,12 +8,12 @@ use tongxin_core::geo::{Crs, Region, RegionLevel};
 use tongxin_store::geo::RegionFilter;
 
 use super::svg::{Projection, Shape, bounds};
-use crate::api::geo::locate::point_param;
-use crate::api::params::Params;
 use crate::auth::{PageCaller, Who};
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
+use tongxin_app::geo::locate::point_param;
 use tongxin_core::access::Permission;
 
 /// One region on the path of a located point.
@@ -60,7 +60,7 @@ pub async fn page(
     OriginalUri(uri): OriginalUri,
     params: Params,
 ) -> Result<Html<String>, PageError> {
-    let failed = |e: ApiError| PageError::from_api(lang, e);
+    let failed = |e: tongxin_app::Error| PageError::from_api(lang, e);
     who.require(&app, Permission::GeoRead).await.map_err(failed)?;
     // Only what the caller's regions cover is drawn and counted.
     let list = |level| RegionFilter { level: Some(level), ..Default::default() };
@@ -136,7 +136,7 @@ fn locate(
     if form.lat.is_empty() && form.lng.is_empty() {
         return (None, None, form);
     }
-    let point = match point_param(params) {
+    let point = match point_param(params).map_err(ApiError::from) {
         Ok((point, _)) => point,
         Err(ApiError::InvalidParameter { field, .. }) => {
             let key = match field.as_str() {

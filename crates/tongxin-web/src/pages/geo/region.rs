@@ -13,10 +13,10 @@ use tongxin_store::geo::{BuildingFilter, RegionFilter};
 use super::map::level_key;
 use super::svg::{Projection, Shape, bounds};
 use crate::App;
-use crate::api::geo::regions::visible_region;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
+use tongxin_app::geo::regions::visible_region;
 
 /// The most buildings one region page lists.
 const MAX_BUILDINGS: i64 = 500;
@@ -74,9 +74,9 @@ pub async fn page(
     OriginalUri(uri): OriginalUri,
     Path(raw): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let failed = |e: tongxin_store::StoreError| PageError::from_api(lang, e.into());
+    let failed = |e: tongxin_store::StoreError| PageError::from_api(lang, e);
     let code = RegionCode::parse(&raw).map_err(|_| PageError::new(lang, StatusCode::BAD_REQUEST, "error.bad_code"))?;
-    let region = visible_region(&app, &who, &code).await.map_err(|e| match e {
+    let region = visible_region(&app, &who, &code).await.map_err(crate::ApiError::from).map_err(|e| match e {
         crate::ApiError::NotFound { .. } => PageError::new(lang, StatusCode::NOT_FOUND, "error.region_not_found"),
         other => PageError::from_api(lang, other),
     })?;

@@ -9,16 +9,16 @@ use tongxin_core::registry::{Battery, EbikeStatus};
 
 use super::ebikes::Ebike;
 use super::edit::{Choice, choices, saved_or_again};
-use crate::api::access::id_param;
-use crate::api::params::Params;
-use crate::api::registry::ebike_edit::{EbikePatch, EbikeRequest, add_ebike, change_ebike};
-use crate::api::registry::ebikes::{one_ebike, search_sheds};
-use crate::api::registry::history::{HistoryEntry, history};
-use crate::api::registry::one_resident;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::Params;
+use crate::params::id_param;
 use crate::{ApiError, App};
+use tongxin_app::registry::ebike_edit::{EbikePatch, EbikeRequest, add_ebike, change_ebike};
+use tongxin_app::registry::ebikes::{one_ebike, search_sheds};
+use tongxin_app::registry::history::{HistoryEntry, history};
+use tongxin_app::registry::one_resident;
 
 /// A shed to choose: id, name, chosen.
 pub struct ShedChoice {

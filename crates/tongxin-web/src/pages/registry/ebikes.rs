@@ -10,17 +10,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use tongxin_core::access::Permission;
 
 use super::PAGE;
-use crate::api::access::id_param;
-use crate::api::params::Params;
-use crate::api::registry::ebikes::{
-    EbikeView, PledgeView, ShedView, one_shed, search_ebikes, search_pledges, search_sheds,
-};
-use crate::api::registry::history::{HistoryEntry, history};
-use crate::api::registry::safety::{ShedCheckRequest, ShedCheckView, record_check};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, found_or_explained, render};
+use crate::params::Params;
+use crate::params::id_param;
 use crate::{ApiError, App};
+use tongxin_app::registry::ebikes::{
+    EbikeView, PledgeView, ShedView, one_shed, search_ebikes, search_pledges, search_sheds,
+};
+use tongxin_app::registry::history::{HistoryEntry, history};
+use tongxin_app::registry::safety::{ShedCheckRequest, ShedCheckView, record_check};
 
 /// A shed as the pages show one: the view, with names for its codes.
 pub struct Shed {
@@ -172,7 +172,7 @@ pub async fn add_check(
         findings: form.get("findings").unwrap_or_default().to_owned(),
         checked_by: form.get("checked_by").map(str::to_owned),
     };
-    let result = async { record_check(&app, &who, id_param(&raw)?, &request).await }.await;
+    let result = async { Ok::<_, ApiError>(record_check(&app, &who, id_param(&raw)?, &request).await?) }.await;
     match result {
         Ok(_) => Redirect::to(&format!("/registry/sheds/{raw}#checks")).into_response(),
         Err(ApiError::InvalidParameter { field, .. }) => {

@@ -11,16 +11,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tongxin_core::registry::{Gender, HouseholdRole, Registration, Tag};
 
-use crate::api::access::id_param;
-use crate::api::params::Params;
-use crate::api::registry::edit::{
-    HouseholdPatch, ResidentPatch, ResidentRequest, add_resident, change_household, change_resident,
-};
-use crate::api::registry::{HouseholdView, household_detail, one_resident};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::Params;
+use crate::params::id_param;
 use crate::{ApiError, App};
+use tongxin_app::registry::edit::{
+    HouseholdPatch, ResidentPatch, ResidentRequest, add_resident, change_household, change_resident,
+};
+use tongxin_app::registry::{HouseholdView, household_detail, one_resident};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -80,12 +80,12 @@ fn conflict_zh(message: &str) -> String {
 
 /// After a save: on to `to`; a refused form comes back from `again` with its problems
 /// (422); anything else is an error page.
-pub async fn saved_or_again<F, Fut>(lang: Lang, result: Result<String, ApiError>, again: F) -> Response
+pub async fn saved_or_again<F, Fut>(lang: Lang, result: Result<String, impl Into<ApiError>>, again: F) -> Response
 where
     F: FnOnce(Vec<String>) -> Fut,
     Fut: std::future::Future<Output = Result<Response, ApiError>>,
 {
-    let e = match result {
+    let e = match result.map_err(Into::into) {
         Ok(to) => return Redirect::to(&to).into_response(),
         Err(e) => e,
     };
@@ -180,7 +180,7 @@ async fn resident_form(
     let found = async {
         let id = id_param(&raw)?;
         who.require(&app, tongxin_core::access::Permission::RegistryWrite).await?;
-        one_resident(&app, &who, id).await
+        Ok::<_, ApiError>(one_resident(&app, &who, id).await?)
     }
     .await;
     let r = match found {

@@ -11,12 +11,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tongxin_core::access::Permission;
 
-use crate::api::params::Params;
-use crate::api::registry::import::{ImportView, MAX_BODY, job, options, start};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
+use tongxin_app::registry::import::{ImportView, MAX_BODY, job, options, start};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -78,13 +78,13 @@ async fn upload(
         let (params, bytes, name) = read(form).await.map_err(|_| {
             ApiError::invalid(
                 "file",
-                format!("文件无法上传：超过 {} MB 或传输中断", crate::registry_import::sheet::MAX_BYTES >> 20),
+                format!("文件无法上传：超过 {} MB 或传输中断", tongxin_app::registry_import::sheet::MAX_BYTES >> 20),
             )
         })?;
         if bytes.is_empty() {
             return Err(ApiError::invalid("file", "请选择要导入的文件"));
         }
-        start(&app, &who, bytes, options(&params, Some(name))?).await
+        start(&app, &who, bytes, options(&params, Some(name))?).await.map_err(ApiError::from)
     }
     .await;
     match started {

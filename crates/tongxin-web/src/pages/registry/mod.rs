@@ -11,15 +11,15 @@ use axum::routing::get;
 use tongxin_core::access::Permission;
 
 use crate::App;
-use crate::api::access::id_param;
-use crate::api::params::Params;
-use crate::api::registry::history::{HistoryEntry, history};
-use crate::api::registry::{
-    HouseholdView, ResidentView, household_detail, one_resident, scope, search_households, search_residents,
-};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, found_or_explained, render};
+use crate::params::Params;
+use crate::params::id_param;
+use tongxin_app::registry::history::{HistoryEntry, history};
+use tongxin_app::registry::{
+    HouseholdView, ResidentView, household_detail, one_resident, scope, search_households, search_residents,
+};
 
 mod building;
 mod ebike;

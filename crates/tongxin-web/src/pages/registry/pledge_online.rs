@@ -7,11 +7,11 @@ use axum::extract::{OriginalUri, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::api::registry::pledge_online::{PledgeOwnerView, my_pledge, sign};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::{ApiError, App};
+use tongxin_app::registry::pledge_online::{PledgeOwnerView, my_pledge, sign};
 
 #[derive(Template)]
 #[template(path = "registry/my_pledge.html")]
@@ -47,7 +47,7 @@ pub async fn page(
     lang: Lang,
     OriginalUri(uri): OriginalUri,
     who: PageCaller,
-    params: crate::api::params::Params,
+    params: crate::params::Params,
 ) -> Response {
     show(&app, lang, &uri, &who, params.get("signed").is_some(), None).await
 }
@@ -65,7 +65,7 @@ pub async fn submit(
             return Err(ApiError::invalid("agree", "agree first"));
         }
         let resident = form.require::<i64>("resident_id")?;
-        sign(&app, &who, resident).await
+        sign(&app, &who, resident).await.map_err(ApiError::from)
     }
     .await;
     match result {

@@ -8,12 +8,12 @@ use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::api::params::Params;
-use crate::api::registry::safety::{SafetyRowView, SafetyView, reads_buildings, safety_report};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
+use crate::params::Params;
 use crate::{ApiError, App};
+use tongxin_app::registry::safety::{SafetyRowView, SafetyView, reads_buildings, safety_report};
 
 /// A row as the tables show it: counts, the coverage as a whole percentage, the shortfall.
 pub struct Line {
@@ -70,7 +70,7 @@ pub async fn page(
     who: PageCaller,
     params: Params,
 ) -> Response {
-    let (view, error) = match safety_report(&app, &who, &params).await {
+    let (view, error) = match safety_report(&app, &who, &params).await.map_err(ApiError::from) {
         Ok((_, view)) => (Some(view), None),
         Err(ApiError::InvalidParameter { field, .. }) if field == "year" => {
             (None, Some(lang.catalog().get("safety.bad_year").to_owned()))

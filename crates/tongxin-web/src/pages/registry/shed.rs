@@ -13,14 +13,14 @@ use tongxin_core::registry::ledger_input::ShedText;
 use tongxin_core::registry::{Facility, ShedStatus};
 
 use super::edit::{Choice, choices, saved_or_again};
-use crate::api::access::id_param;
-use crate::api::params::Params;
-use crate::api::registry::ebikes::one_shed;
-use crate::api::registry::shed_edit::{ShedPatch, add_shed, change_shed};
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
+use crate::params::Params;
+use crate::params::id_param;
 use crate::{ApiError, App};
+use tongxin_app::registry::ebikes::one_shed;
+use tongxin_app::registry::shed_edit::{ShedPatch, add_shed, change_shed};
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -1,29 +1,15 @@
-//! Query parameters, read so that a bad one is answered with an [`ApiError`] naming it.
+//! Named text parameters (a query string, a form, command-line options), read so that a
+//! bad one is answered with an [`Error`] naming it.
 //! An empty value counts as an absent one.
 
 use std::fmt::Display;
 use std::str::FromStr;
 
-use axum::extract::{FromRequestParts, Path};
-use axum::http::request::Parts;
-use tongxin_core::geo::RegionCode;
+use crate::Error;
 
-use crate::ApiError;
-
-/// The decoded query string. Never rejects: problems surface when a value is read.
+/// Decoded name and value pairs. Never rejects: problems surface when a value is read.
 #[derive(Debug, Default)]
 pub struct Params(Vec<(String, String)>);
-
-impl<S: Send + Sync> FromRequestParts<S> for Params {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or("");
-        // The text layer (`crate::text::layer`) has refused a query that breaks the text
-        // rules before any handler runs, so this decoding cannot fail behind the router.
-        Ok(Params(crate::text::decode_form(query.as_bytes()).unwrap_or_default()))
-    }
-}
 
 impl Params {
     /// Reads an `application/x-www-form-urlencoded` body, which the text layer has checked.
@@ -76,7 +62,7 @@ impl Params {
     }
 
     /// Parses `name` when present.
-    pub fn parse<T>(&self, name: &str) -> Result<Option<T>, ApiError>
+    pub fn parse<T>(&self, name: &str) -> Result<Option<T>, Error>
     where
         T: FromStr,
         T::Err: Display,
@@ -86,43 +72,29 @@ impl Params {
                 raw.parse::<T>().map_err(|e| {
                     let e = e.to_string();
                     // Domain errors already say which field; generic ones get its name.
-                    ApiError::invalid(name, if e.starts_with(name) { e } else { format!("{name}: {e}") })
+                    Error::invalid(name, if e.starts_with(name) { e } else { format!("{name}: {e}") })
                 })
             })
             .transpose()
     }
 
     /// Parses `name`, which must be present.
-    pub fn require<T>(&self, name: &str) -> Result<T, ApiError>
+    pub fn require<T>(&self, name: &str) -> Result<T, Error>
     where
         T: FromStr,
         T::Err: Display,
     {
-        self.parse(name)?.ok_or_else(|| ApiError::invalid(name, format!("{name} is required")))
+        self.parse(name)?.ok_or_else(|| Error::invalid(name, format!("{name} is required")))
     }
 
     /// A bounded integer, e.g. a page size.
-    pub fn bounded(&self, name: &str, default: i64, min: i64, max: i64) -> Result<i64, ApiError> {
+    pub fn bounded(&self, name: &str, default: i64, min: i64, max: i64) -> Result<i64, Error> {
         let value = self.parse::<i64>(name)?.unwrap_or(default);
         if (min..=max).contains(&value) {
             Ok(value)
         } else {
-            Err(ApiError::invalid(name, format!("{name} must be between {min} and {max}")))
+            Err(Error::invalid(name, format!("{name} must be between {min} and {max}")))
         }
-    }
-}
-
-/// A region code from the path (`/regions/{code}`), refused with a 400 naming `code`.
-pub struct CodePath(pub RegionCode);
-
-impl<S: Send + Sync> FromRequestParts<S> for CodePath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| ApiError::invalid("code", e.body_text()))?;
-        RegionCode::parse(&raw).map(CodePath).map_err(|e| ApiError::invalid("code", format!("code: {e}")))
     }
 }
 
@@ -145,11 +117,11 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let p = params(&[("limit", "ten"), ("offset", "-1")]);
-        let ApiError::InvalidParameter { field, .. } = p.require::<i64>("limit").unwrap_err() else { panic!() };
+        let Error::InvalidParameter { field, .. } = p.require::<i64>("limit").unwrap_err() else { panic!() };
         assert_eq!(field, "limit");
-        let ApiError::InvalidParameter { field, .. } = p.require::<f64>("lat").unwrap_err() else { panic!() };
+        let Error::InvalidParameter { field, .. } = p.require::<f64>("lat").unwrap_err() else { panic!() };
         assert_eq!(field, "lat");
-        let ApiError::InvalidParameter { field, .. } = p.bounded("offset", 0, 0, 10).unwrap_err() else { panic!() };
+        let Error::InvalidParameter { field, .. } = p.bounded("offset", 0, 0, 10).unwrap_err() else { panic!() };
         assert_eq!(field, "offset");
     }
 }

@@ -11,7 +11,7 @@ use tongxin_store::registry::{EbikeFields, NewEbike, NewPledge, NewShed, PledgeF
 
 use super::kinds::{Cells, Kind, Known, Plan, RowError, Seen};
 use super::sheet::Row;
-use crate::api::registry::shed_edit::shed_fields;
+use crate::registry::shed_edit::shed_fields;
 
 /// Checks an e-bike row; what it would do, or every problem.
 pub fn ebike(row: &Row, known: &Known, seen: &mut Seen, today: NaiveDate) -> Result<Plan, Vec<RowError>> {

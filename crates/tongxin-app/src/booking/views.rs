@@ -5,7 +5,6 @@ use tongxin_store::booking::book::{Booking, Cancelled};
 use tongxin_store::booking::catalog::{Category, Service, Site};
 use tongxin_store::booking::slots::Slot;
 use utoipa::ToSchema;
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CatalogView {
     pub categories: Vec<CategoryView>,
@@ -66,7 +65,7 @@ pub struct SiteView {
     pub hours: Vec<String>,
 }
 
-fn yuan(fen: i64) -> String {
+pub fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
 }
 

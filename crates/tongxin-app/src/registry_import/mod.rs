@@ -30,8 +30,8 @@ pub use kinds::{Kind, RowError};
 use kinds::{Known, Plan, Seen};
 pub use sheet::FileProblem;
 
-use crate::auth::Who;
-use crate::{ApiError, App};
+use crate::caller::Who;
+use crate::{App, Error};
 
 /// Rows added by one import after which the database's statistics are refreshed.
 const ANALYZE_AFTER: usize = 1_000;
@@ -113,7 +113,7 @@ pub struct Outcome {
 }
 
 /// The records rows are matched against, within `who`'s regions.
-async fn known(app: &App, who: &Who, kind: Kind) -> Result<Known, ApiError> {
+async fn known(app: &App, who: &Who, kind: Kind) -> Result<Known, Error> {
     let mut known = Known::default();
     let mut building_address = HashMap::new();
     for b in app.store.building_keys().await? {
@@ -191,7 +191,7 @@ async fn known(app: &App, who: &Who, kind: Kind) -> Result<Known, ApiError> {
 }
 
 fn plan(app: &App, kind: Kind, row: &sheet::Row, known: &Known, seen: &mut Seen) -> Result<Plan, Vec<RowError>> {
-    let today = crate::api::registry::today();
+    let today = crate::registry::today();
     match kind {
         Kind::Households => kinds::household(row, known, seen),
         Kind::Residents => kinds::resident(row, known, seen, &app.pii, today),
@@ -209,14 +209,14 @@ pub async fn run(
     bytes: Arc<Vec<u8>>,
     options: &Options,
     progress: &Progress,
-) -> Result<Outcome, Result<FileProblem, ApiError>> {
+) -> Result<Outcome, Result<FileProblem, Error>> {
     who.require(app, tongxin_core::access::Permission::RegistryWrite).await.map_err(Err)?;
     let layout = {
         let bytes = bytes.clone();
         let template = options.kind.template();
         tokio::task::spawn_blocking(move || sheet::inspect(&bytes, template))
             .await
-            .map_err(|e| Err(ApiError::Internal(e.to_string())))?
+            .map_err(|e| Err(Error::Internal(e.to_string())))?
             .map_err(Ok)?
     };
     let known = known(app, who, options.kind).await.map_err(Err)?;
@@ -270,7 +270,7 @@ pub async fn run(
                 continue;
             }
             let Ok(plan) = plan(app, options.kind, &row, &known, &mut seen) else {
-                return Err(Err(ApiError::Internal(format!("row {} checked differently the second time", row.line))));
+                return Err(Err(Error::Internal(format!("row {} checked differently the second time", row.line))));
             };
             let store = &app.store;
             let changed = match plan {
@@ -317,7 +317,7 @@ fn entry(options: &Options, outcome: &Outcome) -> AuditEntry {
     }))
 }
 
-async fn audit(app: &App, who: &Who, options: &Options, outcome: &Outcome) -> Result<(), ApiError> {
+async fn audit(app: &App, who: &Who, options: &Options, outcome: &Outcome) -> Result<(), Error> {
     app.store.audit(&who.caller(), entry(options, outcome)).await?;
     Ok(())
 }
@@ -328,31 +328,31 @@ async fn audit_in(
     who: &Who,
     options: &Options,
     outcome: &Outcome,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     app.store.audit_in(tx, &who.caller(), entry(options, outcome)).await?;
     Ok(())
 }
 
 /// The error report: one row per problem — row, column, value (numbers masked), reason.
-pub fn report(errors: &[RowError]) -> Result<Vec<u8>, ApiError> {
+pub fn report(errors: &[RowError]) -> Result<Vec<u8>, Error> {
     let header = ["行号", "列", "内容", "原因"].map(str::to_owned).to_vec();
     let mut rows = vec![header];
     for e in errors {
         rows.push(
             [e.line.to_string(), e.column.clone(), e.value.clone(), e.reason.clone()]
                 .iter()
-                .map(|c| crate::api::cases::export::neutralise(c))
+                .map(|c| crate::cases::export::neutralise(c))
                 .collect(),
         );
     }
-    crate::api::cases::export::workbook(&rows, "错误报告", &[(0, 8.0), (1, 12.0), (2, 24.0), (3, 60.0)])
+    crate::cases::export::workbook(&rows, "错误报告", &[(0, 8.0), (1, 12.0), (2, 24.0), (3, 60.0)])
 }
 
 /// A blank template: the header (required columns marked *), every column formatted as
 /// text so Excel keeps an ID number's digits, and a sheet explaining each column.
-pub fn template(kind: Kind) -> Result<Vec<u8>, ApiError> {
+pub fn template(kind: Kind) -> Result<Vec<u8>, Error> {
     use rust_xlsxwriter::{Format, Workbook};
-    let failed = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("cannot write the template: {e}"));
+    let failed = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("cannot write the template: {e}"));
     let t = kind.template();
     let mut book = Workbook::new();
     let text = Format::new().set_num_format("@");
@@ -423,10 +423,10 @@ impl Jobs {
                 Ok(outcome) => Ok(outcome),
                 Err(Ok(problem)) => Err(problem.0),
                 Err(Err(e)) => {
-                    if e.status().is_server_error() {
+                    if e.is_fault() {
                         tracing::error!(error = %e, "an import failed");
                     }
-                    Err(if e.status().is_server_error() {
+                    Err(if e.is_fault() {
                         "导入时发生系统错误，没有导入任何数据；请稍后重试".into()
                     } else {
                         e.to_string()

@@ -16,7 +16,7 @@ use tongxin_store::access::{OtpCheck, ResidentAccount, Session, Subject, User};
 use tongxin_store::audit::{AuditEntry, Caller, Outcome};
 
 use crate::sms::{SmsError, SmsMessage};
-use crate::{ApiError, App};
+use crate::{App, Error};
 
 /// A one-time code lives 5 minutes; a phone gets at most one a minute.
 const CODE_TTL_MS: i64 = 5 * 60 * 1000;
@@ -29,7 +29,7 @@ pub struct SignedIn<A> {
     pub token: String,
 }
 
-async fn failed(app: &App, ip: &str, username: &str, reason: &str) -> Result<(), ApiError> {
+async fn failed(app: &App, ip: &str, username: &str, reason: &str) -> Result<(), Error> {
     let name: String = username.chars().take(64).collect();
     let caller = Caller::new(Actor::staff(0, &name, vec![], vec![]), ip);
     let entry = AuditEntry::ok("auth.login", "user", &name)
@@ -40,8 +40,8 @@ async fn failed(app: &App, ip: &str, username: &str, reason: &str) -> Result<(),
 }
 
 /// Hashes a password off the async threads: argon2id is deliberately slow.
-pub async fn hash_password(password: Password) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || password.hash()).await.map_err(|e| ApiError::Internal(e.to_string()))
+pub async fn hash_password(password: Password) -> Result<String, Error> {
+    tokio::task::spawn_blocking(move || password.hash()).await.map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// Checks a password off the async threads (`None`: spend the time, match nothing).
@@ -64,34 +64,34 @@ pub async fn staff(
     username: &str,
     password: &str,
     totp: Option<&str>,
-) -> Result<SignedIn<User>, ApiError> {
+) -> Result<SignedIn<User>, Error> {
     let now = Timestamp::now().millis();
     let user = app.store.user_by_username(username.trim()).await?;
     let Some(user) = user.filter(|u| !u.disabled) else {
         password_matches(password, None).await;
         failed(app, ip, username, "unknown or disabled account").await?;
-        return Err(ApiError::InvalidCredentials);
+        return Err(Error::InvalidCredentials);
     };
     if let Some(until) = user.locked_until.filter(|&until| until > now) {
         failed(app, ip, username, "locked").await?;
-        return Err(ApiError::Locked { until: Timestamp::from_millis(until).to_shanghai_rfc3339() });
+        return Err(Error::Locked { until: Timestamp::from_millis(until).to_shanghai_rfc3339() });
     }
     let (hash, totp_sealed) = app.store.user_credentials(user.id).await?;
     let mut ok = password_matches(password, Some(hash)).await;
     if ok && let Some(sealed) = totp_sealed {
         let Some(code) = totp.map(str::trim).filter(|c| !c.is_empty()) else {
-            return Err(ApiError::TotpRequired);
+            return Err(Error::TotpRequired);
         };
-        let secret = app.pii.open("totp", &sealed).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let totp = Totp::from_base32(&secret, &user.username).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let secret = app.pii.open("totp", &sealed).map_err(|e| Error::Internal(e.to_string()))?;
+        let totp = Totp::from_base32(&secret, &user.username).map_err(|e| Error::Internal(e.to_string()))?;
         ok = totp.check(code, (now / 1000) as u64);
     }
     if !ok {
         let locked = app.store.record_failed_login(user.id, now).await?;
         failed(app, ip, username, "wrong password or code").await?;
         return Err(match locked {
-            Some(until) => ApiError::Locked { until: Timestamp::from_millis(until).to_shanghai_rfc3339() },
-            None => ApiError::InvalidCredentials,
+            Some(until) => Error::Locked { until: Timestamp::from_millis(until).to_shanghai_rfc3339() },
+            None => Error::InvalidCredentials,
         });
     }
     app.store.record_successful_login(user.id).await?;
@@ -105,37 +105,35 @@ fn code_digest(app: &App, phone_index: &str, code: &str) -> String {
 }
 
 /// The answer when resident sign-in is turned off (`resident_login`).
-fn resident_login_off() -> ApiError {
-    ApiError::NotFound { code: "resident_login_off", message: "resident sign-in is turned off on this server".into() }
+fn resident_login_off() -> Error {
+    Error::NotFound { code: "resident_login_off", message: "resident sign-in is turned off on this server".into() }
 }
 
 /// What the caller is told when the gateway did not take a code.
-fn not_sent(e: SmsError) -> ApiError {
+fn not_sent(e: SmsError) -> Error {
     match e {
         SmsError::Throttled(_) => {
-            ApiError::TooManyRequests("the SMS gateway takes no more texts to this number for now; try later".into())
+            Error::TooManyRequests("the SMS gateway takes no more texts to this number for now; try later".into())
         }
-        SmsError::BadNumber(_) => ApiError::invalid("phone", "this number cannot receive text messages"),
-        other => ApiError::Unavailable(format!("the sign-in code was not sent: {other}")),
+        SmsError::BadNumber(_) => Error::invalid("phone", "this number cannot receive text messages"),
+        other => Error::Unavailable(format!("the sign-in code was not sent: {other}")),
     }
 }
 
 /// Sends a 6-digit code to `phone`. The answer is the same whether or not an account
 /// exists for it.
-pub async fn send_code(app: &App, ip: &str, phone: &PhoneNumber) -> Result<(), ApiError> {
+pub async fn send_code(app: &App, ip: &str, phone: &PhoneNumber) -> Result<(), Error> {
     if !app.config.resident_login {
         return Err(resident_login_off());
     }
     if !phone.is_mobile() {
-        return Err(ApiError::invalid("phone", "a code can only be sent to a mobile number"));
+        return Err(Error::invalid("phone", "a code can only be sent to a mobile number"));
     }
     let index = app.pii.blind_index("phone", phone.expose());
     let code = format!("{:06}", u32::from_str_radix(&token::random_hex(4), 16).unwrap_or(0) % 1_000_000);
     let now = Timestamp::now().millis();
     if !app.store.put_otp(&index, &code_digest(app, &index, &code), now, CODE_TTL_MS, CODE_GAP_MS).await? {
-        return Err(ApiError::TooManyRequests(
-            "a code was sent less than a minute ago; wait before asking again".into(),
-        ));
+        return Err(Error::TooManyRequests("a code was sent less than a minute ago; wait before asking again".into()));
     }
     app.sms.send(phone, &SmsMessage::login_code(&code)).await.map_err(not_sent)?;
     let caller = Caller::new(Actor::resident(0, &phone.masked()), ip);
@@ -148,7 +146,7 @@ pub async fn resident(
     ip: &str,
     phone: &PhoneNumber,
     code: &str,
-) -> Result<SignedIn<ResidentAccount>, ApiError> {
+) -> Result<SignedIn<ResidentAccount>, Error> {
     if !app.config.resident_login {
         return Err(resident_login_off());
     }
@@ -162,8 +160,8 @@ pub async fn resident(
             .with_detail(json!({ "reason": format!("{verdict:?}") }));
         app.store.audit(&caller, entry).await?;
         return Err(match verdict {
-            OtpCheck::TooManyTries => ApiError::TooManyRequests("too many wrong codes: ask for a new one".into()),
-            _ => ApiError::InvalidCredentials,
+            OtpCheck::TooManyTries => Error::TooManyRequests("too many wrong codes: ask for a new one".into()),
+            _ => Error::InvalidCredentials,
         });
     }
     let account = match app.store.resident_account_by_phone(&index).await? {
@@ -181,7 +179,7 @@ pub async fn resident(
         }
     };
     if account.disabled {
-        return Err(ApiError::InvalidCredentials);
+        return Err(Error::InvalidCredentials);
     }
     app.store.record_resident_login(account.id, now).await?;
     let (session, token) = app.store.create_session(Subject::Resident(account.id), ip, now).await?;
@@ -191,7 +189,7 @@ pub async fn resident(
 }
 
 /// Ends the caller's session.
-pub async fn sign_out(app: &App, who: &super::Who) -> Result<(), ApiError> {
+pub async fn sign_out(app: &App, who: &crate::caller::Who) -> Result<(), Error> {
     if let Some(session) = &who.session {
         app.store.end_session(&session.token_digest).await?;
         app.store.audit(&who.caller(), AuditEntry::ok("auth.logout", "session", "")).await?;
