@@ -28,6 +28,15 @@
 //! - [`limits`]: per-client rate limits on the public door.
 //! - [`observe`]: the request id and the Prometheus metrics.
 
+use std::sync::Arc;
+
+use tongxin_core::pii::{PiiCipher, SecretKey};
+use tongxin_store::Store;
+use tongxin_store::blobs::Blobs;
+
+pub use config::Config;
+pub use error::Error;
+
 pub mod access;
 pub mod booking;
 pub mod caller;
@@ -49,15 +58,6 @@ pub mod registry_import;
 pub mod sms;
 pub mod text;
 pub mod uploads;
-
-use std::sync::Arc;
-
-use tongxin_core::pii::{PiiCipher, SecretKey};
-use tongxin_store::Store;
-use tongxin_store::blobs::Blobs;
-
-pub use config::Config;
-pub use error::Error;
 
 /// Why a node's state could not be built.
 #[derive(Debug, thiserror::Error)]

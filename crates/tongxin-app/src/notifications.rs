@@ -1,12 +1,14 @@
-//! The caller's own notices: `GET /notifications` and `POST /notifications/read`. Staff
-//! and residents have an inbox; API keys do not.
+//! The caller's own notices (behind `GET /notifications` and `POST /notifications/read`).
+//! Staff and residents have an inbox; API keys do not.
 
-use crate::Error;
-use crate::caller::Who;
 use serde::Serialize;
 use tongxin_core::access::ActorKind;
 use tongxin_store::notifications::{Notification, Recipient};
 use utoipa::ToSchema;
+
+use crate::Error;
+use crate::caller::Who;
+
 /// A notice in an inbox.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationView {

@@ -7,6 +7,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
+
 pub use tongxin_app::i18n::Catalog;
 
 /// The cookie remembering the reader's language.

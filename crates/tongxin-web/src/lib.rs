@@ -1,30 +1,40 @@
-//! Tongxin over HTTP.
+//! Tongxin over HTTP: the adapters between requests and the use cases of
+//! [`tongxin_app`]. A handler reads its request (JSON, a form, a path, a query string),
+//! calls a use case with typed input, and answers its result as JSON or a page; this crate
+//! holds no rule of its own beyond how a request is read and answered.
 //!
 //! # Layout
 //!
-//! - [`App`] and [`serve`] (this file): the state every handler shares, the router, and
-//!   the server loop, started from an already-bound listener and stopped by a future.
-//! - [`error`]: [`ApiError`], the one error shape of the JSON API.
-//! - [`auth`]: who is calling (session cookie or API key), CSRF, and the checks every
-//!   handler makes: a permission (403) and a region scope (404).
-//! - [`sms`]: texting phones: residents' sign-in codes and notices, through a generic
-//!   HTTP gateway or 阿里云短信 (the demo keeps them in a development inbox instead).
+//! - [`router`] and [`serve`] (this file): the routes and layers, and the server loop,
+//!   started from an already-bound listener and stopped by a future. [`App`] and the
+//!   settings ([`WebConfig`]) are the use cases' own ([`tongxin_app::App`]).
+//! - [`error`]: [`ApiError`], the one error shape of the JSON API, and the one mapping from
+//!   the use cases' [`tongxin_app::Error`] to status codes.
+//! - [`auth`]: who is calling (session cookie or API key), CSRF, and the extractors that
+//!   answer 401 or send to the login page.
+//! - [`params`]: what the API and the pages both read from a request: the query string or
+//!   form, a region code or an id from the path.
 //! - [`secure_headers`]: CSP, frame, referrer, sniffing and permissions headers on every
 //!   response, HSTS behind a TLS proxy.
-//! - [`text`]: the rules all incoming text meets (UTF-8, no control characters, no
-//!   repeated single-valued parameters), and the layer that enforces them.
-//! - [`uploads`]: forms with photos, and keeping the photos in the blob store.
-//! - [`outbound`]: the HTTP client for calls out (webhook, SMS gateways).
-//! - [`notify`]: delivering queued notices through pluggable sinks (log, SMS, webhook).
-//! - [`observe`]: request ids, the request span and the Prometheus metrics.
+//! - [`text`]: the layer that holds every request to the text rules before a handler runs.
+//! - [`uploads`]: forms and JSON bodies with photos.
+//! - [`observe`]: request ids, the request span and the metrics of each request.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
-//! - [`api`]: the JSON API under `/api/v1`, one folder per capability (`api/geo`) and the
-//!   OpenAPI document.
-//! - [`pages`]: server-rendered HTML, one folder per capability (`pages/geo`), with
-//!   templates in `templates/` and UI text in the message catalogs of [`i18n`].
-//! - [`registry_import`]: ledgers (台账) in from Excel and CSV, checked row by row.
-//! - [`live`]: the in-memory state kept in step with the database, such as the locator.
+//! - [`api`]: the JSON API under `/api/v1`, one folder per capability (`api/cases`), each
+//!   file re-exporting the use cases it serves, and the OpenAPI document.
+//! - [`pages`]: server-rendered HTML, one folder per capability (`pages/cases`), with
+//!   templates in `templates/`; [`i18n`] picks the reader's language.
+//! - [`open311`]: the GeoReport v2 door.
 //! - [`assets`]: static files embedded in the binary.
+//!
+//! `api/` and `pages/` never import each other (`tongxin-app/tests/layers.rs` checks it).
+
+use std::future::Future;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use error::ApiError;
 
 pub mod api;
 pub mod assets;
@@ -40,12 +50,6 @@ pub mod secure_headers;
 pub mod text;
 pub mod uploads;
 
-use std::future::Future;
-
-use axum::Router;
-use tokio::net::TcpListener;
-
-pub use error::ApiError;
 /// The node's settings; the HTTP layer reads them all (the name is older than the crate
 /// that now holds them).
 pub use tongxin_app::Config as WebConfig;

@@ -14,6 +14,7 @@ use tongxin_core::cases::photo::{MAX_BYTES, MAX_PER_STEP, PhotoError};
 
 use crate::ApiError;
 use crate::params::Params;
+
 pub use tongxin_app::uploads::{MAX_UPLOAD_BYTES, PHOTO_FIELD, discard, keep, photo_error};
 
 /// A form body, urlencoded or multipart, with the photos it carried. A problem with the

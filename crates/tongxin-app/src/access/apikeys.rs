@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::caller::Who;
 use crate::{App, Error};
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiKeyView {
     pub id: i64,

@@ -1,13 +1,15 @@
 //! The audit log (`audit.read`): entries with filters, and a check of the whole chain.
 
-use crate::caller::Who;
-use crate::params::Params;
-use crate::{App, Error};
 use serde::Serialize;
 use tongxin_core::access::Permission;
 use tongxin_core::time::Timestamp;
 use tongxin_store::audit::{AuditFilter, AuditRecord, Outcome};
 use utoipa::ToSchema;
+
+use crate::caller::Who;
+use crate::params::Params;
+use crate::{App, Error};
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntryView {
     pub seq: i64,

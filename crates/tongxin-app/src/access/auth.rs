@@ -1,9 +1,12 @@
-//! `POST /auth/login`, `/auth/logout`, `/auth/otp`, `/auth/resident-login` and `GET /me`.
+//! The use cases behind `POST /auth/login`, `/auth/logout`, `/auth/otp`,
+//! `/auth/resident-login` and `GET /me`.
 
-use crate::Error;
 use serde::{Deserialize, Serialize};
 use tongxin_core::pii::PhoneNumber;
 use utoipa::ToSchema;
+
+use crate::Error;
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginRequest {
     #[schema(example = "admin")]

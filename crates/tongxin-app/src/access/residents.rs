@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use crate::caller::Who;
 use crate::params::Params;
 use crate::{App, Error};
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ResidentAccountView {
     pub id: i64,

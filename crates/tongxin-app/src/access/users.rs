@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::caller::Who;
 use crate::{App, Error};
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
     pub id: i64,

@@ -1,15 +1,17 @@
-//! Running the catalogue over HTTP (`booking.manage`): a service saved whole (its rules,
-//! sites and weekly timetable), a site's opening hours, and the days a site is closed.
-//! Slots already laid out stay as they are; the routine lays out new ones from the new
-//! timetable, and a closure refuses bookings for its day at once.
+//! Running the catalogue (`booking.manage`): a service saved whole (its rules, sites and
+//! weekly timetable), a site's opening hours, and the days a site is closed. Slots already
+//! laid out stay as they are; the routine lays out new ones from the new timetable, and a
+//! closure refuses bookings for its day at once.
 
-use crate::Error;
 use serde::Deserialize;
 use tongxin_core::booking::eligibility::Rules;
 use tongxin_core::booking::timetable::Weekly;
 use tongxin_core::registry::Tag;
 use tongxin_store::booking::catalog::Service;
 use utoipa::ToSchema;
+
+use crate::Error;
+
 /// A service as administrators write it.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ServiceBody {

@@ -1,9 +1,10 @@
-//! One door for services over HTTP (`/api/v1/booking/…`): the catalogue, slots by service
-//! and day, and bookings — made through one function for every channel, so each records
-//! its channel and the acting user. Staff book with `booking.book` for residents in their
-//! regions, and residents signed in with their phone for themselves and the elders who
-//! linked their phone (anyone else is the same 404 as no one); the booking POST takes an
-//! `Idempotency-Key`, and a retry with the same key gets the first booking back.
+//! One door for services (behind `/api/v1/booking/…`, the console and the kiosk): the
+//! catalogue, slots by service and day, and bookings — made through one function for every
+//! channel, so each records its channel and the acting user. Staff book with `booking.book`
+//! for residents in their regions, and residents signed in with their phone for themselves
+//! and the elders who linked their phone (anyone else is the same 404 as no one); the
+//! booking POST takes an `Idempotency-Key`, and a retry with the same key gets the first
+//! booking back.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -18,9 +19,12 @@ use utoipa::ToSchema;
 use crate::caller::Who;
 use crate::params::Params;
 use crate::{App, Error};
+
 pub use views::{BookingView, CancelledView, CatalogView, ServiceView, SlotPage, SlotView};
+
 pub mod admin;
 pub mod views;
+
 impl From<BookingError> for Error {
     /// The refusal in Chinese (`message`, `details.reason`) and in English
     /// (`details.reason_en`, which English pages show), naming the rule or field.

@@ -1,10 +1,11 @@
-//! What the booking API answers with.
+//! What the booking use cases answer with (the JSON API's bodies).
 
 use serde::Serialize;
 use tongxin_store::booking::book::{Booking, Cancelled};
 use tongxin_store::booking::catalog::{Category, Service, Site};
 use tongxin_store::booking::slots::Slot;
 use utoipa::ToSchema;
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CatalogView {
     pub categories: Vec<CategoryView>,

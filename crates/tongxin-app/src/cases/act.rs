@@ -1,17 +1,18 @@
-//! `POST /cases/{id}/actions/{action}`: one step along the lifecycle. A step the lifecycle
-//! does not allow now answers 409 with the allowed ones; a step the caller may not take,
-//! 403.
+//! Taking a step (behind `POST /cases/{id}/actions/{action}` and the case page): one step
+//! along the lifecycle. A step the lifecycle does not allow now answers 409 with the
+//! allowed ones; a step the caller may not take, 403.
 
-use super::{Reach, visible};
 use serde::Deserialize;
 use tongxin_core::cases::catalog::parse_limit;
 use tongxin_core::cases::lifecycle::{self, Action};
 use tongxin_store::cases::ActionInput;
 use utoipa::ToSchema;
 
+use super::{Reach, visible};
 use crate::caller::Who;
 use crate::uploads::{discard, keep};
 use crate::{App, Error};
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ActionRequest {
     /// What was done or found, for the timeline.

@@ -6,16 +6,19 @@
 //! recognised, not doubled. An Excel workbook is refused by name, not read: one that is
 //! read some day must pass `tongxin_core::xlsx_guard` first, as the ledger imports do.
 
-use super::intake::{ReportRequest, file, prepare, replayed};
-use crate::caller::Who;
-use crate::{App, Error};
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use tongxin_core::access::{ActorKind, ApiScope, Permission};
 use tongxin_core::cases::catalog::CategoryCode;
 use tongxin_core::cases::report::Source;
 use utoipa::ToSchema;
+
+use super::intake::{ReportRequest, file, prepare, replayed};
+use crate::caller::Who;
+use crate::{App, Error};
+
 /// The largest order file taken at once (a day of 12345 orders is far smaller).
 pub const MAX_FILE_BYTES: usize = 10 << 20;
 
@@ -79,25 +82,32 @@ pub fn read_orders(bytes: &[u8]) -> Result<Vec<Order>, String> {
     }
     let text = decode(bytes);
     let trimmed = text.trim_start();
-    if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        let value: Value = serde_json::from_str(trimmed).map_err(|e| format!("the JSON cannot be read: {e}"))?;
-        let items = match value {
-            Value::Array(items) => items,
-            Value::Object(mut map) => match map.remove("orders") {
-                Some(Value::Array(items)) => items,
-                _ => return Err("a JSON file is an array of orders, or {\"orders\": [...]}".into()),
-            },
-            _ => return Err("a JSON file is an array of orders".into()),
-        };
-        return items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::Object(map) => Ok(Order { row: i + 1, fields: map.into_iter().collect() }),
-                _ => Err(format!("order {} is not an object", i + 1)),
-            })
-            .collect();
-    }
+    if trimmed.starts_with('[') || trimmed.starts_with('{') { json_orders(trimmed) } else { csv_orders(&text) }
+}
+
+/// Orders as a JSON array, or an object holding one under `orders`.
+fn json_orders(text: &str) -> Result<Vec<Order>, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("the JSON cannot be read: {e}"))?;
+    let items = match value {
+        Value::Array(items) => items,
+        Value::Object(mut map) => match map.remove("orders") {
+            Some(Value::Array(items)) => items,
+            _ => return Err("a JSON file is an array of orders, or {\"orders\": [...]}".into()),
+        },
+        _ => return Err("a JSON file is an array of orders".into()),
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::Object(map) => Ok(Order { row: i + 1, fields: map.into_iter().collect() }),
+            _ => Err(format!("order {} is not an object", i + 1)),
+        })
+        .collect()
+}
+
+/// Orders as CSV rows under a header of known column names (any of each one's aliases).
+fn csv_orders(text: &str) -> Result<Vec<Order>, String> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| format!("the CSV header cannot be read: {e}"))?.clone();
     let names: Vec<Option<String>> = headers

@@ -1,9 +1,12 @@
-//! `GET /categories` and `GET /departments`: what a reporting form and the dispatcher need.
+//! The categories and departments (behind `GET /categories` and `GET /departments`): what a
+//! reporting form and the dispatcher need.
 
-use crate::{App, Error};
 use serde::Serialize;
 use tongxin_core::cases::catalog::{AttributeDef, Category, CategoryCode, format_limit};
 use utoipa::ToSchema;
+
+use crate::{App, Error};
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CategoryView {
     pub code: String,

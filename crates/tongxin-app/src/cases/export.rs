@@ -4,13 +4,16 @@
 //! would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a return) is
 //! neutralised with a leading apostrophe. Reporters' personal data is never exported.
 
+use std::collections::HashMap;
+
+use tongxin_core::time::Timestamp;
+use tongxin_store::cases::{CaseFilter, CaseRecord, CaseScope};
+
 use super::category_names;
 use crate::labels::{source_key, status_key};
 use crate::params::Params;
 use crate::{App, Error};
-use std::collections::HashMap;
-use tongxin_core::time::Timestamp;
-use tongxin_store::cases::{CaseFilter, CaseRecord, CaseScope};
+
 /// The most rows one export holds.
 pub const MAX_ROWS: usize = 50_000;
 

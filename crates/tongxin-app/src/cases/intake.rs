@@ -1,19 +1,16 @@
-//! `POST /cases`: one intake for every source. The category must exist and its required
-//! attributes be present; the text is plain and at most 4,000 characters; the point is
-//! located on the grid (a point outside every region is refused unless an address is
-//! given); a report near an open case of the same category, recently, is flagged as its
-//! duplicate; an outside order number already on file returns the first case to whoever may
-//! see it, and a 409 to anyone else ([`replayed`]).
+//! Filing a case (behind `POST /cases`, `/report`, Open311 and the 12345 batch): one intake
+//! for every source. The category must exist and its required attributes be present; the
+//! text is plain and at most 4,000 characters; the point is located on the grid (a point
+//! outside every region is refused unless an address is given); a report near an open case
+//! of the same category, recently, is flagged as its duplicate; an outside order number
+//! already on file returns the first case to whoever may see it, and a 409 to anyone else
+//! ([`replayed`]).
 
-use super::Reach;
-use super::place::{home, spot_of};
-use crate::caller::Who;
-use crate::uploads::{discard, keep};
-use crate::{App, Error};
+use std::collections::BTreeMap;
+
 use geo::{Distance, Haversine};
 use serde::Deserialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use tongxin_core::access::{ActorKind, ApiScope, Permission, Role};
 use tongxin_core::cases::catalog::CategoryCode;
 use tongxin_core::cases::report::{Source, check_description};
@@ -23,6 +20,13 @@ use tongxin_core::time::Timestamp;
 use tongxin_store::audit::{AuditEntry, Outcome};
 use tongxin_store::cases::{CaseRecord, NewCase};
 use utoipa::ToSchema;
+
+use super::Reach;
+use super::place::{home, spot_of};
+use crate::caller::Who;
+use crate::uploads::{discard, keep};
+use crate::{App, Error};
+
 /// A report, as any channel sends it.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ReportRequest {

@@ -1,13 +1,15 @@
-//! `POST /cases/{id}/merge`: the dispatcher merges a duplicate, not yet registered, into
-//! the case it repeats. Its reporters then hear of that case's progress.
+//! Merging (behind `POST /cases/{id}/merge` and the case page): the dispatcher merges a
+//! duplicate, not yet registered, into the case it repeats. Its reporters then hear of that
+//! case's progress.
 
-use super::{Reach, visible};
 use serde::Deserialize;
 use tongxin_core::access::Permission;
 use utoipa::ToSchema;
 
+use super::{Reach, visible};
 use crate::caller::Who;
 use crate::{App, Error};
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MergeRequest {
     /// The case this one repeats.

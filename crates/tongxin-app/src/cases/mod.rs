@@ -1,20 +1,22 @@
-//! Cases over JSON: file one (every source goes through [`intake::file`]), list and read
-//! them within the caller's reach, move them along the lifecycle, and the catalog a
-//! reporting form needs.
+//! Cases: file one (every source goes through [`intake::file`]), list and read them within
+//! the caller's reach, move them along the lifecycle, and the catalog a reporting form
+//! needs.
 //!
 //! Who sees a case: staff with `cases.read` in its region, a department's staff when it is
 //! dispatched to them, the resident who reported it, an API key within its regions. Who
 //! may act: the action's permission in the case's region; a department's own steps only on
 //! cases dispatched to it; the evaluation to the reporter (or staff recording it for them).
 
-use crate::caller::Who;
-use crate::{App, Error};
 use serde::Serialize;
 use tongxin_core::access::{ActorKind, Permission};
 use tongxin_core::cases::lifecycle::{self, Action};
 use tongxin_core::pii::mask_numbers_in;
 use tongxin_store::cases::{CaseRecord, CaseScope, Event};
 use utoipa::ToSchema;
+
+use crate::caller::Who;
+use crate::{App, Error};
+
 pub mod act;
 pub mod batch;
 pub mod catalog;
@@ -24,6 +26,7 @@ pub mod merge;
 pub mod photos;
 pub mod place;
 pub mod read;
+
 /// What a caller can reach among cases: their regions, their departments, their own reports.
 pub struct Reach {
     pub departments: Vec<String>,

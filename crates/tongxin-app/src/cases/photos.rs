@@ -1,19 +1,21 @@
-//! A case's photos: `GET /cases/{id}/photos`, `POST /cases/{id}/photos` (more pictures
-//! outside any step) and `GET /cases/{id}/photos/{photo}` (the image, or `?size=thumb`).
+//! A case's photos, behind `GET /cases/{id}/photos`, `POST /cases/{id}/photos` (more
+//! pictures outside any step) and `GET /cases/{id}/photos/{photo}` (the image, or
+//! `?size=thumb`).
 //!
 //! Photos are read through their case, so whoever sees the case sees its photos and
 //! nobody else does. They are served only as the image type they were re-encoded to, with
 //! `nosniff`, a sandboxing CSP and an attachment-safe name: never as a page.
 
-use super::{Reach, visible};
 use serde::{Deserialize, Serialize};
 use tongxin_core::access::{ActorKind, Permission};
 use tongxin_store::cases::{CaseRecord, Photo};
 use utoipa::ToSchema;
 
+use super::{Reach, visible};
 use crate::caller::Who;
 use crate::uploads::{discard, keep};
 use crate::{App, Error};
+
 /// The multipart form of a request with photos (for the OpenAPI document).
 #[derive(ToSchema)]
 #[allow(dead_code)]

@@ -7,7 +7,6 @@
 //! case its point, grid and building; several, or none, leave it with the subdistrict, and
 //! its page asks a dispatcher to choose.
 
-use super::{Reach, visible};
 use serde::Deserialize;
 use tongxin_core::access::Permission;
 use tongxin_core::geo::address::{Entry, Found, Matcher, normalise};
@@ -17,8 +16,10 @@ use tongxin_store::cases::place::Placement;
 use tongxin_store::geo::{BuildingFilter, RegionFilter};
 use utoipa::ToSchema;
 
+use super::{Reach, visible};
 use crate::caller::Who;
 use crate::{App, Error};
+
 /// The most buildings an address search returns.
 pub const SEARCH_LIMIT: usize = 12;
 

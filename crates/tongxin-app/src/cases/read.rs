@@ -1,8 +1,6 @@
-//! `GET /cases` and `GET /cases/{id}`.
+//! Reading cases (behind `GET /cases`, `GET /cases/{id}`, the board and search): the list
+//! filters, the caller's reach, and one case with its timeline.
 
-use super::photos::{PhotoView, views};
-use super::{CaseView, EventView, Reach, category_names, visible};
-use crate::access::audit::{parse_time, parse_until};
 use serde::Serialize;
 use tongxin_core::access::{ActorKind, Permission};
 use tongxin_core::cases::catalog::CategoryCode;
@@ -13,9 +11,13 @@ use tongxin_core::time::Timestamp;
 use tongxin_store::cases::{CaseFilter, CaseOrder, CaseRecord, CaseScope};
 use utoipa::ToSchema;
 
+use super::photos::{PhotoView, views};
+use super::{CaseView, EventView, Reach, category_names, visible};
+use crate::access::audit::{parse_time, parse_until};
 use crate::caller::Who;
 use crate::params::Params;
 use crate::{App, Error};
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CasePage {
     pub items: Vec<CaseView>,

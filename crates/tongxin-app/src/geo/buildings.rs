@@ -1,9 +1,12 @@
-//! `GET /regions/{code}/buildings` and `GET /buildings/{id}`.
+//! The buildings of a region and one building (behind `GET /regions/{code}/buildings` and
+//! `GET /buildings/{id}`).
 
-use super::Point;
 use serde::Serialize;
 use tongxin_core::geo::Building;
 use utoipa::ToSchema;
+
+use super::Point;
+
 /// A building (楼栋).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BuildingView {

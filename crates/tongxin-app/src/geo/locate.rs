@@ -1,12 +1,14 @@
-//! `GET /locate?lat=&lng=[&crs=]`: which subdistrict, community, grid and building group
-//! a point is in.
+//! Locating a point (behind `GET /locate?lat=&lng=[&crs=]`): which subdistrict, community,
+//! grid and building group a point is in.
+
+use serde::Serialize;
+use tongxin_core::geo::{Crs, LatLng, RegionLevel, RegionPath};
+use utoipa::ToSchema;
 
 use super::{Point, RegionBrief};
 use crate::Error;
 use crate::params::Params;
-use serde::Serialize;
-use tongxin_core::geo::{Crs, LatLng, RegionLevel, RegionPath};
-use utoipa::ToSchema;
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Location {
     /// The point in WGS-84, after conversion from the stated `crs`.

@@ -1,12 +1,14 @@
-//! The grid geography over JSON: regions (list, one, children, GeoJSON), the buildings in
-//! a region, and `locate`.
+//! The grid geography: regions (list, one, children, GeoJSON), the buildings in a region,
+//! and `locate`.
 
 use serde::Serialize;
 use tongxin_core::geo::{LatLng, RegionRef};
 use utoipa::ToSchema;
+
 pub mod buildings;
 pub mod locate;
 pub mod regions;
+
 /// A region without its geometry.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegionBrief {

@@ -1,16 +1,18 @@
-//! `GET /regions`, `/regions/{code}`, `/regions/{code}/children`, `/regions/{code}/geojson`
-//! and `/regions.geojson`.
+//! The regions a caller may read, behind `GET /regions`, `/regions/{code}`,
+//! `/regions/{code}/children`, `/regions/{code}/geojson` and `/regions.geojson`.
 
-use super::RegionBrief;
-use crate::caller::Who;
-use crate::params::Params;
-use crate::{App, Error};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tongxin_core::access::Permission;
 use tongxin_core::geo::{Region, RegionCode, RegionLevel};
 use tongxin_store::geo::RegionFilter;
 use utoipa::ToSchema;
+
+use super::RegionBrief;
+use crate::caller::Who;
+use crate::params::Params;
+use crate::{App, Error};
+
 /// A region without its geometry, with its parent.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegionSummary {

@@ -2,17 +2,18 @@
 //! battery, registration date, status and the charging shed it uses. Checked like the
 //! other records (422 with every problem), one transaction and one history entry.
 
-use super::ebikes::one_ebike;
-use super::edit::invalid;
-use super::today;
 use serde::Deserialize;
 use tongxin_core::access::Permission;
 use tongxin_core::registry::ebike_input::EbikeText;
 use tongxin_store::registry::{Change, EbikeFields, NewEbike, RegistryScope};
 use utoipa::ToSchema;
 
+use super::ebikes::one_ebike;
+use super::edit::invalid;
+use super::today;
 use crate::caller::Who;
 use crate::{App, Error};
+
 /// The fields to change; those left out stay as they are. `shed_id` is a shed's id, or an
 /// empty text for none.
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -1,9 +1,7 @@
-//! Charging sheds, e-bikes and safety pledges over HTTP: lists with search and one record,
-//! within the caller's regions (`residents.read`). Owners appear by name and address, as
-//! in the residents list; never with an ID number or phone.
+//! Charging sheds, e-bikes and safety pledges: lists with search and one record, within the
+//! caller's regions (`residents.read`). Owners appear by name and address, as in the
+//! residents list; never with an ID number or phone.
 
-use super::safety::ShedCheckView;
-use super::{scope, within};
 use serde::Serialize;
 use tongxin_core::access::Permission;
 use tongxin_core::registry::{EbikeStatus, ShedStatus};
@@ -12,9 +10,12 @@ use tongxin_store::registry::ebikes::{EbikeRecord, LedgerFilter, PledgeRecord, S
 use tongxin_store::registry::safety::ShedCheckRecord;
 use utoipa::ToSchema;
 
+use super::safety::ShedCheckView;
+use super::{scope, within};
 use crate::caller::Who;
 use crate::params::Params;
 use crate::{App, Error};
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShedView {
     pub id: i64,

@@ -5,8 +5,6 @@
 //! field, column and reason in Chinese), and each change is one transaction with one audit
 //! entry holding the fields' before and after values — which is the record's history.
 
-use super::history::ChangeView;
-use super::today;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tongxin_core::access::Permission;
@@ -15,8 +13,11 @@ use tongxin_core::registry::input::{BuildingText, FieldError, HouseholdText, Res
 use tongxin_store::registry::{BuildingFields, Change, NewHousehold, NewResident, RegistryScope};
 use utoipa::ToSchema;
 
+use super::history::ChangeView;
+use super::today;
 use crate::caller::Who;
 use crate::{App, Error};
+
 /// Every problem of a record as one 422: `details.field` is the first field, and
 /// `details.errors` lists each field, its column and the reason.
 pub fn invalid(errors: Vec<FieldError>) -> Error {

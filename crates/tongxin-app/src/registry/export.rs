@@ -3,14 +3,16 @@
 //! with its filters and row count, and every cell a spreadsheet would run as a formula is
 //! neutralised. The columns are the ones the import template will read.
 
+use tongxin_core::access::Permission;
+use tongxin_store::registry::ResidentRecord;
+
 use super::{search_households, search_residents};
 use crate::caller::Who;
 use crate::cases::export::neutralise;
 use crate::params::Params;
 use crate::registry_import::Kind;
 use crate::{App, Error};
-use tongxin_core::access::Permission;
-use tongxin_store::registry::ResidentRecord;
+
 /// The most rows one export holds.
 pub const MAX_ROWS: usize = 100_000;
 

@@ -6,6 +6,7 @@ use tongxin_store::registry::Change;
 use utoipa::ToSchema;
 
 use crate::{App, Error};
+
 /// One entry of a record's history.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryEntry {

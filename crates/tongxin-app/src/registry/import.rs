@@ -1,16 +1,19 @@
-//! Ledger imports over HTTP (`registry.write`): download a template, post a file, follow
-//! the import, download the error report. An import runs in the background on the node
-//! that took the file; its starter follows it there.
+//! Ledger imports as the API and pages start them (`registry.write`): download a template,
+//! post a file, follow the import, download the error report. An import runs in the
+//! background on the node that took the file; its starter follows it there.
+
+use std::sync::atomic::Ordering;
+
+use serde::Serialize;
+use tongxin_core::access::Permission;
+use tongxin_core::xlsx_guard;
+use utoipa::ToSchema;
 
 use crate::caller::Who;
 use crate::params::Params;
 use crate::registry_import::{self, Job, Kind, Mode, Options, Outcome, RowError};
 use crate::{App, Error};
-use serde::Serialize;
-use std::sync::atomic::Ordering;
-use tongxin_core::access::Permission;
-use tongxin_core::xlsx_guard;
-use utoipa::ToSchema;
+
 /// The most request body taken: above the import's own limit, so that a file too large
 /// is answered with the import's message.
 pub const MAX_BODY: usize = 64 * 1024 * 1024;

@@ -10,6 +10,7 @@ use crate::caller::Who;
 use crate::cases::export::neutralise;
 use crate::params::Params;
 use crate::{App, Error};
+
 #[derive(Debug, Clone, Copy)]
 pub enum Ledger {
     Sheds,

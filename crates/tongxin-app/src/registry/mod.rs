@@ -1,6 +1,6 @@
-//! The community registry over HTTP: residents and households, searched and read within the
-//! caller's regions (`residents.read`), personal values masked. Anything outside the
-//! caller's regions is the same 404 as anything that does not exist.
+//! The community registry: residents and households, searched and read within the caller's
+//! regions (`residents.read`), personal values masked. Anything outside the caller's
+//! regions is the same 404 as anything that does not exist.
 
 use serde::Serialize;
 use tongxin_core::access::Permission;
@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::caller::Who;
 use crate::params::Params;
 use crate::{App, Error};
+
 pub mod ebike_edit;
 pub mod ebikes;
 pub mod edit;
@@ -22,6 +23,7 @@ pub mod ledger_export;
 pub mod pledge_online;
 pub mod safety;
 pub mod shed_edit;
+
 /// The records `who` may read.
 pub fn scope(who: &Who) -> RegistryScope {
     match who.actor.scope.roots() {

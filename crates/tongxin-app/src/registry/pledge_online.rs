@@ -1,16 +1,18 @@
-//! The safety pledge from a resident's phone: `GET /api/v1/me/pledge` (the text, and the
-//! e-bike owners in the registry who share the signed-in phone) and `POST /api/v1/me/pledge`
-//! (sign for one of them, once: channel online, collected by 线上). Only residents signed
-//! in with a one-time code; staff get a 404.
+//! The safety pledge from a resident's phone, behind `GET /api/v1/me/pledge` (the text, and
+//! the e-bike owners in the registry who share the signed-in phone) and `POST
+//! /api/v1/me/pledge` (sign for one of them, once: channel online, collected by 线上). Only
+//! residents signed in with a one-time code; staff get a 404.
 
-use super::today;
-use crate::caller::Who;
-use crate::{App, Error};
 use serde::{Deserialize, Serialize};
 use tongxin_core::access::ActorKind;
 use tongxin_core::registry::safety::PLEDGE_TEXT;
 use tongxin_store::registry::pledge_online::{ONLINE_COLLECTOR, PledgeOwner};
 use utoipa::ToSchema;
+
+use super::today;
+use crate::caller::Who;
+use crate::{App, Error};
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PledgeOwnerView {
     pub resident_id: i64,

@@ -1,10 +1,9 @@
-//! The e-bike safety view over HTTP (`GET /api/v1/registry/ebike-safety`) and the record of
+//! The e-bike safety view (behind `GET /api/v1/registry/ebike-safety`) and the record of
 //! charging-shed inspections (`POST /api/v1/sheds/{id}/checks`). Reading needs
 //! `residents.read` and keeps to the caller's regions; recording a check needs
-//! `sheds.check` and a shed in reach. A leader (`stats.read`) reads the figures without
-//! the rows per building. What each figure counts: docs/registry.md.
+//! `sheds.check` and a shed in reach. A leader (`stats.read`) reads the figures without the
+//! rows per building. What each figure counts: docs/registry.md.
 
-use super::{scope, today, within};
 use serde::{Deserialize, Serialize};
 use tongxin_core::access::Permission;
 use tongxin_core::registry::safety::SafetyYear;
@@ -12,9 +11,11 @@ use tongxin_store::registry::RegistryScope;
 use tongxin_store::registry::safety::{NewShedCheck, SafetyFigures, SafetyFilter, SafetyReport, SafetyRow};
 use utoipa::ToSchema;
 
+use super::{scope, today, within};
 use crate::caller::Who;
 use crate::params::Params;
 use crate::{App, Error};
+
 /// The year's figures, counted from the records.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FiguresView {

@@ -4,9 +4,6 @@
 //! must cover. Checked like the other records (422 with every problem), one transaction and
 //! one history entry.
 
-use super::ebikes::one_shed;
-use super::edit::invalid;
-use super::today;
 use serde::Deserialize;
 use tongxin_core::access::{Actor, Permission};
 use tongxin_core::geo::{LatLng, Locator, RegionCode, RegionLevel};
@@ -15,8 +12,12 @@ use tongxin_core::registry::ledger_input::{ShedInput, ShedText};
 use tongxin_store::registry::{Change, NewShed, ShedFields};
 use utoipa::ToSchema;
 
+use super::ebikes::one_shed;
+use super::edit::invalid;
+use super::today;
 use crate::caller::Who;
 use crate::{App, Error};
+
 /// A shed's fields; in a `PATCH` those left out stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ShedPatch {

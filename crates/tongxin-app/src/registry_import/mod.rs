@@ -3,8 +3,9 @@
 //!
 //! 1. The file is inspected whole ([`sheet::inspect`]): a file that cannot be a ledger of
 //!    this kind is refused with one message, and nothing is read further.
-//! 2. Every row is checked ([`kinds`]) and matched on its natural key; problems are
-//!    collected with their row, column and reason.
+//! 2. Every row is checked (households and residents in `people`, e-bikes, sheds and
+//!    pledges in `ledgers`, the shared checks in [`kinds`]) and matched on its natural key;
+//!    problems are collected with their row, column and reason.
 //! 3. In "all or nothing" mode any problem stops here. In "valid rows" mode the refused rows
 //!    are left out. Either way the rows are then written in one transaction, each added or
 //!    changed record with its own audit entry (before and after), plus one entry for the
@@ -14,24 +15,29 @@
 //! Rows stream from the file in chunks (two passes), so memory grows with the keys, not
 //! with the rows.
 
-pub mod kinds;
-mod ledgers;
-pub mod sheet;
-
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
+use kinds::{Known, Plan, Seen};
 use serde::Serialize;
 use serde_json::json;
 use tongxin_store::audit::AuditEntry;
 
-pub use kinds::{Kind, RowError};
-use kinds::{Known, Plan, Seen};
-pub use sheet::FileProblem;
-
 use crate::caller::Who;
 use crate::{App, Error};
+
+pub use jobs::{Job, Jobs};
+pub use kinds::{Kind, RowError};
+pub use sheet::FileProblem;
+pub use workbooks::{report, template};
+
+mod jobs;
+pub mod kinds;
+mod ledgers;
+mod people;
+pub mod sheet;
+mod workbooks;
 
 /// Rows added by one import after which the database's statistics are refreshed.
 const ANALYZE_AFTER: usize = 1_000;
@@ -193,8 +199,8 @@ async fn known(app: &App, who: &Who, kind: Kind) -> Result<Known, Error> {
 fn plan(app: &App, kind: Kind, row: &sheet::Row, known: &Known, seen: &mut Seen) -> Result<Plan, Vec<RowError>> {
     let today = crate::registry::today();
     match kind {
-        Kind::Households => kinds::household(row, known, seen),
-        Kind::Residents => kinds::resident(row, known, seen, &app.pii, today),
+        Kind::Households => people::household(row, known, seen),
+        Kind::Residents => people::resident(row, known, seen, &app.pii, today),
         Kind::Ebikes => ledgers::ebike(row, known, seen, today),
         Kind::Sheds => ledgers::shed(row, known, seen, today),
         Kind::Pledges => ledgers::pledge(row, known, seen, today),
@@ -331,121 +337,4 @@ async fn audit_in(
 ) -> Result<(), Error> {
     app.store.audit_in(tx, &who.caller(), entry(options, outcome)).await?;
     Ok(())
-}
-
-/// The error report: one row per problem — row, column, value (numbers masked), reason.
-pub fn report(errors: &[RowError]) -> Result<Vec<u8>, Error> {
-    let header = ["行号", "列", "内容", "原因"].map(str::to_owned).to_vec();
-    let mut rows = vec![header];
-    for e in errors {
-        rows.push(
-            [e.line.to_string(), e.column.clone(), e.value.clone(), e.reason.clone()]
-                .iter()
-                .map(|c| crate::cases::export::neutralise(c))
-                .collect(),
-        );
-    }
-    crate::cases::export::workbook(&rows, "错误报告", &[(0, 8.0), (1, 12.0), (2, 24.0), (3, 60.0)])
-}
-
-/// A blank template: the header (required columns marked *), every column formatted as
-/// text so Excel keeps an ID number's digits, and a sheet explaining each column.
-pub fn template(kind: Kind) -> Result<Vec<u8>, Error> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let failed = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("cannot write the template: {e}"));
-    let t = kind.template();
-    let mut book = Workbook::new();
-    let text = Format::new().set_num_format("@");
-    let bold = Format::new().set_bold().set_num_format("@");
-    let sheet = book.add_worksheet();
-    sheet.set_name(t.sheet).map_err(failed)?;
-    for (c, (zh, _, required)) in t.columns.iter().enumerate() {
-        let c = c as u16;
-        sheet.set_column_format(c, &text).map_err(failed)?;
-        sheet.set_column_width(c, if *zh == "身份证号" || *zh == "地址" { 22.0 } else { 12.0 }).map_err(failed)?;
-        sheet
-            .write_string_with_format(0, c, format!("{zh}{}", if *required { "*" } else { "" }), &bold)
-            .map_err(failed)?;
-    }
-    sheet.set_freeze_panes(1, 0).map_err(failed)?;
-    let help = book.add_worksheet();
-    help.set_name("填写说明").map_err(failed)?;
-    help.set_column_width(0, 14.0).map_err(failed)?;
-    help.set_column_width(1, 90.0).map_err(failed)?;
-    for (r, (zh, _, required)) in t.columns.iter().enumerate() {
-        let r = r as u32;
-        help.write_string_with_format(r, 0, *zh, &bold).map_err(failed)?;
-        let note = format!("{}{}", if *required { "必填。" } else { "" }, kinds::column_help(kind, zh));
-        help.write_string(r, 1, note).map_err(failed)?;
-    }
-    book.save_to_buffer().map_err(failed)
-}
-
-/// Imports running or finished on this node, for the page and the API to follow.
-#[derive(Default)]
-pub struct Jobs(Mutex<Vec<Arc<Job>>>);
-
-/// One import started from the page or the API.
-pub struct Job {
-    pub id: String,
-    /// Who started it (only they may follow it).
-    pub owner: String,
-    pub options: Options,
-    pub started: tongxin_core::time::Timestamp,
-    pub progress: Progress,
-    pub result: Mutex<Option<Result<Outcome, String>>>,
-}
-
-/// Finished imports kept to be looked at.
-const KEPT: usize = 50;
-
-impl Jobs {
-    /// Starts an import in the background; the job to follow.
-    pub fn start(&self, app: &App, who: &Who, bytes: Vec<u8>, options: Options) -> Arc<Job> {
-        let job = Arc::new(Job {
-            id: uuid::Uuid::new_v4().simple().to_string(),
-            owner: owner(who),
-            options,
-            started: tongxin_core::time::Timestamp::now(),
-            progress: Progress::default(),
-            result: Mutex::new(None),
-        });
-        {
-            let mut jobs = self.0.lock().expect("jobs lock");
-            jobs.push(job.clone());
-            let excess = jobs.len().saturating_sub(KEPT);
-            jobs.drain(..excess);
-        }
-        let (app, who, running) = (app.clone(), who.clone(), job.clone());
-        tokio::spawn(async move {
-            let result = run(&app, &who, Arc::new(bytes), &running.options, &running.progress).await;
-            let result = match result {
-                Ok(outcome) => Ok(outcome),
-                Err(Ok(problem)) => Err(problem.0),
-                Err(Err(e)) => {
-                    if e.is_fault() {
-                        tracing::error!(error = %e, "an import failed");
-                    }
-                    Err(if e.is_fault() {
-                        "导入时发生系统错误，没有导入任何数据；请稍后重试".into()
-                    } else {
-                        e.to_string()
-                    })
-                }
-            };
-            running.progress.set(3, 0);
-            *running.result.lock().expect("job lock") = Some(result);
-        });
-        job
-    }
-
-    /// `who`'s job `id`.
-    pub fn get(&self, who: &Who, id: &str) -> Option<Arc<Job>> {
-        let owner = owner(who);
-        self.0.lock().expect("jobs lock").iter().find(|j| j.id == id && j.owner == owner).cloned()
-    }
-}
-
-fn owner(who: &Who) -> String {
-    format!("{}:{}", who.actor.kind.as_str(), who.actor.id)
 }

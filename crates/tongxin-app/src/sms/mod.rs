@@ -18,10 +18,6 @@
 //! or a full phone number; a gateway's refusal is reported as its code and HTTP status,
 //! with long runs of digits masked, never with the message.
 
-pub mod aliyun;
-pub mod dev;
-pub mod http;
-
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
@@ -31,6 +27,10 @@ use std::sync::Arc;
 use tongxin_core::pii::PhoneNumber;
 use tongxin_store::Store;
 use tongxin_store::notifications::Notification;
+
+pub mod aliyun;
+pub mod dev;
+pub mod http;
 
 /// The kind of a sign-in code's message.
 pub const LOGIN_CODE: &str = "login_code";

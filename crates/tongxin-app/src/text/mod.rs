@@ -13,9 +13,9 @@
 //! The HTTP layer applies the rules to every request before any handler runs, and reads
 //! multipart text fields by them; the ledger and batch readers apply them to each cell.
 
-pub mod json;
-
 use percent_encoding::percent_decode;
+
+pub mod json;
 
 /// The parameters that may legitimately repeat (check boxes and multi-selects). A new
 /// multi-valued field must be added here, or every request carrying it twice is refused.

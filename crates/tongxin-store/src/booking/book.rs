@@ -215,93 +215,10 @@ impl Store {
         request: &BookingRequest,
     ) -> Result<i64, BookingError> {
         let now = Timestamp::now();
-        let slot = sqlx::query(
-            "SELECT t.service_code, t.site_id, t.starts_at, t.blocked, t.capacity FROM slots t WHERE t.id = $1",
-        )
-        .bind(request.slot_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(BookingError::NoSlot(request.slot_id))?;
-        let service_code: String = slot.try_get("service_code")?;
-        let site_id: Option<i64> = slot.try_get("site_id")?;
-        let starts_at = Timestamp::from_millis(slot.try_get("starts_at")?);
-        let capacity: i64 = slot.try_get("capacity")?;
-        if starts_at.millis() <= now.millis() {
-            return Err(BookingError::Past);
-        }
-        if row_bool(&slot, "blocked")? {
-            return Err(BookingError::Blocked);
-        }
-        let day = shanghai_day(starts_at);
-        if let Some(site) = site_id {
-            let closed = sqlx::query("SELECT 1 AS x FROM site_closures WHERE site_id = $1 AND day = $2")
-                .bind(site)
-                .bind(day.to_string())
-                .fetch_optional(&mut **tx)
-                .await?;
-            if closed.is_some() {
-                return Err(BookingError::SiteClosed(day));
-            }
-        }
-        let service: Service = service_in(tx, &service_code).await?.ok_or(BookingError::Inactive)?;
-        if !service.active {
-            return Err(BookingError::Inactive);
-        }
-
-        // The resident, locked so their own concurrent bookings count each other.
-        let sql = format!(
-            "SELECT birth_date, moved_out, tags, care_level, region_code FROM residents WHERE id = $1{}",
-            for_update(self)
-        );
-        let resident = sqlx::query(&sql)
-            .bind(request.resident_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(BookingError::NoResident(request.resident_id))?;
-        let (applicant, region) = super::applicant_from_row(&resident)?;
-        let region = region.to_string();
-        let month = day.format("%Y-%m-").to_string();
-        let usage = sqlx::query(
-            "SELECT CAST(COALESCE(SUM(CASE WHEN day = $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS same_day, \
-               COUNT(*) AS same_month FROM bookings \
-             WHERE resident_id = $1 AND service_code = $2 AND day LIKE $4 AND status <> 'cancelled'",
-        )
-        .bind(request.resident_id)
-        .bind(&service_code)
-        .bind(day.to_string())
-        .bind(format!("{month}%"))
-        .fetch_one(&mut **tx)
-        .await?;
-        let usage = Usage {
-            same_day: u32::try_from(usage.try_get::<i64, _>("same_day")?).unwrap_or(u32::MAX),
-            same_month: u32::try_from(usage.try_get::<i64, _>("same_month")?).unwrap_or(u32::MAX),
-        };
-        service.rules.check(&applicant, day, usage).map_err(BookingError::Ineligible)?;
-        let held = sqlx::query(
-            "SELECT 1 AS x FROM bookings WHERE slot_id = $1 AND resident_id = $2 \
-             AND status IN ('confirmed', 'waitlisted', 'checked_in')",
-        )
-        .bind(request.slot_id)
-        .bind(request.resident_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        if held.is_some() {
-            return Err(BookingError::AlreadyBooked);
-        }
-
-        // The seat: one conditional update.
-        let seat = sqlx::query(
-            "UPDATE slots SET booked = booked + 1, updated_at = $1 WHERE id = $2 AND booked < capacity AND NOT blocked",
-        )
-        .bind(now.millis())
-        .bind(request.slot_id)
-        .execute(&mut **tx)
-        .await?;
-        let status = match (seat.rows_affected(), request.waitlist) {
-            (1, _) => BookingStatus::Confirmed,
-            (_, true) => BookingStatus::Waitlisted,
-            _ => return Err(BookingError::Full { capacity }),
-        };
+        let slot = open_slot(tx, request.slot_id, now).await?;
+        let region = self.eligible(tx, request, &slot).await?;
+        let status = take_seat(tx, request, now, slot.capacity).await?;
+        let (service_code, day) = (slot.service.code, slot.day);
         let row = sqlx::query(
             "INSERT INTO bookings (slot_id, service_code, resident_id, region_code, day, status, channel, actor_kind, \
                actor_id, actor_name, idempotency_key, created_at, updated_at) \
@@ -326,6 +243,53 @@ impl Store {
             "status": status.as_str(), "channel": request.channel.as_str() });
         self.audit_in(tx, caller, AuditEntry::ok("booking.create", "booking", id).with_detail(detail)).await?;
         Ok(id)
+    }
+
+    /// Checks that the resident may book the slot's service that day (the rules, this
+    /// month's and day's use, no seat held already) and answers their region. The
+    /// resident's row is locked, so their own concurrent bookings count each other.
+    async fn eligible(&self, tx: &mut Tx, request: &BookingRequest, slot: &OpenSlot) -> Result<String, BookingError> {
+        let (service_code, day) = (&slot.service.code, slot.day);
+        let sql = format!(
+            "SELECT birth_date, moved_out, tags, care_level, region_code FROM residents WHERE id = $1{}",
+            for_update(self)
+        );
+        let resident = sqlx::query(&sql)
+            .bind(request.resident_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(BookingError::NoResident(request.resident_id))?;
+        let (applicant, region) = super::applicant_from_row(&resident)?;
+        let region = region.to_string();
+        let month = day.format("%Y-%m-").to_string();
+        let usage = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN day = $3 THEN 1 ELSE 0 END), 0) AS BIGINT) AS same_day, \
+               COUNT(*) AS same_month FROM bookings \
+             WHERE resident_id = $1 AND service_code = $2 AND day LIKE $4 AND status <> 'cancelled'",
+        )
+        .bind(request.resident_id)
+        .bind(service_code)
+        .bind(day.to_string())
+        .bind(format!("{month}%"))
+        .fetch_one(&mut **tx)
+        .await?;
+        let usage = Usage {
+            same_day: u32::try_from(usage.try_get::<i64, _>("same_day")?).unwrap_or(u32::MAX),
+            same_month: u32::try_from(usage.try_get::<i64, _>("same_month")?).unwrap_or(u32::MAX),
+        };
+        slot.service.rules.check(&applicant, day, usage).map_err(BookingError::Ineligible)?;
+        let held = sqlx::query(
+            "SELECT 1 AS x FROM bookings WHERE slot_id = $1 AND resident_id = $2 \
+             AND status IN ('confirmed', 'waitlisted', 'checked_in')",
+        )
+        .bind(request.slot_id)
+        .bind(request.resident_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if held.is_some() {
+            return Err(BookingError::AlreadyBooked);
+        }
+        Ok(region)
     }
 
     pub async fn booking(&self, id: i64) -> Result<Option<Booking>, StoreError> {
@@ -365,4 +329,71 @@ fn replay(found: Booking, request: &BookingRequest) -> Result<Booked, BookingErr
         }));
     }
     Ok(Booked { booking: found, replayed: true })
+}
+
+/// What booking a slot needs to know of it.
+struct OpenSlot {
+    service: Service,
+    day: chrono::NaiveDate,
+    capacity: i64,
+}
+
+/// The slot `slot_id`, if it can still be booked: in the future, not blocked, its site
+/// open that day, its service active.
+async fn open_slot(tx: &mut Tx, slot_id: i64, now: Timestamp) -> Result<OpenSlot, BookingError> {
+    let slot = sqlx::query(
+        "SELECT t.service_code, t.site_id, t.starts_at, t.blocked, t.capacity FROM slots t WHERE t.id = $1",
+    )
+    .bind(slot_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or(BookingError::NoSlot(slot_id))?;
+    let service_code: String = slot.try_get("service_code")?;
+    let site_id: Option<i64> = slot.try_get("site_id")?;
+    let starts_at = Timestamp::from_millis(slot.try_get("starts_at")?);
+    let capacity: i64 = slot.try_get("capacity")?;
+    if starts_at.millis() <= now.millis() {
+        return Err(BookingError::Past);
+    }
+    if row_bool(&slot, "blocked")? {
+        return Err(BookingError::Blocked);
+    }
+    let day = shanghai_day(starts_at);
+    if let Some(site) = site_id {
+        let closed = sqlx::query("SELECT 1 AS x FROM site_closures WHERE site_id = $1 AND day = $2")
+            .bind(site)
+            .bind(day.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if closed.is_some() {
+            return Err(BookingError::SiteClosed(day));
+        }
+    }
+    let service: Service = service_in(tx, &service_code).await?.ok_or(BookingError::Inactive)?;
+    if !service.active {
+        return Err(BookingError::Inactive);
+    }
+    Ok(OpenSlot { service, day, capacity })
+}
+
+/// Takes a seat with one conditional update; with none left, a place on the waitlist when
+/// the request asks for one.
+async fn take_seat(
+    tx: &mut Tx,
+    request: &BookingRequest,
+    now: Timestamp,
+    capacity: i64,
+) -> Result<BookingStatus, BookingError> {
+    let seat = sqlx::query(
+        "UPDATE slots SET booked = booked + 1, updated_at = $1 WHERE id = $2 AND booked < capacity AND NOT blocked",
+    )
+    .bind(now.millis())
+    .bind(request.slot_id)
+    .execute(&mut **tx)
+    .await?;
+    match (seat.rows_affected(), request.waitlist) {
+        (1, _) => Ok(BookingStatus::Confirmed),
+        (_, true) => Ok(BookingStatus::Waitlisted),
+        _ => Err(BookingError::Full { capacity }),
+    }
 }

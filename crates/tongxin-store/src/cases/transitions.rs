@@ -98,60 +98,10 @@ impl Store {
         let case = self.case_in(tx, id).await?.ok_or(StoreError::NotFound { entity: "case", key: id.to_string() })?;
         let next = lifecycle::next(case.state, action).map_err(StoreError::Refused)?;
 
-        let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        let mut department = case.department.clone();
-        let mut rating = case.rating;
-        let mut data = json!({});
-        match action {
-            Action::Dispatch => {
-                let chosen = input
-                    .department
-                    .as_deref()
-                    .ok_or_else(|| invalid("department", "choose the department to dispatch to"))?;
-                let known = sqlx::query("SELECT 1 AS one FROM departments WHERE code = $1")
-                    .bind(chosen)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                if known.is_none() {
-                    return Err(invalid("department", &format!("there is no department {chosen}")));
-                }
-                department = Some(chosen.to_owned());
-                data = json!({ "department": chosen });
-            }
-            a if a.needs_reason() => {
-                let reason = reason.ok_or_else(|| invalid("reason", "give a reason"))?;
-                if matches!(action, Action::Return | Action::Recall) {
-                    department = None;
-                }
-                data = json!({ "reason": reason });
-            }
-            Action::RequestExtension => {
-                let more = input.extension.ok_or_else(|| invalid("hours", "say how many more hours are needed"))?;
-                data = json!({ "extension": tongxin_core::cases::catalog::format_limit(more) });
-            }
-            Action::Evaluate => {
-                let r = input
-                    .rating
-                    .filter(|r| (1..=5).contains(r))
-                    .ok_or_else(|| invalid("rating", "a rating is 1 to 5"))?;
-                rating = Some(r);
-                data = json!({ "rating": r });
-            }
-            _ => {}
-        }
+        let Recorded { department, rating, data } = recorded(tx, &case, action, input).await?;
 
-        let limits = self.category_limits_any(tx, &case.category).await?;
-        let extension = if action == Action::ApproveExtension { self.requested_extension(tx, id).await? } else { None };
         let now = Timestamp::now();
-        let (started, limit, due) = match clock::after(action, next.status, &limits, extension) {
-            Clock::Start(limit) => (now, Some(limit), Some(calendar.due(now.to_utc(), limit).timestamp_millis())),
-            Clock::Keep => (case.step_started_at, case.step_limit, case.step_due_at.map(Timestamp::millis)),
-            Clock::Extend(more) => {
-                let base = case.step_due_at.unwrap_or(now).to_utc();
-                (case.step_started_at, case.step_limit, Some(calendar.due(base, more).timestamp_millis()))
-            }
-            Clock::Stop => (now, None, None),
-        };
+        let (started, limit, due) = self.clock_in(tx, &case, action, next.status, now, calendar).await?;
         let (limit_kind, limit_hours) = limit_columns(limit);
         let new_step = due != case.step_due_at.map(Timestamp::millis);
         sqlx::query(
@@ -198,6 +148,31 @@ impl Store {
         case_from_row(&row)
     }
 
+    /// The step's clock after `action` takes the case to `status`: when it started, its
+    /// limit and its deadline (started anew, kept, extended, or stopped).
+    async fn clock_in(
+        &self,
+        tx: &mut Tx,
+        case: &CaseRecord,
+        action: Action,
+        status: Status,
+        now: Timestamp,
+        calendar: &Calendar,
+    ) -> Result<(Timestamp, Option<TimeLimit>, Option<i64>), StoreError> {
+        let limits = self.category_limits_any(tx, &case.category).await?;
+        let extension =
+            if action == Action::ApproveExtension { self.requested_extension(tx, case.id).await? } else { None };
+        Ok(match clock::after(action, status, &limits, extension) {
+            Clock::Start(limit) => (now, Some(limit), Some(calendar.due(now.to_utc(), limit).timestamp_millis())),
+            Clock::Keep => (case.step_started_at, case.step_limit, case.step_due_at.map(Timestamp::millis)),
+            Clock::Extend(more) => {
+                let base = case.step_due_at.unwrap_or(now).to_utc();
+                (case.step_started_at, case.step_limit, Some(calendar.due(base, more).timestamp_millis()))
+            }
+            Clock::Stop => (now, None, None),
+        })
+    }
+
     /// A category's limits, active or not (a case keeps its category's limits).
     async fn category_limits_any(
         &self,
@@ -236,4 +211,57 @@ impl Store {
         let value: serde_json::Value = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(value["extension"].as_str().and_then(tongxin_core::cases::catalog::parse_limit))
     }
+}
+
+/// What a step records besides its status: the department it sets or clears, the rating,
+/// and the facts for the timeline (`data`).
+struct Recorded {
+    department: Option<String>,
+    rating: Option<i64>,
+    data: serde_json::Value,
+}
+
+/// Checks the input `action` needs (a known department, a reason, hours, a rating) and
+/// says what the step records.
+async fn recorded(tx: &mut Tx, case: &CaseRecord, action: Action, input: &ActionInput) -> Result<Recorded, StoreError> {
+    let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let mut department = case.department.clone();
+    let mut rating = case.rating;
+    let mut data = json!({});
+    match action {
+        Action::Dispatch => {
+            let chosen = input
+                .department
+                .as_deref()
+                .ok_or_else(|| invalid("department", "choose the department to dispatch to"))?;
+            let known = sqlx::query("SELECT 1 AS one FROM departments WHERE code = $1")
+                .bind(chosen)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if known.is_none() {
+                return Err(invalid("department", &format!("there is no department {chosen}")));
+            }
+            department = Some(chosen.to_owned());
+            data = json!({ "department": chosen });
+        }
+        a if a.needs_reason() => {
+            let reason = reason.ok_or_else(|| invalid("reason", "give a reason"))?;
+            if matches!(action, Action::Return | Action::Recall) {
+                department = None;
+            }
+            data = json!({ "reason": reason });
+        }
+        Action::RequestExtension => {
+            let more = input.extension.ok_or_else(|| invalid("hours", "say how many more hours are needed"))?;
+            data = json!({ "extension": tongxin_core::cases::catalog::format_limit(more) });
+        }
+        Action::Evaluate => {
+            let r =
+                input.rating.filter(|r| (1..=5).contains(r)).ok_or_else(|| invalid("rating", "a rating is 1 to 5"))?;
+            rating = Some(r);
+            data = json!({ "rating": r });
+        }
+        _ => {}
+    }
+    Ok(Recorded { department, rating, data })
 }

@@ -2,6 +2,11 @@
 //! at `/api/v1/openapi.json`. Errors are [`crate::ApiError`] everywhere, including for
 //! unknown paths and bad path parameters.
 
+use axum::Router;
+use axum::routing::get;
+
+use crate::{ApiError, App};
+
 pub mod access;
 pub mod booking;
 pub mod cases;
@@ -9,11 +14,6 @@ pub mod geo;
 pub mod notifications;
 pub mod openapi;
 pub mod registry;
-
-use axum::Router;
-use axum::routing::get;
-
-use crate::{ApiError, App};
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -1,13 +1,15 @@
 //! The caller's own notices: `GET /notifications` and `POST /notifications/read`. Staff
 //! and residents have an inbox; API keys do not.
 
+use axum::Json;
+use axum::extract::State;
+use tongxin_core::time::Timestamp;
+
 use crate::auth::ApiCaller;
 use crate::params::Params;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::State;
+
 pub use tongxin_app::notifications::*;
-use tongxin_core::time::Timestamp;
 
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "cases",
     params(("limit" = Option<i64>, Query, description = "1–200, default 50")),

@@ -8,10 +8,6 @@
 //! permission is missing) and [`Who::covers`] (404 when the object is outside the caller's
 //! regions). Both refusals are written to the audit log.
 
-pub mod cookies;
-mod csrf;
-pub use tongxin_app::access::login;
-
 use std::net::SocketAddr;
 use std::ops::Deref;
 
@@ -28,6 +24,11 @@ use tongxin_store::audit::{AuditEntry, Caller, Outcome};
 use tongxin_store::notifications::Recipient;
 
 use crate::{ApiError, App};
+
+pub use tongxin_app::access::login;
+
+pub mod cookies;
+mod csrf;
 
 /// The result of authentication, present on every request.
 #[derive(Clone)]

@@ -12,12 +12,6 @@
 //! quote. Reporters' names, e-mail and phone are sealed like any personal field and never
 //! shown; phone and ID numbers typed into a description are masked on the way out.
 
-pub mod doc;
-pub use tongxin_app::limits as limit;
-pub mod page;
-pub mod requests;
-pub mod services;
-
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -29,7 +23,15 @@ use tongxin_store::geo::RegionFilter;
 use crate::auth::ClientIp;
 use crate::params::Params;
 use crate::{ApiError, App};
+
 pub use doc::{Leaf, Node};
+pub use tongxin_app::limits as limit;
+
+pub mod doc;
+pub mod page;
+pub mod requests;
+pub mod services;
+mod view;
 
 /// The token naming the specification, in discovery.
 pub const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";

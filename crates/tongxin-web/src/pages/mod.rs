@@ -6,6 +6,19 @@
 //! needs a signed-in caller ([`crate::auth::PageCaller`]); the menu shows what the
 //! caller's permissions reach.
 
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, OriginalUri, Path};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use tongxin_core::access::{ActorKind, Permission};
+
+use crate::auth::{MaybeCaller, Who};
+use crate::i18n::{Catalog, LANG_COOKIE, Lang};
+use crate::params::Params;
+use crate::{ApiError, App, observe};
+
 pub mod access;
 pub mod api_docs;
 pub mod booking;
@@ -13,20 +26,6 @@ pub mod cases;
 pub mod geo;
 pub mod notifications;
 pub mod registry;
-
-use askama::Template;
-use axum::Router;
-use axum::extract::{FromRequestParts, OriginalUri, Path};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
-
-use tongxin_core::access::{ActorKind, Permission};
-
-use crate::auth::{MaybeCaller, Who};
-use crate::i18n::{Catalog, LANG_COOKIE, Lang};
-use crate::params::Params;
-use crate::{ApiError, App, observe};
 
 pub fn routes() -> Router<App> {
     Router::new()

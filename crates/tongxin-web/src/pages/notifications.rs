@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
+use tongxin_app::notifications::{NotificationView, recipient};
 use tongxin_core::time::Timestamp;
 
 use crate::auth::PageCaller;
@@ -10,7 +11,6 @@ use crate::i18n::Lang;
 use crate::pages::cases::short_time;
 use crate::pages::{PageContext, PageError, render};
 use crate::{ApiError, App};
-use tongxin_app::notifications::{NotificationView, recipient};
 
 #[derive(Template)]
 #[template(path = "notifications.html")]

@@ -3,14 +3,16 @@
 //! may grant only permissions its creator holds, and only such a key may be revoked
 //! ([`tongxin_core::access::delegation::may_confer`]): a 403 naming the one lacking.
 
-use crate::auth::ApiCaller;
-use crate::params::id_param;
-use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-pub use tongxin_app::access::apikeys::*;
 use tongxin_core::access::Permission;
+
+use crate::auth::ApiCaller;
+use crate::params::id_param;
+use crate::{ApiError, App};
+
+pub use tongxin_app::access::apikeys::*;
 
 #[utoipa::path(get, path = "/api/v1/apikeys", tag = "access", responses((status = 200, body = [ApiKeyView]), (status = 403)))]
 pub async fn list(State(app): State<App>, who: ApiCaller) -> Result<Json<Vec<ApiKeyView>>, ApiError> {

@@ -1,12 +1,14 @@
 //! The audit log (`audit.read`): entries with filters, and a check of the whole chain.
 
+use axum::Json;
+use axum::extract::State;
+use tongxin_core::access::Permission;
+
 use crate::auth::ApiCaller;
 use crate::params::Params;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::State;
+
 pub use tongxin_app::access::audit::*;
-use tongxin_core::access::Permission;
 
 /// Audit entries, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "access",

@@ -1,15 +1,17 @@
 //! `POST /auth/login`, `/auth/logout`, `/auth/otp`, `/auth/resident-login` and `GET /me`.
 
-use crate::auth::{ApiCaller, MaybeCaller, cookies, login};
-use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
-pub use tongxin_app::access::auth::*;
 use tongxin_core::access::ActorKind;
+
+use crate::auth::{ApiCaller, MaybeCaller, cookies, login};
+use crate::{ApiError, App};
+
+pub use tongxin_app::access::auth::*;
 
 fn with_cookie(headers: &HeaderMap, token: &str, body: impl IntoResponse) -> Response {
     let mut response = body.into_response();

@@ -1,9 +1,12 @@
 //! Accounts over JSON: signing in and out (staff with a password and TOTP, residents with
 //! a one-time code), the signed-in caller, staff accounts, API keys, the audit log, and
 //! resident accounts with their masked, revealable and exportable personal fields.
-use crate::App;
+
 use axum::Router;
 use axum::routing::{delete, get, post};
+
+use crate::App;
+
 pub use tongxin_app::access::*;
 
 pub mod apikeys;

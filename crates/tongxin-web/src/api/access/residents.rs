@@ -3,15 +3,17 @@
 //! list exported as CSV, masked, or in full with `pii.export`. Reveals and exports are
 //! audited.
 
-use crate::auth::ApiCaller;
-use crate::params::Params;
-use crate::params::id_param;
-use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+
+use crate::auth::ApiCaller;
+use crate::params::Params;
+use crate::params::id_param;
+use crate::{ApiError, App};
+
 pub use tongxin_app::access::residents::*;
 
 /// Lists resident accounts in the caller's regions, masked.

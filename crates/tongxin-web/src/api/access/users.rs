@@ -3,14 +3,16 @@
 //! other answers 404), and only accounts holding no permission the caller lacks (a 403
 //! naming it, audited): the rule of [`tongxin_core::access::delegation`] (三员分立).
 
-use crate::auth::ApiCaller;
-use crate::params::id_param;
-use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-pub use tongxin_app::access::users::*;
 use tongxin_core::access::password::Password;
+
+use crate::auth::ApiCaller;
+use crate::params::id_param;
+use crate::{ApiError, App};
+
+pub use tongxin_app::access::users::*;
 
 /// Lists the accounts in the caller's regions; `needs_permission` marks those they may not
 /// act on.

@@ -3,15 +3,17 @@
 //! Slots already laid out stay as they are; the routine lays out new ones from the new
 //! timetable, and a closure refuses bookings for its day at once.
 
-use super::ServiceView;
-use crate::auth::ApiCaller;
-use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-pub use tongxin_app::booking::admin::*;
 use tongxin_core::access::Permission;
 use tongxin_core::booking::timetable::Hours;
+
+use super::ServiceView;
+use crate::auth::ApiCaller;
+use crate::{ApiError, App};
+
+pub use tongxin_app::booking::admin::*;
 
 /// Adds or replaces a service (matched on its code), with its sites and timetable.
 #[utoipa::path(put, path = "/api/v1/booking/services/{code}", tag = "booking", params(("code" = String, Path)),

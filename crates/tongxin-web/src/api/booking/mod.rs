@@ -4,21 +4,24 @@
 //! regions, and residents signed in with their phone for themselves and the elders who
 //! linked their phone (anyone else is the same 404 as no one); the booking POST takes an
 //! `Idempotency-Key`, and a retry with the same key gets the first booking back.
-use crate::auth::ApiCaller;
-use crate::params::Params;
-use crate::params::id_param;
-use crate::{ApiError, App};
+
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-pub use tongxin_app::booking::*;
 use tongxin_core::access::{ApiScope, Permission};
 use tongxin_core::booking::idempotency_key;
 use tongxin_core::time::Timestamp;
 use tongxin_store::booking::slots::SlotFilter;
+
+use crate::auth::ApiCaller;
+use crate::params::Params;
+use crate::params::id_param;
+use crate::{ApiError, App};
+
+pub use tongxin_app::booking::*;
 
 pub mod admin;
 

@@ -2,6 +2,10 @@
 //! does not allow now answers 409 with the allowed ones; a step the caller may not take,
 //! 403.
 
+use axum::Json;
+use axum::extract::{Path, State};
+use tongxin_core::cases::lifecycle::Action;
+
 use super::Reach;
 use super::photos::PhotoForm;
 use super::read::CaseDetail;
@@ -9,10 +13,8 @@ use crate::auth::ApiCaller;
 use crate::params::id_param;
 use crate::uploads::WithPhotos;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::{Path, State};
+
 pub use tongxin_app::cases::act::*;
-use tongxin_core::cases::lifecycle::Action;
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions/{action}", tag = "cases",
     params(("id" = i64, Path), ("action" = String, Path, description = "verify, register, reject, dispatch, accept, return, recall, feedback, pass, rework, close, request_extension, approve_extension, deny_extension, request_deferral, approve_deferral, deny_deferral, resume, evaluate")),

@@ -6,12 +6,14 @@
 //! recognised, not doubled. An Excel workbook is refused by name, not read: one that is
 //! read some day must pass `tongxin_core::xlsx_guard` first, as the ledger imports do.
 
-use crate::auth::ApiCaller;
-use crate::params::Params;
-use crate::{ApiError, App};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+
+use crate::auth::ApiCaller;
+use crate::params::Params;
+use crate::{ApiError, App};
+
 pub use tongxin_app::cases::batch::*;
 
 /// Files a batch of 12345 orders: the body is the CSV (UTF-8 or GB18030) or JSON file as

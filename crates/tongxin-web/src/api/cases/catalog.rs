@@ -1,11 +1,13 @@
 //! `GET /categories` and `GET /departments`: what a reporting form and the dispatcher need.
 
-use crate::auth::ApiCaller;
-use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::State;
-pub use tongxin_app::cases::catalog::*;
 use tongxin_core::access::Permission;
+
+use crate::auth::ApiCaller;
+use crate::{ApiError, App};
+
+pub use tongxin_app::cases::catalog::*;
 
 /// The category catalog, for reporting forms.
 #[utoipa::path(get, path = "/api/v1/categories", tag = "cases", responses((status = 200, body = [CategoryView])))]

@@ -4,18 +4,20 @@
 //! would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a return) is
 //! neutralised with a leading apostrophe. Reporters' personal data is never exported.
 
-use super::read::filter;
-use crate::auth::ApiCaller;
-use crate::params::Params;
-use crate::{ApiError, App};
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-pub use tongxin_app::cases::export::*;
 use tongxin_core::access::Permission;
 use tongxin_core::time::Timestamp;
 use tongxin_store::audit::AuditEntry;
+
+use super::read::filter;
+use crate::auth::ApiCaller;
+use crate::params::Params;
+use crate::{ApiError, App};
+
+pub use tongxin_app::cases::export::*;
 
 #[utoipa::path(get, path = "/api/v1/cases/export", tag = "cases",
     params(("format" = String, Query, description = "csv (UTF-8 with BOM) or xlsx"),

@@ -5,14 +5,16 @@
 //! duplicate; an outside order number already on file returns the first case to whoever may
 //! see it, and a 409 to anyone else ([`replayed`]).
 
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
 use super::photos::PhotoForm;
 use super::{CaseView, category_names};
 use crate::auth::ApiCaller;
 use crate::uploads::WithPhotos;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+
 pub use tongxin_app::cases::intake::*;
 
 /// Files a case from any channel.

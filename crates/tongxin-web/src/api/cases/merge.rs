@@ -1,12 +1,14 @@
 //! `POST /cases/{id}/merge`: the dispatcher merges a duplicate, not yet registered, into
 //! the case it repeats. Its reporters then hear of that case's progress.
 
+use axum::Json;
+use axum::extract::{Path, State};
+
 use super::read::CaseDetail;
 use crate::auth::ApiCaller;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::{Path, State};
+
 pub use tongxin_app::cases::merge::*;
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/merge", tag = "cases", params(("id" = i64, Path)),

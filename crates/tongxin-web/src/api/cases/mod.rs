@@ -6,11 +6,14 @@
 //! dispatched to them, the resident who reported it, an API key within its regions. Who
 //! may act: the action's permission in the case's region; a department's own steps only on
 //! cases dispatched to it; the evaluation to the reporter (or staff recording it for them).
-use crate::App;
-use crate::uploads::MAX_UPLOAD_BYTES;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+
+use crate::App;
+use crate::uploads::MAX_UPLOAD_BYTES;
+
 pub use tongxin_app::cases::*;
 
 pub mod act;

@@ -5,17 +5,19 @@
 //! nobody else does. They are served only as the image type they were re-encoded to, with
 //! `nosniff`, a sandboxing CSP and an attachment-safe name: never as a page.
 
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
 use super::{Reach, visible};
 use crate::auth::ApiCaller;
 use crate::params::Params;
 use crate::params::id_param;
 use crate::uploads::WithPhotos;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+
 pub use tongxin_app::cases::photos::*;
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/photos", tag = "cases", params(("id" = i64, Path)),

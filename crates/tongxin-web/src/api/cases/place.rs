@@ -7,12 +7,14 @@
 //! case its point, grid and building; several, or none, leave it with the subdistrict, and
 //! its page asks a dispatcher to choose.
 
+use axum::Json;
+use axum::extract::{Path, State};
+
 use super::read::CaseDetail;
 use crate::auth::ApiCaller;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::{Path, State};
+
 pub use tongxin_app::cases::place::*;
 
 /// Puts a case on the grid, by a building or a point.

@@ -1,12 +1,14 @@
 //! `GET /cases` and `GET /cases/{id}`.
 
+use axum::Json;
+use axum::extract::{Path, State};
+
 use super::{CaseView, category_names};
 use crate::auth::ApiCaller;
 use crate::params::Params;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::{Path, State};
+
 pub use tongxin_app::cases::read::*;
 
 /// Lists cases, newest first, with cursor pagination.

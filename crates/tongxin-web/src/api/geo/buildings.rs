@@ -1,14 +1,16 @@
 //! `GET /regions/{code}/buildings` and `GET /buildings/{id}`.
 
+use axum::Json;
+use axum::extract::{Path, State};
+use tongxin_core::access::Permission;
+use tongxin_store::geo::BuildingFilter;
+
 use super::regions::visible_region;
 use crate::auth::ApiCaller;
 use crate::params::{CodePath, Params};
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::{Path, State};
+
 pub use tongxin_app::geo::buildings::*;
-use tongxin_core::access::Permission;
-use tongxin_store::geo::BuildingFilter;
 
 /// The buildings in a region and below it, by grid and address.
 #[utoipa::path(get, path = "/api/v1/regions/{code}/buildings", tag = "geo",

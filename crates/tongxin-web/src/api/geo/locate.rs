@@ -1,13 +1,15 @@
 //! `GET /locate?lat=&lng=[&crs=]`: which subdistrict, community, grid and building group
 //! a point is in.
 
+use axum::Json;
+use axum::extract::State;
+use tongxin_core::access::Permission;
+
 use crate::auth::ApiCaller;
 use crate::params::Params;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::State;
+
 pub use tongxin_app::geo::locate::*;
-use tongxin_core::access::Permission;
 
 /// Finds the regions holding a point.
 #[utoipa::path(get, path = "/api/v1/locate", tag = "geo",

@@ -1,8 +1,11 @@
 //! The grid geography over JSON: regions (list, one, children, GeoJSON), the buildings in
 //! a region, and `locate`.
-use crate::App;
+
 use axum::Router;
 use axum::routing::get;
+
+use crate::App;
+
 pub use tongxin_app::geo::*;
 
 pub mod buildings;

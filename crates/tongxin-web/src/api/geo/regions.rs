@@ -1,17 +1,19 @@
 //! `GET /regions`, `/regions/{code}`, `/regions/{code}/children`, `/regions/{code}/geojson`
 //! and `/regions.geojson`.
 
-use crate::auth::ApiCaller;
-use crate::params::{CodePath, Params};
-use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use geo::BoundingRect;
 use serde_json::{Value, json};
-pub use tongxin_app::geo::regions::*;
 use tongxin_store::geo::RegionFilter;
+
+use crate::auth::ApiCaller;
+use crate::params::{CodePath, Params};
+use crate::{ApiError, App};
+
+pub use tongxin_app::geo::regions::*;
 
 /// Lists regions, optionally by level, parent or subtree.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "geo",

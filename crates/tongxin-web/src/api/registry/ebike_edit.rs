@@ -2,15 +2,17 @@
 //! battery, registration date, status and the charging shed it uses. Checked like the
 //! other records (422 with every problem), one transaction and one history entry.
 
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
 use super::ebikes::{EbikeView, one_ebike};
 use super::edit::Changed;
 use super::history::ChangeView;
 use crate::auth::ApiCaller;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+
 pub use tongxin_app::registry::ebike_edit::*;
 
 /// Registers an e-bike to a resident in the caller's regions.

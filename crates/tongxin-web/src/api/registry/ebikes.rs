@@ -2,13 +2,15 @@
 //! within the caller's regions (`residents.read`). Owners appear by name and address, as
 //! in the residents list; never with an ID number or phone.
 
+use axum::Json;
+use axum::extract::{Path, State};
+
 use super::safety::ShedCheckView;
 use crate::auth::ApiCaller;
 use crate::params::Params;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::{Path, State};
+
 pub use tongxin_app::registry::ebikes::*;
 
 /// Charging sheds in the caller's regions: `q` is part of the name.

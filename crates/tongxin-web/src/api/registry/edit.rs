@@ -5,13 +5,15 @@
 //! field, column and reason in Chinese), and each change is one transaction with one audit
 //! entry holding the fields' before and after values — which is the record's history.
 
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
 use super::{HouseholdView, ResidentView, today};
 use crate::auth::ApiCaller;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+
 pub use tongxin_app::registry::edit::*;
 
 fn body<T>(raw: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {

@@ -3,15 +3,17 @@
 //! with its filters and row count, and every cell a spreadsheet would run as a formula is
 //! neutralised. The columns are the ones the import template will read.
 
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::json;
+use tongxin_store::audit::AuditEntry;
+
 use crate::api::cases::export::{Format, attachment, filters_of, to_csv, workbook};
 use crate::auth::ApiCaller;
 use crate::params::Params;
 use crate::{ApiError, App};
-use axum::extract::State;
-use axum::response::Response;
-use serde_json::json;
+
 pub use tongxin_app::registry::export::*;
-use tongxin_store::audit::AuditEntry;
 
 /// Residents as XLSX or CSV; `full=true` (with `pii.export`) exports the numbers in full.
 #[utoipa::path(get, path = "/api/v1/residents/export", tag = "registry",

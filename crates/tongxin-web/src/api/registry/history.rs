@@ -1,12 +1,14 @@
 //! A record's history (变更记录): its registry audit entries, newest first, each with the
 //! fields that changed and their before and after values (personal values masked).
 
+use axum::Json;
+use axum::extract::{Path, State};
+
 use super::edit::building_in_reach;
 use crate::auth::ApiCaller;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::{Path, State};
+
 pub use tongxin_app::registry::history::*;
 
 /// A record's history: who changed which fields when, before and after (personal values

@@ -2,17 +2,19 @@
 //! the import, download the error report. An import runs in the background on the node
 //! that took the file; its starter follows it there.
 
-use crate::auth::ApiCaller;
-use crate::params::Params;
-use crate::{ApiError, App};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-pub use tongxin_app::registry::import::*;
 use tongxin_app::registry_import::{self};
 use tongxin_core::access::Permission;
+
+use crate::auth::ApiCaller;
+use crate::params::Params;
+use crate::{ApiError, App};
+
+pub use tongxin_app::registry::import::*;
 
 fn xlsx(bytes: Vec<u8>, name: &str) -> Response {
     let disposition = format!("attachment; filename*=UTF-8''{}", urlencoding(name));

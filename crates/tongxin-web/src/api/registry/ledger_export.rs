@@ -4,15 +4,17 @@
 //! each export is audited as `registry.export` with its kind, filters and row count, and
 //! every cell a spreadsheet would run as a formula is neutralised.
 
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::json;
+use tongxin_store::audit::AuditEntry;
+
 use crate::api::cases::export::{Format, attachment, filters_of, to_csv, workbook};
 use crate::auth::{ApiCaller, Who};
 use crate::params::Params;
 use crate::{ApiError, App};
-use axum::extract::State;
-use axum::response::Response;
-use serde_json::json;
+
 pub use tongxin_app::registry::ledger_export::*;
-use tongxin_store::audit::AuditEntry;
 
 /// Charging sheds as XLSX or CSV, with the list's filters.
 #[utoipa::path(get, path = "/api/v1/sheds/export", tag = "registry",

@@ -2,16 +2,19 @@
 //! caller's regions (`residents.read`), personal values masked. Anything outside the
 //! caller's regions is the same 404 as anything that does not exist.
 
-use crate::auth::ApiCaller;
-use crate::params::Params;
-use crate::params::id_param;
-use crate::{ApiError, App};
 use axum::Json;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
+
+use crate::auth::ApiCaller;
+use crate::params::Params;
+use crate::params::id_param;
+use crate::{ApiError, App};
+
 pub use tongxin_app::registry::*;
+
 pub mod ebike_edit;
 pub mod ebikes;
 pub mod edit;

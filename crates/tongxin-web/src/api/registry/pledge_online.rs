@@ -3,11 +3,13 @@
 //! (sign for one of them, once: channel online, collected by 线上). Only residents signed
 //! in with a one-time code; staff get a 404.
 
-use crate::auth::ApiCaller;
-use crate::{ApiError, App};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+
+use crate::auth::ApiCaller;
+use crate::{ApiError, App};
+
 pub use tongxin_app::registry::pledge_online::*;
 
 /// The safety pledge and whom the signed-in resident may sign it for.

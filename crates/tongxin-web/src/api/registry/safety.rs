@@ -4,13 +4,15 @@
 //! `sheds.check` and a shed in reach. A leader (`stats.read`) reads the figures without
 //! the rows per building. What each figure counts: docs/registry.md.
 
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+
 use crate::auth::ApiCaller;
 use crate::params::Params;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+
 pub use tongxin_app::registry::safety::*;
 
 /// The e-bike safety view: the year's figures, and per community (per building with

@@ -4,17 +4,19 @@
 //! must cover. Checked like the other records (422 with every problem), one transaction and
 //! one history entry.
 
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use tongxin_core::registry::ledger_input::ShedText;
+
 use super::ebikes::{ShedDetail, ShedView, one_shed};
 use super::edit::Changed;
 use super::history::ChangeView;
 use crate::auth::ApiCaller;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+
 pub use tongxin_app::registry::shed_edit::*;
-use tongxin_core::registry::ledger_input::ShedText;
 
 /// Adds a charging shed in the grid its location lies in (one of the caller's).
 #[utoipa::path(post, path = "/api/v1/sheds", tag = "registry", request_body = ShedPatch,

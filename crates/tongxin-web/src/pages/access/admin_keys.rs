@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use tongxin_app::access::apikeys::{ApiKeyView, NewKeyRequest, create_key, revoke_key, visible_keys};
 use tongxin_core::access::{ApiScope, Permission};
 
 use super::admin_users::field_error;
@@ -14,7 +15,6 @@ use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::params::id_param;
-use tongxin_app::access::apikeys::{ApiKeyView, NewKeyRequest, create_key, revoke_key, visible_keys};
 
 #[derive(Template)]
 #[template(path = "access/admin_keys.html")]

@@ -8,6 +8,9 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use tongxin_app::access::users::{
+    NewUserRequest, listed_users, managed_user, parse_new_user, require_manager, set_disabled,
+};
 use tongxin_core::access::{Permission, Role, delegation};
 use tongxin_core::cases::photo::INCOMPLETE;
 use tongxin_store::access::User;
@@ -17,9 +20,6 @@ use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::params::id_param;
 use crate::{ApiError, App};
-use tongxin_app::access::users::{
-    NewUserRequest, listed_users, managed_user, parse_new_user, require_manager, set_disabled,
-};
 
 /// One account on the list, and why the reader may not act on it, if they may not.
 pub struct Row {

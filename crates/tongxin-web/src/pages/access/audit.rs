@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
+use tongxin_app::access::audit::{AuditEntryView, entries};
 use tongxin_core::access::Permission;
 
 use crate::auth::PageCaller;
@@ -11,7 +12,6 @@ use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
 use crate::params::Params;
 use crate::{ApiError, App};
-use tongxin_app::access::audit::{AuditEntryView, entries};
 
 const PAGE_SIZE: i64 = 50;
 

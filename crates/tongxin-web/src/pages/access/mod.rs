@@ -3,17 +3,17 @@
 //! viewer, resident accounts for staff, the resident's own page, and the development SMS
 //! inbox.
 
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::App;
+
 pub mod account;
 pub mod admin_keys;
 pub mod admin_users;
 pub mod audit;
 pub mod login;
 pub mod residents;
-
-use axum::Router;
-use axum::routing::{get, post};
-
-use crate::App;
 
 pub fn routes() -> Router<App> {
     Router::new()

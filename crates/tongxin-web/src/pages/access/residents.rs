@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use tongxin_app::access::residents::{export_csv, reveal_field, search};
 use tongxin_core::access::Permission;
 use tongxin_core::pii::mask_name;
 
@@ -17,7 +18,6 @@ use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::params::Params;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use tongxin_app::access::residents::{export_csv, reveal_field, search};
 
 pub struct Row {
     pub id: i64,

@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use tongxin_app::booking::{booking_in_reach, may_read_stats, period};
 use tongxin_core::access::Permission;
 use tongxin_core::booking::BookingStatus;
 use tongxin_core::time::Timestamp;
@@ -21,7 +22,6 @@ use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::params::Params;
 use crate::{ApiError, App};
-use tongxin_app::booking::{booking_in_reach, may_read_stats, period};
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use tongxin_app::booking::admin::{ServiceBody, WeeklyBody, checked};
 use tongxin_core::access::Permission;
 use tongxin_core::booking::timetable::Hours;
 use tongxin_core::registry::Tag;
@@ -18,7 +19,6 @@ use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::params::Params;
 use crate::{ApiError, App};
-use tongxin_app::booking::admin::{ServiceBody, WeeklyBody, checked};
 
 pub fn routes() -> Router<App> {
     Router::new()

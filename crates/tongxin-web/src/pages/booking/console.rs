@@ -10,11 +10,15 @@ use axum::Router;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use tongxin_app::booking::{BookingBody, book, booking_in_reach, channel_of};
+use tongxin_app::registry::{one_resident, scope};
 use tongxin_core::access::Permission;
 use tongxin_core::pii::phone::PhoneNumber;
 use tongxin_core::time::Timestamp;
+use tongxin_store::booking::catalog::Service;
 use tongxin_store::registry::ResidentFilter;
 
+use super::console_card::{Caller, caller_card};
 use super::days::{days_with_seats, offer_next, span};
 use super::{BookingLine, CategoryChoices, SlotLine, choices, next_days, open_slots};
 use crate::auth::PageCaller;
@@ -22,8 +26,6 @@ use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::params::Params;
 use crate::{ApiError, App};
-use tongxin_app::booking::{BookingBody, book, booking_in_reach, channel_of};
-use tongxin_app::registry::{one_resident, scope};
 
 pub fn routes() -> Router<App> {
     Router::new()
@@ -42,25 +44,6 @@ pub struct Found {
     pub address: String,
     pub phone: String,
     pub moved_out: bool,
-}
-
-/// The caller on the line.
-pub struct Caller {
-    pub id: i64,
-    pub name: String,
-    pub age: i32,
-    pub gender: &'static str,
-    pub tags: Vec<String>,
-    pub care_level: Option<u8>,
-    pub phone: String,
-    pub id_masked: String,
-    pub address: String,
-    pub moved_out: bool,
-    /// Family members' phones (masked) who may book for them.
-    pub family: Vec<String>,
-    /// Their kiosk PIN in words (set when, or none yet), and a lock of their ID number.
-    pub pin: String,
-    pub pin_locked: Option<String>,
 }
 
 pub struct ServiceFacts {
@@ -230,44 +213,12 @@ async fn show(
         done: None,
         error,
     };
-    if params.get("linked").is_some() {
-        page.done = Some(t.get("booking.linked").to_owned());
-    }
-    if params.get("pin_set").is_some() {
-        page.done = Some(t.get("kiosk.pin_saved_console").to_owned());
-    }
-    for (param, key) in [("done", "booking.done"), ("cancelled", "booking.cancelled")] {
-        if let Some(id) = params.parse::<i64>(param)?
-            && let Ok(b) = booking_in_reach(app, who, id).await
-        {
-            let line = BookingLine::new(&b, lang);
-            page.done =
-                Some(format!("{}：{} · {} · {}（{}）", t.get(key), line.service, line.site, line.when, line.status));
-        }
+    if let Some(done) = banner(app, lang, who, params).await? {
+        page.done = Some(done);
     }
     if let Some(id) = chosen {
-        let r = one_resident(app, who, id).await?;
-        let (applicant, _) =
-            app.store.applicant(id).await?.ok_or_else(|| ApiError::not_found(format!("no resident {id}")))?;
-        let (pin, pin_locked) = super::kiosk_pin::described(lang, &app.store.kiosk_pin_state(id).await?);
-        let mut tags: Vec<String> =
-            tongxin_core::registry::age_tags(r.birth_date, today).into_iter().map(str::to_owned).collect();
-        tags.extend(r.tags.iter().map(|t| lang.catalog().term(t.term_key()).to_owned()));
-        page.caller = Some(Caller {
-            id,
-            name: r.name.clone(),
-            age: tongxin_core::registry::age(r.birth_date, today),
-            gender: lang.catalog().term(r.gender.term_key()),
-            tags,
-            care_level: applicant.care_level,
-            phone: r.phone_masked.clone(),
-            id_masked: r.id_masked.clone(),
-            address: r.address.clone(),
-            moved_out: r.moved_out.is_some(),
-            family: app.store.family_of(id).await?,
-            pin,
-            pin_locked,
-        });
+        let (caller, applicant) = caller_card(app, lang, who, id, today).await?;
+        page.caller = Some(caller);
         page.bookings = app
             .store
             .upcoming_bookings(id, Timestamp::now())
@@ -278,24 +229,7 @@ async fn show(
             .collect();
         page.categories = choices(&categories, &services, Some(&applicant), service_code, lang);
         if let Some(s) = service_code.and_then(|code| services.iter().find(|s| s.code == code)) {
-            page.service = Some(ServiceFacts {
-                code: s.code.clone(),
-                name: s.name.clone(),
-                description: s.description.clone(),
-                provider: s.provider.clone(),
-                documents: s.documents.clone(),
-                price: super::price(lang, s.price_fen, s.subsidy_fen),
-                cutoff_hours: s.cancel_cutoff_minutes / 60,
-            });
-            page.slots = open_slots(app, &s.code, date, t.get("booking.home_visit")).await?;
-            let free = page.slots.iter().map(|l| l.free).sum();
-            page.next = offer_next(app, lang, &s.code, date, None, free).await?;
-            let shown = (today, span(today, Some(date), 14));
-            page.days = days_with_seats(app, lang, &s.code, shown, None, Some(date))
-                .await?
-                .into_iter()
-                .map(|d| (d.date, format!("{} · {}", d.label, d.note)))
-                .collect();
+            service_panel(app, lang, &mut page, s, date, today).await?;
         }
     }
     Ok(render(&page).into_response())
@@ -377,4 +311,55 @@ async fn set_pin(State(app): State<App>, lang: Lang, who: PageCaller, FormParams
     }
     .await;
     settle(lang, (resident, service, date), done.map(|()| ("pin_set", "1".to_owned())))
+}
+
+/// The line above the console after a step: booked or cancelled, PIN saved, linked (the
+/// later step first, when a link carries several).
+async fn banner(app: &App, lang: Lang, who: &PageCaller, params: &Params) -> Result<Option<String>, ApiError> {
+    let t = lang.catalog();
+    for (param, key) in [("cancelled", "booking.cancelled"), ("done", "booking.done")] {
+        if let Some(id) = params.parse::<i64>(param)?
+            && let Ok(b) = booking_in_reach(app, who, id).await
+        {
+            let line = BookingLine::new(&b, lang);
+            let text = format!("{}：{} · {} · {}（{}）", t.get(key), line.service, line.site, line.when, line.status);
+            return Ok(Some(text));
+        }
+    }
+    if params.get("pin_set").is_some() {
+        return Ok(Some(t.get("kiosk.pin_saved_console").to_owned()));
+    }
+    Ok(params.get("linked").map(|_| t.get("booking.linked").to_owned()))
+}
+
+/// The chosen service: its facts, the day's open slots, the next free one, and the days
+/// with seats.
+async fn service_panel(
+    app: &App,
+    lang: Lang,
+    page: &mut ConsolePage,
+    s: &Service,
+    date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<(), ApiError> {
+    let t = lang.catalog();
+    page.service = Some(ServiceFacts {
+        code: s.code.clone(),
+        name: s.name.clone(),
+        description: s.description.clone(),
+        provider: s.provider.clone(),
+        documents: s.documents.clone(),
+        price: super::price(lang, s.price_fen, s.subsidy_fen),
+        cutoff_hours: s.cancel_cutoff_minutes / 60,
+    });
+    page.slots = open_slots(app, &s.code, date, t.get("booking.home_visit")).await?;
+    let free = page.slots.iter().map(|l| l.free).sum();
+    page.next = offer_next(app, lang, &s.code, date, None, free).await?;
+    let shown = (today, span(today, Some(date), 14));
+    page.days = days_with_seats(app, lang, &s.code, shown, None, Some(date))
+        .await?
+        .into_iter()
+        .map(|d| (d.date, format!("{} · {}", d.label, d.note)))
+        .collect();
+    Ok(())
 }

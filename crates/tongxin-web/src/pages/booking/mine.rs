@@ -9,12 +9,12 @@ use axum::Router;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use tongxin_app::booking::{BookingBody, book, booking_in_reach};
 use tongxin_core::access::ActorKind;
-use tongxin_core::time::Timestamp;
-use tongxin_store::booking::people::Person;
-
 use tongxin_core::booking::eligibility::{Applicant, Refusal, Usage};
+use tongxin_core::time::Timestamp;
 use tongxin_store::booking::catalog::Service;
+use tongxin_store::booking::people::Person;
 
 use super::days::{DayChoice, days_with_seats, offer_next, span};
 use super::{BookingLine, CategoryChoices, SlotLine, choices, open_slots};
@@ -23,7 +23,6 @@ use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::params::Params;
 use crate::{ApiError, App};
-use tongxin_app::booking::{BookingBody, book, booking_in_reach};
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -7,6 +7,7 @@
 use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Response};
+use tongxin_app::booking::booking_in_reach;
 
 use super::facts::{self, Facts};
 use super::mine::people;
@@ -15,7 +16,6 @@ use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
 use crate::params::Params;
 use crate::{ApiError, App};
-use tongxin_app::booking::booking_in_reach;
 
 #[derive(Template)]
 #[template(path = "booking/confirm.html")]

@@ -2,18 +2,6 @@
 //! and what every channel shares — a resident's eligibility per service, the free slots
 //! of a service on a day, and a booking's line in a list.
 
-mod admin;
-mod catalog_admin;
-mod console;
-mod days;
-mod facts;
-mod kiosk;
-mod kiosk_pin;
-mod kiosk_sign_in;
-mod kiosk_view;
-mod mine;
-mod mine_confirm;
-
 use axum::Router;
 use tongxin_core::booking::eligibility::{Applicant, Usage};
 use tongxin_core::time::Timestamp;
@@ -22,6 +10,19 @@ use tongxin_store::booking::catalog::{Category, Service};
 use tongxin_store::booking::slots::{Slot, SlotFilter};
 
 use crate::{ApiError, App};
+
+mod admin;
+mod catalog_admin;
+mod console;
+mod console_card;
+mod days;
+mod facts;
+mod kiosk;
+mod kiosk_pin;
+mod kiosk_sign_in;
+mod kiosk_view;
+mod mine;
+mod mine_confirm;
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -10,6 +10,7 @@
 //! in the column the step is taken from, among the cases where the reader may take the
 //! same step now.
 
+use tongxin_app::cases::Reach;
 use tongxin_core::cases::lifecycle::{Action, Status};
 use tongxin_store::cases::{CaseFilter, CaseOrder, CaseRecord, Event};
 
@@ -17,7 +18,6 @@ use super::{action_key, status_key};
 use crate::App;
 use crate::auth::Who;
 use crate::i18n::Lang;
-use tongxin_app::cases::Reach;
 
 /// How many of the column's first cases are looked at for the next one.
 const LOOK_AHEAD: i64 = 50;

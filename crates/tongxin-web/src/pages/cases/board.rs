@@ -3,14 +3,15 @@
 //! community, department, overdue) that every link keeps; one-click dispatch; and after a
 //! dispatch, its confirmation and the next case.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
+use tongxin_app::cases::{Reach, category_names};
 use tongxin_core::access::Permission;
 use tongxin_core::cases::lifecycle::Status;
 use tongxin_store::cases::{CaseFilter, CaseOrder, CaseRecord};
-
-use std::collections::HashMap;
 
 use super::after::{Done, confirmed, done};
 use super::board_filter::{BoardFilter, Choices};
@@ -20,7 +21,6 @@ use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
 use crate::params::Params;
 use crate::{ApiError, App};
-use tongxin_app::cases::{Reach, category_names};
 
 /// The cards one column shows at a time; "更多" pages through the rest.
 pub const COLUMN_LIMIT: i64 = 50;

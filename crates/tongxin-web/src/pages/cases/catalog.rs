@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use tongxin_app::cases::catalog::CategoryView;
 use tongxin_core::access::Permission;
 use tongxin_core::cases::catalog::{AttributeDef, CategoryCode, Priority, parse_limit};
 
@@ -13,7 +14,6 @@ use crate::i18n::Lang;
 use crate::pages::access::admin_users::field_error;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::{ApiError, App};
-use tongxin_app::cases::catalog::CategoryView;
 
 pub struct Row {
     pub view: CategoryView,

@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Multipart, OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use tongxin_app::cases::batch::{ImportReport, MAX_FILE_BYTES, import_file};
 use tongxin_core::access::Permission;
 
 use crate::auth::PageCaller;
@@ -14,7 +15,6 @@ use crate::i18n::Lang;
 use crate::pages::access::admin_users::field_error;
 use crate::pages::{PageContext, PageError, render};
 use crate::{ApiError, App};
-use tongxin_app::cases::batch::{ImportReport, MAX_FILE_BYTES, import_file};
 
 /// A refused row as the page shows it: its number and the reason in the reader's language.
 pub struct Refusal {

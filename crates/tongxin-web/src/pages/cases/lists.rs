@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::extract::{OriginalUri, State};
 use axum::response::{IntoResponse, Response};
+use tongxin_app::cases::category_names;
 use tongxin_core::access::{ActorKind, Permission};
 use tongxin_core::cases::lifecycle::Status;
 use tongxin_store::cases::{CaseFilter, CaseOrder};
@@ -13,7 +14,6 @@ use crate::App;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
-use tongxin_app::cases::category_names;
 
 /// The most cases a list shows.
 const LIST_LIMIT: i64 = 500;

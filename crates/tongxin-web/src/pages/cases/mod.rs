@@ -4,6 +4,17 @@
 //! After a step taken on a page, the page confirms it and links the next case ([`after`]).
 //! The rules are the JSON API's ([`tongxin_app::cases`]).
 
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tongxin_core::cases::lifecycle::Action;
+use tongxin_store::cases::CaseRecord;
+
+use crate::App;
+use crate::uploads::MAX_UPLOAD_BYTES;
+
+pub use tongxin_app::labels::{source_key, status_key};
+
 pub mod action_forms;
 pub mod after;
 pub mod board;
@@ -17,16 +28,7 @@ pub mod pick_map;
 pub mod place;
 pub mod report;
 pub mod search;
-
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
-pub use tongxin_app::labels::{source_key, status_key};
-use tongxin_core::cases::lifecycle::Action;
-use tongxin_store::cases::CaseRecord;
-
-use crate::App;
-use crate::uploads::MAX_UPLOAD_BYTES;
+pub mod timeline;
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -7,6 +7,8 @@
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use tongxin_app::cases::place::{PlaceRequest, may_place, place, search};
+use tongxin_app::cases::{Reach, visible};
 use tongxin_core::access::Permission;
 use tongxin_core::cases::lifecycle::Status;
 use tongxin_core::pii::{PhoneNumber, mask_name};
@@ -19,8 +21,6 @@ use crate::i18n::Lang;
 use crate::pages::{FormParams, PageError};
 use crate::params::id_param;
 use crate::{ApiError, App};
-use tongxin_app::cases::place::{PlaceRequest, may_place, place, search};
-use tongxin_app::cases::{Reach, visible};
 
 /// The place form on a case's page.
 pub struct PlaceSection {

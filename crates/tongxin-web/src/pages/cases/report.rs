@@ -8,8 +8,14 @@ use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::Value;
+use tongxin_app::cases::catalog::{CategoryView, active_categories};
+use tongxin_app::cases::intake::{ReportRequest, file};
+use tongxin_app::cases::place::{home, match_address};
 use tongxin_core::access::{ActorKind, Permission};
 use tongxin_core::cases::catalog::{AttributeType, Category, CategoryCode};
+use tongxin_core::geo::Building;
+use tongxin_core::geo::address::Found;
+use tongxin_store::geo::BuildingFilter;
 
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
@@ -19,12 +25,6 @@ use crate::pages::{PageContext, PageError, render};
 use crate::params::Params;
 use crate::uploads::FormWithPhotos;
 use crate::{ApiError, App};
-use tongxin_app::cases::catalog::{CategoryView, active_categories};
-use tongxin_app::cases::intake::{ReportRequest, file};
-use tongxin_app::cases::place::{home, match_address};
-use tongxin_core::geo::Building;
-use tongxin_core::geo::address::Found;
-use tongxin_store::geo::BuildingFilter;
 
 /// One extra question of the chosen category.
 pub struct Question {

@@ -7,6 +7,8 @@ use askama::Template;
 use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use tongxin_app::cases::category_names;
+use tongxin_app::cases::read::search_page;
 use tongxin_core::access::Permission;
 use tongxin_core::cases::lifecycle::Status;
 use tongxin_core::cases::report::Source;
@@ -18,8 +20,6 @@ use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, found_or_explained, render};
 use crate::params::Params;
-use tongxin_app::cases::category_names;
-use tongxin_app::cases::read::search_page;
 
 /// Cases a page (the API's default `limit`).
 const PAGE: i64 = 50;

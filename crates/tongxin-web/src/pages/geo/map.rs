@@ -4,6 +4,8 @@
 use askama::Template;
 use axum::extract::{OriginalUri, State};
 use axum::response::Html;
+use tongxin_app::geo::locate::point_param;
+use tongxin_core::access::Permission;
 use tongxin_core::geo::{Crs, Region, RegionLevel};
 use tongxin_store::geo::RegionFilter;
 
@@ -13,8 +15,6 @@ use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
 use crate::params::Params;
 use crate::{ApiError, App};
-use tongxin_app::geo::locate::point_param;
-use tongxin_core::access::Permission;
 
 /// One region on the path of a located point.
 pub struct Crumb {

@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::Html;
+use tongxin_app::geo::regions::visible_region;
 use tongxin_core::geo::{Building, Region, RegionCode, RegionLevel};
 use tongxin_store::geo::{BuildingFilter, RegionFilter};
 
@@ -16,7 +17,6 @@ use crate::App;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
-use tongxin_app::geo::regions::visible_region;
 
 /// The most buildings one region page lists.
 const MAX_BUILDINGS: i64 = 500;

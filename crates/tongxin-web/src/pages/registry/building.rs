@@ -7,21 +7,22 @@ use axum::Router;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tongxin_app::registry::edit::{
+    BuildingPatch, BuildingRegistryView, HouseholdRequest, add_household, building_in_reach, change_building,
+};
+use tongxin_app::registry::history::{HistoryEntry, history};
+use tongxin_app::registry::{HouseholdView, search_households};
 use tongxin_core::access::Permission;
 use tongxin_core::registry::LiftStage;
 
-use super::edit::{Choice, HouseholdForm, choices, kept, saved_or_again};
+use super::edit::{Choice, choices, kept, saved_or_again};
+use super::household_edit::HouseholdForm;
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::params::Params;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use tongxin_app::registry::edit::{
-    BuildingPatch, BuildingRegistryView, HouseholdRequest, add_household, building_in_reach, change_building,
-};
-use tongxin_app::registry::history::{HistoryEntry, history};
-use tongxin_app::registry::{HouseholdView, search_households};
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -4,6 +4,10 @@
 use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Response};
+use tongxin_app::registry::ebike_edit::{EbikePatch, EbikeRequest, add_ebike, change_ebike};
+use tongxin_app::registry::ebikes::{one_ebike, search_sheds};
+use tongxin_app::registry::history::{HistoryEntry, history};
+use tongxin_app::registry::one_resident;
 use tongxin_core::access::Permission;
 use tongxin_core::registry::{Battery, EbikeStatus};
 
@@ -15,10 +19,6 @@ use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::params::Params;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use tongxin_app::registry::ebike_edit::{EbikePatch, EbikeRequest, add_ebike, change_ebike};
-use tongxin_app::registry::ebikes::{one_ebike, search_sheds};
-use tongxin_app::registry::history::{HistoryEntry, history};
-use tongxin_app::registry::one_resident;
 
 /// A shed to choose: id, name, chosen.
 pub struct ShedChoice {

@@ -7,6 +7,11 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
+use tongxin_app::registry::ebikes::{
+    EbikeView, PledgeView, ShedView, one_shed, search_ebikes, search_pledges, search_sheds,
+};
+use tongxin_app::registry::history::{HistoryEntry, history};
+use tongxin_app::registry::safety::{ShedCheckRequest, ShedCheckView, record_check};
 use tongxin_core::access::Permission;
 
 use super::PAGE;
@@ -16,11 +21,6 @@ use crate::pages::{FormParams, PageContext, PageError, found_or_explained, rende
 use crate::params::Params;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use tongxin_app::registry::ebikes::{
-    EbikeView, PledgeView, ShedView, one_shed, search_ebikes, search_pledges, search_sheds,
-};
-use tongxin_app::registry::history::{HistoryEntry, history};
-use tongxin_app::registry::safety::{ShedCheckRequest, ShedCheckView, record_check};
 
 /// A shed as the pages show one: the view, with names for its codes.
 pub struct Shed {

@@ -9,7 +9,9 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use tongxin_core::registry::{Gender, HouseholdRole, Registration, Tag};
+use tongxin_app::registry::edit::{ResidentPatch, ResidentRequest, add_resident, change_resident};
+use tongxin_app::registry::{HouseholdView, household_detail, one_resident};
+use tongxin_core::registry::{Gender, HouseholdRole, Tag};
 
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
@@ -17,16 +19,15 @@ use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::params::Params;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use tongxin_app::registry::edit::{
-    HouseholdPatch, ResidentPatch, ResidentRequest, add_resident, change_household, change_resident,
-};
-use tongxin_app::registry::{HouseholdView, household_detail, one_resident};
 
 pub fn routes() -> Router<App> {
     Router::new()
         .route("/registry/residents/{id}/edit", get(resident_form).post(resident_save))
         .route("/registry/households/{id}/residents/new", get(new_resident_form).post(new_resident_save))
-        .route("/registry/households/{id}/edit", get(household_form).post(household_save))
+        .route(
+            "/registry/households/{id}/edit",
+            get(super::household_edit::household_form).post(super::household_edit::household_save),
+        )
 }
 
 /// A choice in a select, a radio or a checkbox: stored value, name, chosen.
@@ -247,7 +248,7 @@ async fn resident_save(
     .await
 }
 
-async fn household_heading(app: &App, who: &PageCaller, raw: &str) -> Result<HouseholdView, ApiError> {
+pub(super) async fn household_heading(app: &App, who: &PageCaller, raw: &str) -> Result<HouseholdView, ApiError> {
     let id = id_param(raw)?;
     who.require(app, tongxin_core::access::Permission::RegistryWrite).await?;
     let (h, _) = household_detail(app, who, id).await?;
@@ -301,107 +302,6 @@ async fn new_resident_save(
         let page = ResidentForm::blank(
             PageContext::new(lang, &uri, Some(&who)),
             format!("/registry/households/{}/residents/new", h.id),
-            h.address.clone(),
-            format!("/registry/households/{}", h.id),
-        );
-        Ok(render(&page.typed(&form, problems)).into_response())
-    })
-    .await
-}
-
-#[derive(Template)]
-#[template(path = "registry/household_form.html")]
-pub struct HouseholdForm {
-    page: PageContext,
-    action: String,
-    heading: String,
-    back: String,
-    unit: String,
-    room: String,
-    notes: String,
-    registrations: Vec<Choice>,
-    problems: Vec<String>,
-}
-
-impl HouseholdForm {
-    /// An empty form posting to `action`, under `heading`, with a link `back`.
-    pub fn new(page: PageContext, action: String, heading: String, back: String) -> Self {
-        Self {
-            page,
-            action,
-            heading,
-            back,
-            unit: String::new(),
-            room: String::new(),
-            notes: String::new(),
-            registrations: choices(Registration::ALL, |_| false, Registration::as_str, Registration::term_key),
-            problems: vec![],
-        }
-    }
-
-    /// The form again with what was typed.
-    pub fn typed(mut self, form: &Params, problems: Vec<String>) -> Self {
-        self.unit = form.raw("unit").to_owned();
-        self.room = form.raw("room").to_owned();
-        self.notes = form.raw("notes").to_owned();
-        self.registrations = choices(
-            Registration::ALL,
-            |r| form.raw("registration") == r.as_str(),
-            Registration::as_str,
-            Registration::term_key,
-        );
-        self.problems = problems;
-        self
-    }
-}
-
-async fn household_form(
-    State(app): State<App>,
-    lang: Lang,
-    OriginalUri(uri): OriginalUri,
-    who: PageCaller,
-    Path(raw): Path<String>,
-) -> Response {
-    let h = match household_heading(&app, &who, &raw).await {
-        Ok(h) => h,
-        Err(e) => return PageError::from_api(lang, e).into_response(),
-    };
-    let mut form = HouseholdForm::new(
-        PageContext::new(lang, &uri, Some(&who)),
-        format!("/registry/households/{}/edit", h.id),
-        h.address,
-        format!("/registry/households/{}", h.id),
-    );
-    form.registrations =
-        choices(Registration::ALL, |r| r.as_str() == h.registration, Registration::as_str, Registration::term_key);
-    (form.unit, form.room, form.notes) = (h.unit, h.room, h.notes);
-    render(&form).into_response()
-}
-
-async fn household_save(
-    State(app): State<App>,
-    lang: Lang,
-    OriginalUri(uri): OriginalUri,
-    who: PageCaller,
-    Path(raw): Path<String>,
-    FormParams(form): FormParams,
-) -> Response {
-    let h = match household_heading(&app, &who, &raw).await {
-        Ok(h) => h,
-        Err(e) => return PageError::from_api(lang, e).into_response(),
-    };
-    let patch = HouseholdPatch {
-        unit: Some(form.raw("unit").to_owned()),
-        room: Some(form.raw("room").to_owned()),
-        registration: Some(form.raw("registration").to_owned()),
-        notes: Some(form.raw("notes").to_owned()),
-    };
-    let saved =
-        change_household(&app, &who, h.id, patch).await.map(|_| format!("/registry/households/{}?saved=1", h.id));
-    saved_or_again(lang, saved, |problems| async {
-        let page = HouseholdForm::new(
-            PageContext::new(lang, &uri, Some(&who)),
-            format!("/registry/households/{}/edit", h.id),
             h.address.clone(),
             format!("/registry/households/{}", h.id),
         );

@@ -9,6 +9,7 @@ use axum::extract::{DefaultBodyLimit, Multipart, OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use tongxin_app::registry::import::{ImportView, MAX_BODY, job, options, start};
 use tongxin_core::access::Permission;
 
 use crate::auth::PageCaller;
@@ -16,7 +17,6 @@ use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
 use crate::params::Params;
 use crate::{ApiError, App};
-use tongxin_app::registry::import::{ImportView, MAX_BODY, job, options, start};
 
 pub fn routes() -> Router<App> {
     Router::new()

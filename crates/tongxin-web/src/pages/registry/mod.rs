@@ -7,7 +7,10 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-
+use tongxin_app::registry::history::{HistoryEntry, history};
+use tongxin_app::registry::{
+    HouseholdView, ResidentView, household_detail, one_resident, scope, search_households, search_residents,
+};
 use tongxin_core::access::Permission;
 
 use crate::App;
@@ -16,15 +19,12 @@ use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, found_or_explained, render};
 use crate::params::Params;
 use crate::params::id_param;
-use tongxin_app::registry::history::{HistoryEntry, history};
-use tongxin_app::registry::{
-    HouseholdView, ResidentView, household_detail, one_resident, scope, search_households, search_residents,
-};
 
 mod building;
 mod ebike;
 pub mod ebikes;
 mod edit;
+mod household_edit;
 mod import;
 pub mod pledge_online;
 pub mod safety;

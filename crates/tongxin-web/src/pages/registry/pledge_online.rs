@@ -6,12 +6,12 @@ use askama::Template;
 use axum::extract::{OriginalUri, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
+use tongxin_app::registry::pledge_online::{PledgeOwnerView, my_pledge, sign};
 
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::{ApiError, App};
-use tongxin_app::registry::pledge_online::{PledgeOwnerView, my_pledge, sign};
 
 #[derive(Template)]
 #[template(path = "registry/my_pledge.html")]

@@ -7,13 +7,13 @@ use askama::Template;
 use axum::extract::{OriginalUri, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use tongxin_app::registry::safety::{SafetyRowView, SafetyView, reads_buildings, safety_report};
 
 use crate::auth::PageCaller;
 use crate::i18n::Lang;
 use crate::pages::{PageContext, PageError, render};
 use crate::params::Params;
 use crate::{ApiError, App};
-use tongxin_app::registry::safety::{SafetyRowView, SafetyView, reads_buildings, safety_report};
 
 /// A row as the tables show it: counts, the coverage as a whole percentage, the shortfall.
 pub struct Line {

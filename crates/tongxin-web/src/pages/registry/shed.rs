@@ -8,6 +8,8 @@ use axum::Router;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tongxin_app::registry::ebikes::one_shed;
+use tongxin_app::registry::shed_edit::{ShedPatch, add_shed, change_shed};
 use tongxin_core::access::Permission;
 use tongxin_core::registry::ledger_input::ShedText;
 use tongxin_core::registry::{Facility, ShedStatus};
@@ -19,8 +21,6 @@ use crate::pages::{FormParams, PageContext, PageError, render};
 use crate::params::Params;
 use crate::params::id_param;
 use crate::{ApiError, App};
-use tongxin_app::registry::ebikes::one_shed;
-use tongxin_app::registry::shed_edit::{ShedPatch, add_shed, change_shed};
 
 pub fn routes() -> Router<App> {
     Router::new()

@@ -13,11 +13,15 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use tongxin_core::cases::notify::{Audience, notices};
+use tongxin_core::cases::notify::notices;
 use tongxin_core::time::Timestamp;
 
+mod recipients;
+
+use recipients::recipients;
+
 use crate::audit::Caller;
-use crate::{Backend, Store, StoreError, Tx, row_bool};
+use crate::{Backend, Store, StoreError, Tx};
 
 /// Tries before a notification is given up.
 pub const MAX_ATTEMPTS: i64 = 6;
@@ -168,67 +172,7 @@ impl Store {
         let now = Timestamp::now().millis();
         let mut queued = 0;
         for (audience, notice) in list {
-            let mut recipients = match audience {
-                Audience::Reporters => {
-                    let mut found = Vec::new();
-                    // Staff who found the problem themselves follow it; an operator who typed
-                    // in a caller's report does not (the caller is told instead).
-                    let found_it = matches!(row.try_get::<String, _>("source")?.as_str(), "patrol" | "campaign");
-                    if let Some(id) = row.try_get::<Option<i64>, _>("reporter_user")?.filter(|_| found_it) {
-                        found.push(Recipient::Staff(id));
-                    }
-                    if let Some(id) = row.try_get::<Option<i64>, _>("reporter_resident")? {
-                        found.push(Recipient::Resident(id));
-                    }
-                    if row_bool(&row, "has_contact")? {
-                        found.push(Recipient::Contact(case_id));
-                    }
-                    let followers = sqlx::query(
-                        "SELECT recipient_kind, recipient_id FROM case_followers WHERE case_id = $1 \
-                         ORDER BY recipient_kind, recipient_id",
-                    )
-                    .bind(case_id)
-                    .fetch_all(&mut **tx)
-                    .await?;
-                    for f in &followers {
-                        found.push(Recipient::from_parts(
-                            &f.try_get::<String, _>("recipient_kind")?,
-                            f.try_get("recipient_id")?,
-                        )?);
-                    }
-                    found
-                }
-                Audience::Department => match row.try_get::<Option<String>, _>("department_code")? {
-                    Some(department) => {
-                        let staff = sqlx::query(
-                            "SELECT u.id FROM users u JOIN user_departments d ON d.user_id = u.id \
-                             WHERE d.department_code = $1 AND u.disabled = $2 ORDER BY u.id",
-                        )
-                        .bind(department)
-                        .bind(false)
-                        .fetch_all(&mut **tx)
-                        .await?;
-                        staff
-                            .iter()
-                            .map(|r| Ok(Recipient::Staff(r.try_get("id")?)))
-                            .collect::<Result<_, StoreError>>()?
-                    }
-                    None => Vec::new(),
-                },
-                Audience::ShiftLeads | Audience::Dispatchers | Audience::GridWorkers => {
-                    let leads = sqlx::query(
-                        "SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = $3 \
-                         WHERE u.disabled = $1 AND EXISTS (SELECT 1 FROM user_regions g WHERE g.user_id = u.id \
-                           AND substr($2, 1, length(g.region_code)) = g.region_code) ORDER BY u.id",
-                    )
-                    .bind(false)
-                    .bind(row.try_get::<String, _>("region_code")?)
-                    .bind(audience.role().unwrap_or_default())
-                    .fetch_all(&mut **tx)
-                    .await?;
-                    leads.iter().map(|r| Ok(Recipient::Staff(r.try_get("id")?))).collect::<Result<_, StoreError>>()?
-                }
-            };
+            let mut recipients = recipients(tx, case_id, &row, audience).await?;
             recipients.sort();
             recipients.dedup();
             let text = notice.text(&number, &category);
