@@ -16,6 +16,8 @@
 //! - [`text`]: the rules all incoming text meets.
 //! - [`cases`]: intake, the 12345 batch, listing filters, placing, steps, photos, merge
 //!   and export of cases.
+//! - [`campaigns`]: campaigns created over regions, their progress, and the grid
+//!   worker's visits, each recorded once.
 //! - [`booking`]: booking commands that are more than one store call, and who may see a
 //!   booking.
 //! - [`registry`]: the registry's shared reads: the caller's scope, a resident in reach.
@@ -40,6 +42,7 @@ pub use error::Error;
 pub mod access;
 pub mod booking;
 pub mod caller;
+pub mod campaigns;
 pub mod cases;
 pub mod config;
 pub mod error;

@@ -10,6 +10,8 @@
 //!   [`geo::Locator`] and the checks a GeoJSON import must pass.
 //! - [`registry`]: the community registry's vocabularies and field checks.
 //! - [`booking`]: the service door's vocabularies, eligibility rules and timetables.
+//! - [`campaigns`]: campaigns' target kinds, checklists and the answers they accept, and
+//!   the shipped templates.
 //! - [`time`]: instants stored as UTC milliseconds and shown in Asia/Shanghai.
 //! - [`xlsx_guard`]: the check every uploaded XLSX passes before a workbook reader opens
 //!   it (how far it inflates, and how fast).
@@ -22,6 +24,7 @@ mod macros;
 
 pub mod access;
 pub mod booking;
+pub mod campaigns;
 pub mod cases;
 pub mod geo;
 pub mod pii;

@@ -30,6 +30,7 @@ pub mod access;
 pub mod audit;
 pub mod blobs;
 pub mod booking;
+pub mod campaigns;
 pub mod cases;
 pub mod error;
 pub mod geo;

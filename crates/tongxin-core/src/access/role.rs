@@ -74,10 +74,20 @@ pub enum Permission {
     /// safety figures per community. Counts only, never a person or a building's rows.
     #[serde(rename = "stats.read")]
     StatsRead,
+    /// Run campaigns (专项行动): create one, assign and reassign its visit tasks.
+    #[serde(rename = "campaigns.manage")]
+    CampaignsManage,
+    /// Do one's own visit tasks: answer a campaign's checklist at a target.
+    #[serde(rename = "campaigns.visit")]
+    CampaignsVisit,
+    /// Read campaigns and their progress within one's regions (counts and targets, never a
+    /// household's answers beyond one's own visits).
+    #[serde(rename = "campaigns.read")]
+    CampaignsRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 24] = [
         Permission::GeoRead,
         Permission::ResidentsRead,
         Permission::PiiReveal,
@@ -99,6 +109,9 @@ impl Permission {
         Permission::BookingBook,
         Permission::BookingManage,
         Permission::StatsRead,
+        Permission::CampaignsManage,
+        Permission::CampaignsVisit,
+        Permission::CampaignsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -124,6 +137,9 @@ impl Permission {
             Permission::BookingBook => "booking.book",
             Permission::BookingManage => "booking.manage",
             Permission::StatsRead => "stats.read",
+            Permission::CampaignsManage => "campaigns.manage",
+            Permission::CampaignsVisit => "campaigns.visit",
+            Permission::CampaignsRead => "campaigns.read",
         }
     }
 }
@@ -201,9 +217,12 @@ impl Role {
                 BookingBook,
                 BookingManage,
                 StatsRead,
+                CampaignsManage,
+                CampaignsVisit,
+                CampaignsRead,
             ],
             Role::Intake => &[GeoRead, ResidentsRead, CasesRead, CasesReport, CasesVerify, CasesRegister],
-            Role::Dispatcher => &[GeoRead, CasesRead, CasesDispatch],
+            Role::Dispatcher => &[GeoRead, CasesRead, CasesDispatch, CampaignsRead],
             Role::ShiftLead => &[
                 GeoRead,
                 ResidentsRead,
@@ -219,17 +238,28 @@ impl Role {
                 CasesApprove,
                 ShedsCheck,
                 BookingBook,
+                CampaignsManage,
+                CampaignsRead,
             ],
-            Role::GridWorker => {
-                &[GeoRead, ResidentsRead, RegistryWrite, CasesRead, CasesReport, CasesVerify, CasesCheck, ShedsCheck]
-            }
+            Role::GridWorker => &[
+                GeoRead,
+                ResidentsRead,
+                RegistryWrite,
+                CasesRead,
+                CasesReport,
+                CasesVerify,
+                CasesCheck,
+                ShedsCheck,
+                CampaignsVisit,
+                CampaignsRead,
+            ],
             // A department sees the cases dispatched to it, not its regions' others.
             Role::Department => &[GeoRead, CasesHandle],
             Role::Operator => &[GeoRead, ResidentsRead, PiiReveal, CasesRead, CasesReport, BookingBook],
             // A kiosk's permissions (booking at its site) arrive with the service door.
             Role::Kiosk => &[],
             // A leader reads cases and the map, and the figures, never a person's record.
-            Role::Viewer => &[GeoRead, CasesRead, StatsRead],
+            Role::Viewer => &[GeoRead, CasesRead, StatsRead, CampaignsRead],
             Role::Auditor => &[AuditRead],
         }
     }

@@ -249,7 +249,22 @@ impl Store {
                 ));
             }
         }
-        let limits = self.category_limits(&mut tx, &new.category).await?.ok_or_else(|| StoreError::Conflict {
+        let id = self.insert_case(&mut tx, caller, new, calendar).await?;
+        tx.commit().await?;
+        Ok((self.case(id).await?.ok_or(StoreError::NotFound { entity: "case", key: id.to_string() })?, true))
+    }
+
+    /// Files `new` inside `tx` (a campaign's visit files its findings with it): the case,
+    /// its number, its first step, its photos, its notices and the audit entry. Returns
+    /// its id.
+    pub(crate) async fn insert_case(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        new: &NewCase,
+        calendar: &Calendar,
+    ) -> Result<i64, StoreError> {
+        let limits = self.category_limits(tx, &new.category).await?.ok_or_else(|| StoreError::Conflict {
             field: "category",
             reason: format!("there is no active category {}", new.category),
         })?;
@@ -290,19 +305,18 @@ impl Store {
         .bind(due)
         .bind(new.media_url.as_deref())
         .bind(new.token.as_deref())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?
         .try_get("id")?;
         let number = format!("{}-{id:05}", now.to_utc().with_timezone(&SHANGHAI).format("%Y%m%d"));
-        sqlx::query("UPDATE cases SET number = $1 WHERE id = $2").bind(&number).bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE cases SET number = $1 WHERE id = $2").bind(&number).bind(id).execute(&mut **tx).await?;
         let data = json!({ "source": new.source, "duplicate_of": new.duplicate_of });
-        let event = Self::add_event(&mut tx, caller, id, "report", None, Status::Reported, "", data).await?;
-        Self::add_photos_in(&mut tx, caller, id, event, &new.photos).await?;
-        self.notify_in(&mut tx, caller, id, "report").await?;
+        let event = Self::add_event(tx, caller, id, "report", None, Status::Reported, "", data).await?;
+        Self::add_photos_in(tx, caller, id, event, &new.photos).await?;
+        self.notify_in(tx, caller, id, "report").await?;
         let detail = json!({ "after": { "number": number, "category": new.category, "source": new.source, "region": new.region } });
-        self.audit_in(&mut tx, caller, AuditEntry::ok("case.create", "case", id).with_detail(detail)).await?;
-        tx.commit().await?;
-        Ok((self.case(id).await?.ok_or(StoreError::NotFound { entity: "case", key: id.to_string() })?, true))
+        self.audit_in(tx, caller, AuditEntry::ok("case.create", "case", id).with_detail(detail)).await?;
+        Ok(id)
     }
 
     /// The limits of an active subclass, read inside a transaction.

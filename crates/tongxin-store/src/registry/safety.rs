@@ -371,19 +371,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut ids: Vec<i64> = Vec::with_capacity(new.len());
         for k in new {
-            let row = sqlx::query(
-                "INSERT INTO shed_checks (shed_id, checked_on, checked_by, ok, findings, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(k.shed_id)
-            .bind(k.checked_on.format("%Y-%m-%d").to_string())
-            .bind(k.checked_by.trim())
-            .bind(k.ok)
-            .bind(k.findings.trim())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            ids.push(row.try_get("id")?);
+            ids.push(insert_shed_check(&mut tx, k, now).await?);
         }
         let detail = match new {
             [one] => json!({ "shed": one.shed_id, "checked_on": one.checked_on.to_string(), "ok": one.ok }),
@@ -427,4 +415,21 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Inserts one shed inspection inside `tx`; its id.
+pub(crate) async fn insert_shed_check(tx: &mut crate::Tx, k: &NewShedCheck, now: i64) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO shed_checks (shed_id, checked_on, checked_by, ok, findings, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(k.shed_id)
+    .bind(k.checked_on.format("%Y-%m-%d").to_string())
+    .bind(k.checked_by.trim())
+    .bind(k.ok)
+    .bind(k.findings.trim())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get("id")?)
 }

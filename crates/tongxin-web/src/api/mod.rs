@@ -9,6 +9,7 @@ use crate::{ApiError, App};
 
 pub mod access;
 pub mod booking;
+pub mod campaigns;
 pub mod cases;
 pub mod geo;
 pub mod notifications;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<App> {
         .merge(cases::routes())
         .merge(registry::routes())
         .merge(booking::routes())
+        .merge(campaigns::routes())
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", axum::routing::post(notifications::read))
         .route("/openapi.json", get(openapi::document))

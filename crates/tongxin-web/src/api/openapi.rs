@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{access, booking, cases, geo, notifications, registry};
+use super::{access, booking, campaigns, cases, geo, notifications, registry};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -102,12 +102,21 @@ use super::{access, booking, cases, geo, notifications, registry};
         registry::ledger_export::pledges,
         registry::pledge_online::show,
         registry::pledge_online::sign_handler,
+        campaigns::list,
+        campaigns::create,
+        campaigns::templates,
+        campaigns::one,
+        campaigns::reassign_handler,
+        campaigns::my_tasks,
+        campaigns::visit,
+        campaigns::visits,
     ),
     tags(
         (name = "geo", description = "The grid geography: regions, buildings, locate"),
         (name = "access", description = "Signing in, accounts, API keys, the audit log, resident accounts"),
         (name = "cases", description = "Cases (一网统管): intake, lists, the lifecycle, the catalog"),
         (name = "booking", description = "One door for services (一网通办): the catalogue, slots and bookings through every channel"),
+        (name = "campaigns", description = "Campaigns (专项行动): checklists carried door to door, visit tasks, visits recorded once, progress"),
         (name = "registry", description = "The community registry (社区云): residents and households, masked; charging sheds, e-bikes, pledges and the e-bike safety view"),
     ),
 )]

@@ -22,6 +22,7 @@ use crate::{ApiError, App, observe};
 pub mod access;
 pub mod api_docs;
 pub mod booking;
+pub mod campaigns;
 pub mod cases;
 pub mod geo;
 pub mod notifications;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<App> {
         .merge(cases::routes())
         .merge(registry::routes())
         .merge(booking::routes())
+        .merge(campaigns::routes())
         .route("/notifications", axum::routing::get(notifications::page))
         .fallback(not_found)
 }
@@ -71,6 +73,8 @@ impl UserMenu {
             (Permission::CasesRegister, "/cases/import", "nav.import"),
             (Permission::CasesReport, "/report", "nav.report"),
             (Permission::CasesCheck, "/checks", "nav.checks"),
+            (Permission::CampaignsVisit, "/tasks", "nav.tasks"),
+            (Permission::CampaignsRead, "/campaigns", "nav.campaigns"),
             (Permission::GeoRead, "/map", "nav.map"),
             (Permission::ResidentsRead, "/registry/residents", "nav.registry"),
             (Permission::ResidentsRead, "/registry/ebike-safety", "safety.title"),

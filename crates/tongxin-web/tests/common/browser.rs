@@ -184,6 +184,12 @@ impl Browser {
         assert!(violations.is_empty(), "Content-Security-Policy violations in the console: {violations:#?}");
     }
 
+    /// Cuts the browser's network (`true`) or restores it (`false`), through chromedriver's
+    /// network emulation: requests fail as on a phone that lost its signal.
+    pub async fn set_offline(&self, offline: bool) {
+        self.client.issue_cmd(NetworkConditions { offline }).await.expect("set the network conditions");
+    }
+
     /// Ends the session, failing the test if any page broke the Content-Security-Policy.
     pub async fn stop(mut self) {
         self.assert_no_csp_violations().await;
@@ -204,6 +210,28 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+/// chromedriver's `/session/{id}/chromium/network_conditions`: offline, or back to normal.
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/chromium/network_conditions", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        if self.offline {
+            let body = json!({"network_conditions": {"offline": true, "latency": 0,
+                "download_throughput": 1_000_000, "upload_throughput": 1_000_000}});
+            (http::Method::POST, Some(body.to_string()))
+        } else {
+            (http::Method::DELETE, None)
+        }
     }
 }
 
