@@ -22,6 +22,7 @@
 pub mod access;
 pub mod booking;
 pub mod booking_catalog;
+pub mod campaigns;
 pub mod cases;
 pub mod geo;
 pub mod history;
@@ -112,6 +113,18 @@ pub async fn seed_booking_if_empty(
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(7));
     let today = tongxin_core::time::Timestamp::now().to_utc().with_timezone(&tongxin_core::time::SHANGHAI).date_naive();
     booking::seed_if_empty(store, pii, &mut rng, today).await
+}
+
+/// Creates the demo's campaigns (the finished 2020 e-bike sweep and shed check over what
+/// the registry holds of 2020, a garbage-sorting check half done, a patrol running) when
+/// there are none; the registry should be there first.
+pub async fn seed_campaigns_if_empty(
+    store: &Store,
+    options: &DemoOptions,
+) -> Result<Option<campaigns::CampaignSummary>, DemoError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed.wrapping_add(8));
+    let today = tongxin_core::time::Timestamp::now().to_utc().with_timezone(&tongxin_core::time::SHANGHAI).date_naive();
+    campaigns::seed_if_empty(store, &mut rng, today).await
 }
 
 /// Creates the demo subdistrict when the database has no regions yet; otherwise leaves

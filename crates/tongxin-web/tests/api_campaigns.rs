@@ -102,6 +102,30 @@ async fn a_sweep_from_start_to_case(db: TestDb) {
     assert_eq!(progress["communities"][0][0], "310106013001", "{progress}");
     assert_eq!(progress["campaign"]["progress"]["cases"], 1);
 
+    // The report upward, as XLSX: the figures of the stored visits, per community, grid
+    // and in total, findings by item, pledges collected.
+    let response = lead.get(&format!("/api/v1/campaigns/{id}/report.xlsx")).await;
+    assert_eq!(response.status(), 200);
+    let rows = {
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(response.bytes().await.unwrap().to_vec())).unwrap();
+        let range = book.worksheet_range("情况汇总").unwrap();
+        range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>()).collect::<Vec<_>>()
+    };
+    let headings = &rows[1];
+    let total = rows.last().unwrap();
+    let column =
+        |name: &str| headings.iter().position(|h| h == name).unwrap_or_else(|| panic!("{name} in {headings:?}"));
+    assert_eq!(total[0], "合计");
+    assert_eq!(total[column("对象数")], tasks.to_string());
+    assert_eq!((total[column("已走访")].as_str(), total[column("无人应答")].as_str()), ("1", "1"));
+    assert_eq!(total[column("发现：是否飞线充电（从窗口、楼上拉线）")], "1");
+    assert_eq!(total[column("发现：是否在楼道、门厅充电或停放")], "0");
+    assert_eq!(total[column("立案数")], "1");
+    assert_eq!(total[column("签署承诺书")], collected.len().to_string());
+    assert_eq!(rows[2][0], "社区");
+    assert_eq!(rows[3][1], GRID);
+
     // The leader reads it; the audit log holds the creation and the visits.
     let viewer = app.login("viewer").await;
     assert_eq!(viewer.json(&format!("/api/v1/campaigns/{id}")).await.0, 200);
@@ -288,7 +312,56 @@ async fn a_shed_visit_is_a_shed_inspection(db: TestDb) {
     app.stop().await;
 }
 
+/// The demo's 2020 sweep is the campaign behind the registry's 2020 figures: its report,
+/// counted from the visits, finds the registry's pledges and fire-safety cases, and its
+/// shed check the sheds inspected, without writing any of them twice.
+async fn the_demo_sweep_reports_what_the_registry_holds(db: TestDb) {
+    let app = TestApp::spawn_with_registry(db, HOUSEHOLDS).await;
+    let everyone = tongxin_store::registry::RegistryScope { all: true, ..Default::default() };
+    let filter = tongxin_store::registry::ebikes::LedgerFilter { limit: 100_000, ..Default::default() };
+    let pledges_before = app.db.store.pledges(&everyone, &filter).await.unwrap().len();
+    let options = tongxin_demo::DemoOptions::default();
+    let made = tongxin_demo::seed_campaigns_if_empty(&app.db.store, &options).await.unwrap().unwrap();
+    assert_eq!(made.campaigns, 4);
+    assert!(tongxin_demo::seed_campaigns_if_empty(&app.db.store, &options).await.unwrap().is_none(), "seeded once");
+    assert_eq!(
+        app.db.store.pledges(&everyone, &filter).await.unwrap().len(),
+        pledges_before,
+        "no pledge written twice"
+    );
+
+    let lead = app.login("shiftlead").await;
+    let (_, list) = lead.json("/api/v1/campaigns").await;
+    let by_name = |name: &str| list.as_array().unwrap().iter().find(|c| c["name"] == name).unwrap().clone();
+    let sweep = by_name("2020年电动自行车消防安全排摸");
+    let p = &sweep["progress"];
+    let n = |v: &Value| v.as_i64().unwrap();
+    assert!(n(&p["targets"]) > 0);
+    assert_eq!(n(&p["visited"]) + n(&p["nobody_home"]), n(&p["targets"]), "finished: every door tried");
+    assert!(n(&p["visited"]) * 10 > n(&p["targets"]) * 9, "nearly every door answered: {p}");
+    assert!(n(&p["pledges"]) > 0 && n(&p["cases"]) > 0, "{p}");
+    assert!(n(&p["cases_closed"]) * 2 > n(&p["cases"]), "the 2020 hazards are mostly fixed: {p}");
+    // The pledges it counts are the registry's paper pledges of 2020's sweep months.
+    let in_window = app.db.store.pledges(&everyone, &filter).await.unwrap().into_iter().filter(|r| {
+        r.channel == tongxin_core::registry::PledgeChannel::Paper
+            && r.signed_on >= "2020-05-01".parse().unwrap()
+            && r.signed_on <= "2020-11-30".parse().unwrap()
+    });
+    assert!(n(&p["pledges"]) <= in_window.count() as i64);
+    let sheds = by_name("2020年充电棚检查");
+    assert!(n(&sheds["progress"]["visited"]) > 0, "{sheds}");
+
+    // Its report, as the subdistrict sends it upward.
+    let id = sweep["id"].as_i64().unwrap();
+    let response = lead.get(&format!("/api/v1/campaigns/{id}/report.xlsx")).await;
+    assert_eq!(response.status(), 200);
+    let running = by_name("垃圾分类实效检查（本月）");
+    assert!(n(&running["progress"]["visited"]) * 2 <= n(&running["progress"]["targets"]) + 1, "half done: {running}");
+    app.stop().await;
+}
+
 backend_tests!(
+    the_demo_sweep_reports_what_the_registry_holds,
     a_shed_visit_is_a_shed_inspection,
     a_sweep_from_start_to_case,
     answers_are_held_to_the_checklist,

@@ -115,6 +115,10 @@ async fn a_visit_survives_a_lost_connection(db: TestDb) {
     assert_eq!(browser.text("#total-visited").await, "1");
     assert_eq!(browser.text("#total-cases").await, "1");
     browser.screenshot("campaign-progress").await;
+    browser.click("#report-link").await;
+    browser.wait_for_url(&format!("/campaigns/{campaign}/report")).await;
+    wait_containing(&browser, "#campaign-report tr.line-campaign\\.level_total", "合计").await;
+    browser.screenshot("campaign-report").await;
     browser.stop().await;
     app.stop().await;
 }

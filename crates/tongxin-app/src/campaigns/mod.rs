@@ -2,6 +2,7 @@
 //! regions in the caller's reach; read with their progress per grid and community; and
 //! [`visit`], the grid worker's side: their tasks and a visit recorded exactly once.
 
+pub mod report;
 pub mod visit;
 
 use std::collections::BTreeMap;
@@ -155,7 +156,7 @@ pub async fn create(app: &App, who: &Who, request: CampaignRequest) -> Result<(C
     Ok((view(app, who, campaign).await?, tasks))
 }
 
-async fn view(app: &App, who: &Who, c: Campaign) -> Result<CampaignView, Error> {
+pub(crate) async fn view(app: &App, who: &Who, c: Campaign) -> Result<CampaignView, Error> {
     let mut total = Progress::default();
     for (_, p) in app.store.campaign_progress(c.id, &scope(who)).await? {
         total.add(&p);

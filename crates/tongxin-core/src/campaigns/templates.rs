@@ -118,6 +118,26 @@ pub fn ebike_sweep() -> Template {
             &[">0"],
         ),
         when(item("pledge", "车主签署电动自行车安全承诺书", Pledge), "ebikes", &[">0"]),
+        // What the door shows of the building's fire safety, noted on the way.
+        optional(opens(
+            item("corridor_clutter", "楼道是否堆物", YesNo),
+            "E0103",
+            &["yes"],
+            "{target}：排摸发现楼道堆物",
+        )),
+        optional(opens(
+            item("fire_lane", "消防通道是否被占用", YesNo),
+            "E0401",
+            &["yes"],
+            "{target}：排摸发现消防通道占用",
+        )),
+        optional(opens_with(
+            item("fire_equipment", "楼内消防设施是否损坏", YesNo),
+            "C0103",
+            &["yes"],
+            "{target}：排摸发现楼内消防设施损坏",
+            &[("device", "other")],
+        )),
         optional(item("photo", "现场照片", Photo)),
         optional(item("note", "备注", Text)),
     ];

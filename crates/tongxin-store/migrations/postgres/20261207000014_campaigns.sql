@@ -43,6 +43,7 @@ CREATE TABLE campaign_visits (
     outcome      TEXT NOT NULL CHECK (outcome IN ('visited', 'nobody_home')),
     answers      TEXT NOT NULL,
     photos       INTEGER NOT NULL DEFAULT 0,
+    pledges      INTEGER NOT NULL DEFAULT 0,
     actor_kind   TEXT NOT NULL,
     actor_id     BIGINT NOT NULL,
     actor_name   TEXT NOT NULL,

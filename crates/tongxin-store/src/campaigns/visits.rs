@@ -11,7 +11,7 @@ use tongxin_core::cases::calendar::Calendar;
 use tongxin_core::geo::RegionCode;
 use tongxin_core::time::Timestamp;
 
-use super::{TASK_COLUMNS, task_from_row};
+use super::{TASK_COLUMNS, Task, task_from_row};
 use crate::audit::{AuditEntry, Caller};
 use crate::cases::NewCase;
 use crate::registry::NewPledge;
@@ -101,14 +101,15 @@ impl Store {
         let now = Timestamp::now();
         let answers = serde_json::to_string(&visit.answers).map_err(super::corrupt)?;
         let id: i64 = sqlx::query(
-            "INSERT INTO campaign_visits (task_id, client_id, outcome, answers, photos, actor_kind, actor_id, actor_name, \
-               visited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            "INSERT INTO campaign_visits (task_id, client_id, outcome, answers, photos, pledges, actor_kind, actor_id, \
+               actor_name, visited_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(task.id)
         .bind(&visit.client_id)
         .bind(visit.outcome.as_str())
         .bind(answers)
         .bind(visit.photos)
+        .bind(visit.pledges.len() as i64)
         .bind(caller.actor.kind.as_str())
         .bind(caller.actor.id)
         .bind(&caller.display_name)
@@ -225,6 +226,87 @@ impl Store {
             }
         }
         Ok(visits)
+    }
+}
+
+/// A visit made in the past (the demo's finished campaigns): when it happened, and its
+/// findings as cases with their whole past lifecycle.
+#[derive(Debug, Clone)]
+pub struct PastVisit {
+    pub visit: NewVisit,
+    pub at: Timestamp,
+    pub actor_name: String,
+    pub cases: Vec<(String, crate::cases::history::PastCase)>,
+    /// Cases already on file that this visit found (by item): linked, not filed again.
+    pub found_cases: Vec<(String, i64)>,
+    /// Pledges already on file that this visit collected: counted, not written again.
+    pub pledges_on_file: i64,
+}
+
+impl Store {
+    /// Writes past visits in one transaction and one audit entry, as they were: their
+    /// time, their tasks' status, their findings' cases and links, their pledges and shed
+    /// inspections. For seeding a history, never for a visit made now.
+    pub async fn insert_past_visits(&self, caller: &Caller, visits: &[PastVisit]) -> Result<usize, StoreError> {
+        let mut tx = self.begin_write().await?;
+        for past in visits {
+            let v = &past.visit;
+            let task = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM campaign_tasks t WHERE t.id = $1"))
+                .bind(v.task_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let task = task_from_row(&task)?;
+            let answers = serde_json::to_string(&v.answers).map_err(super::corrupt)?;
+            let id: i64 = sqlx::query(
+                "INSERT INTO campaign_visits (task_id, client_id, outcome, answers, photos, pledges, actor_kind, actor_id, \
+                   actor_name, visited_at) VALUES ($1, $2, $3, $4, 0, $5, 'staff', 0, $6, $7) RETURNING id",
+            )
+            .bind(task.id)
+            .bind(&v.client_id)
+            .bind(v.outcome.as_str())
+            .bind(answers)
+            .bind(v.pledges.len() as i64 + past.pledges_on_file)
+            .bind(&past.actor_name)
+            .bind(past.at.millis())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            let status = match (v.outcome, task.status) {
+                (Outcome::Visited, _) | (_, TaskStatus::Visited) => TaskStatus::Visited,
+                (Outcome::NobodyHome, _) => TaskStatus::NobodyHome,
+            };
+            sqlx::query("UPDATE campaign_tasks SET status = $1, visits = visits + 1, visited_at = $2 WHERE id = $3")
+                .bind(status.as_str())
+                .bind(past.at.millis())
+                .bind(task.id)
+                .execute(&mut *tx)
+                .await?;
+            for (item, case) in &past.cases {
+                let case_id = self.insert_past_case(&mut tx, case).await?;
+                link(&mut tx, id, task.id, task.campaign_id, item, case_id).await?;
+            }
+            for (item, case_id) in &past.found_cases {
+                link(&mut tx, id, task.id, task.campaign_id, item, *case_id).await?;
+            }
+            for pledge in &v.pledges {
+                crate::registry::insert_pledge_row(&mut tx, pledge, past.at.millis()).await?;
+            }
+            if let Some(check) = &v.shed_check {
+                crate::registry::safety::insert_shed_check(&mut tx, check, past.at.millis()).await?;
+            }
+        }
+        let detail = json!({ "visits": visits.len() });
+        self.audit_in(&mut tx, caller, AuditEntry::ok("campaign.visits.import", "campaign", "").with_detail(detail))
+            .await?;
+        tx.commit().await?;
+        Ok(visits.len())
+    }
+
+    /// Every task of `campaign`, by id.
+    pub async fn campaign_tasks(&self, campaign: i64) -> Result<Vec<Task>, StoreError> {
+        let sql = format!("SELECT {TASK_COLUMNS} FROM campaign_tasks t WHERE t.campaign_id = $1 ORDER BY t.id");
+        let rows = sqlx::query(&sql).bind(campaign).fetch_all(self.pool()).await?;
+        rows.iter().map(task_from_row).collect()
     }
 }
 

@@ -58,7 +58,8 @@ impl Store {
         Ok(cases.len())
     }
 
-    async fn insert_past_case(&self, tx: &mut Tx, past: &PastCase) -> Result<(), StoreError> {
+    /// Writes one past case inside `tx`; its id.
+    pub(crate) async fn insert_past_case(&self, tx: &mut Tx, past: &PastCase) -> Result<i64, StoreError> {
         let new = &past.case;
         let (kind, hours) = limit_columns(past.step_limit);
         let updated = past.events.last().map_or(past.created_at, |e| e.at);
@@ -123,6 +124,6 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         }
-        Ok(())
+        Ok(id)
     }
 }

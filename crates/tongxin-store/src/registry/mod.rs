@@ -28,6 +28,11 @@ pub use keys::{BuildingKey, EbikeKey, HouseholdKey, PledgeKey, ResidentKey, Shed
 pub use ledger_edit::{PledgeFields, ShedFields};
 pub use write::{NewEbike, NewHousehold, NewPledge, NewResident, NewShed};
 
+/// Inserts one pledge row inside `tx` (the caller audits).
+pub(crate) async fn insert_pledge_row(tx: &mut crate::Tx, p: &NewPledge, now: i64) -> Result<i64, sqlx::Error> {
+    write::insert_pledge(tx, p, now).await
+}
+
 /// Whose records a caller may read.
 #[derive(Debug, Clone, Default)]
 pub struct RegistryScope {

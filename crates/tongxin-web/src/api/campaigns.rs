@@ -23,6 +23,7 @@ pub fn routes() -> Router<App> {
         .route("/campaigns/templates", get(templates))
         .route("/campaigns/{id}", get(one))
         .route("/campaigns/{id}/reassign", post(reassign_handler))
+        .route("/campaigns/{id}/report.xlsx", get(report_xlsx))
         .route("/me/tasks", get(my_tasks))
         .route("/tasks/{id}/visits", get(visits).post(visit))
 }
@@ -125,4 +126,24 @@ pub async fn visits(
     Path(raw): Path<String>,
 ) -> Result<Json<Vec<VisitView>>, ApiError> {
     Ok(Json(visit::visits(&app, &who, id_param(&raw)?).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/report.xlsx", tag = "campaigns",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "the report per community and grid, as XLSX",
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403), (status = 404)))]
+pub async fn report_xlsx(
+    State(app): State<App>,
+    who: ApiCaller,
+    Path(raw): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let id = id_param(&raw)?;
+    let report = report::report(&app, &who, id).await?;
+    let bytes = report.workbook()?;
+    Ok(crate::api::cases::export::attachment(
+        bytes,
+        crate::api::cases::export::Format::Xlsx,
+        &format!("campaign-{id}-report"),
+    ))
 }

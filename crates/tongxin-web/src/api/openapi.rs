@@ -110,6 +110,7 @@ use super::{access, booking, campaigns, cases, geo, notifications, registry};
         campaigns::my_tasks,
         campaigns::visit,
         campaigns::visits,
+        campaigns::report_xlsx,
     ),
     tags(
         (name = "geo", description = "The grid geography: regions, buildings, locate"),

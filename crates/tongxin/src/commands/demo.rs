@@ -87,6 +87,15 @@ pub async fn run(config: &Config, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     let started = Instant::now();
+    if let Some(c) = tongxin_demo::seed_campaigns_if_empty(&store, &options).await? {
+        say(format_args!(
+            "Created {} campaigns in {} ms, with {} visits: the finished 2020 e-bike sweep and shed check, a garbage-sorting check half done, a patrol running (/campaigns).",
+            c.campaigns,
+            started.elapsed().as_millis(),
+            c.visits
+        ));
+    }
+    let started = Instant::now();
     if let Some(b) = tongxin_demo::seed_booking_if_empty(&store, &pii, &options).await? {
         say(format_args!(
             "Created the service door in {} ms: {} categories, {} services at {} sites, {} slots, {} care assessments, {} past bookings.",

@@ -24,6 +24,7 @@ pub fn routes() -> Router<App> {
     Router::new()
         .route("/campaigns", get(index).post(start))
         .route("/campaigns/{id}", get(one))
+        .route("/campaigns/{id}/report", get(report_page))
         .route("/tasks", get(tasks::list))
         .route("/tasks/{id}", get(tasks::form).post(tasks::submit))
 }
@@ -162,4 +163,44 @@ pub async fn one(
         ("campaign.by_grid", std::mem::take(&mut view.grids)),
     ];
     render(&ProgressPage { page: PageContext::new(lang, &uri, Some(&who)), view, sections, names }).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/report.html")]
+struct ReportPage {
+    page: PageContext,
+    report: tongxin_app::campaigns::report::Report,
+    /// (level key, code, name, figures) per line.
+    rows: Vec<(&'static str, String, String, Vec<i64>)>,
+}
+
+/// The printable report: the same figures as the workbook.
+pub async fn report_page(
+    State(app): State<App>,
+    lang: Lang,
+    OriginalUri(uri): OriginalUri,
+    who: PageCaller,
+    Path(raw): Path<String>,
+) -> Response {
+    let report = match id_param(&raw) {
+        Ok(id) => tongxin_app::campaigns::report::report(&app, &who, id).await.map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    let report = match report {
+        Ok(report) => report,
+        Err(e) => return PageError::from_api(lang, e).into_response(),
+    };
+    let rows = report
+        .lines
+        .iter()
+        .map(|l| {
+            let level = match l.level {
+                "community" => "campaign.level_community",
+                "grid" => "campaign.level_grid",
+                _ => "campaign.level_total",
+            };
+            (level, l.code.clone(), l.name.clone(), report.figures(l))
+        })
+        .collect();
+    render(&ReportPage { page: PageContext::new(lang, &uri, Some(&who)), report, rows }).into_response()
 }
