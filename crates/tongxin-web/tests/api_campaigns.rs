@@ -360,7 +360,55 @@ async fn the_demo_sweep_reports_what_the_registry_holds(db: TestDb) {
     app.stop().await;
 }
 
+/// The visit page works without script: its form posts to the page, which files the visit
+/// once, or shows the form again with each problem under its item.
+async fn the_visit_form_works_without_script(db: TestDb) {
+    let app = TestApp::spawn_with_registry(db, HOUSEHOLDS).await;
+    let mut lead = app.login("shiftlead").await;
+    let (from, to) = this_year();
+    let (_, created) = lead.post_json("/api/v1/campaigns", sweep(&from, &to)).await;
+    let id = created["campaign"]["id"].as_i64().unwrap();
+    let mut worker = app.login("gridworker1").await;
+    let (_, mine) = worker.json("/api/v1/me/tasks").await;
+    let task = mine.as_array().unwrap().iter().find(|t| t["campaign_id"] == id).unwrap()["id"].as_i64().unwrap();
+    let page = format!("/tasks/{task}");
+    let (status, form) = worker.text(&page).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("name=\"client_id\""), "the form carries the visit's id");
+
+    // A required follow-up left out: the form again, the item named, nothing stored.
+    let r = worker.post_form(&page, &[("client_id", "form-visit-0001"), ("outcome", "visited"), ("ebikes", "2")]).await;
+    assert_eq!(r.status(), 200);
+    let again = r.text().await.unwrap();
+    assert!(again.contains("id=\"visit-error\"") && again.contains("必须填写"), "{again}");
+    assert!(app.db.store.visits_of(task).await.unwrap().is_empty());
+
+    // Answered: stored once, however often the form is sent.
+    let fields = [
+        ("client_id", "form-visit-0001"),
+        ("outcome", "visited"),
+        ("ebikes", "1"),
+        ("corridor_charging", "false"),
+        ("flying_wire", "false"),
+        ("battery_indoors", "false"),
+        ("charging_place", "shed"),
+        ("pledge", "true"),
+    ];
+    for _ in 0..2 {
+        let r = worker.post_form(&page, &fields).await;
+        assert_eq!(r.status(), 303, "a redirect to the list");
+        assert_eq!(r.headers()["location"], format!("/tasks?done={task}"));
+    }
+    let visits = app.db.store.visits_of(task).await.unwrap();
+    assert_eq!(visits.len(), 1);
+    assert_eq!(visits[0].answers["charging_place"], "shed");
+    let (_, list) = worker.text(&format!("/tasks?done={task}")).await;
+    assert!(list.contains("id=\"visit-done\""), "the list says the visit was saved");
+    app.stop().await;
+}
+
 backend_tests!(
+    the_visit_form_works_without_script,
     the_demo_sweep_reports_what_the_registry_holds,
     a_shed_visit_is_a_shed_inspection,
     a_sweep_from_start_to_case,
