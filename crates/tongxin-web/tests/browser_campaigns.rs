@@ -115,6 +115,22 @@ async fn a_visit_survives_a_lost_connection(db: TestDb) {
     assert_eq!(browser.text("#total-visited").await, "1");
     assert_eq!(browser.text("#total-cases").await, "1");
     browser.screenshot("campaign-progress").await;
+
+    // 6. The shift lead gives the grid's tasks not yet visited to nobody, then back.
+    let form = format!("form.assign[data-grid='{GRID}']");
+    browser.click(&format!("{form} button")).await;
+    wait_containing(&browser, "#assigned", &(targets - 1).to_string()).await;
+    assert!(browser.text("#campaign-totals").await.contains(&format!("未派人\n{}", targets - 1)));
+    let unassigned =
+        app.db.store.tasks_of(gw1, today).await.unwrap().into_iter().filter(|t| t.campaign_id == campaign).count();
+    assert_eq!(unassigned, 1, "only the visited task stays with the worker");
+    c.find(Locator::Css(&format!("{form} select"))).await.unwrap().select_by_value(&gw1.to_string()).await.unwrap();
+    browser.click(&format!("{form} button")).await;
+    wait_containing(&browser, "#assigned", &format!("{}", targets - 1)).await;
+    browser.screenshot("campaign-assign").await;
+    let back =
+        app.db.store.tasks_of(gw1, today).await.unwrap().into_iter().filter(|t| t.campaign_id == campaign).count();
+    assert_eq!(back as i64, targets, "every task is the worker's again");
     browser.click("#report-link").await;
     browser.wait_for_url(&format!("/campaigns/{campaign}/report")).await;
     wait_containing(&browser, "#campaign-report tr.line-campaign\\.level_total", "合计").await;

@@ -261,3 +261,41 @@ pub async fn reassign(app: &App, who: &Who, id: i64, request: ReassignRequest) -
     }
     Ok(app.store.reassign_tasks(&who.caller(), id, &request.tasks, holder.map(|u| u.id)).await?)
 }
+
+/// The active grid workers who look after `grid`: (id, display name). Whom a grid's tasks
+/// can be given to.
+pub async fn grid_workers(app: &App, grid: &RegionCode) -> Result<Vec<(i64, String)>, Error> {
+    Ok(app
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && u.roles.contains(&tongxin_core::access::Role::GridWorker))
+        .filter(|u| u.regions.iter().any(|r| r.contains(grid)))
+        .map(|u| (u.id, u.display_name))
+        .collect())
+}
+
+/// Gives the tasks of campaign `id` in `grid` not yet visited to `user_id` (or to nobody),
+/// as [`reassign`] does; how many changed hands.
+pub async fn reassign_grid(
+    app: &App,
+    who: &Who,
+    id: i64,
+    grid: &RegionCode,
+    user_id: Option<i64>,
+) -> Result<u64, Error> {
+    who.require(app, Permission::CampaignsManage).await?;
+    let tasks: Vec<i64> = app
+        .store
+        .campaign_tasks(id)
+        .await?
+        .into_iter()
+        .filter(|t| &t.grid == grid && t.status != tongxin_core::campaigns::TaskStatus::Visited)
+        .map(|t| t.id)
+        .collect();
+    if tasks.is_empty() {
+        return Ok(0);
+    }
+    reassign(app, who, id, ReassignRequest { tasks, user_id }).await
+}

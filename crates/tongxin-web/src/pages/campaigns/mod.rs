@@ -25,6 +25,7 @@ pub fn routes() -> Router<App> {
         .route("/campaigns", get(index).post(start))
         .route("/campaigns/{id}", get(one))
         .route("/campaigns/{id}/report", get(report_page))
+        .route("/campaigns/{id}/assign", axum::routing::post(assign))
         .route("/tasks", get(tasks::list))
         .route("/tasks/{id}", get(tasks::form).post(tasks::submit))
 }
@@ -130,6 +131,10 @@ struct ProgressPage {
     sections: Vec<(&'static str, Vec<(String, tongxin_store::campaigns::progress::Progress)>)>,
     /// Region code → name, for the tables.
     names: std::collections::HashMap<String, String>,
+    /// For a manager: each grid's workers, whom its tasks not yet visited can be given to.
+    assign: Option<std::collections::HashMap<String, Vec<(i64, String)>>>,
+    /// How many tasks the last reassignment moved.
+    assigned: Option<String>,
 }
 
 pub async fn one(
@@ -138,7 +143,7 @@ pub async fn one(
     OriginalUri(uri): OriginalUri,
     who: PageCaller,
     Path(raw): Path<String>,
-    _params: Params,
+    params: Params,
 ) -> Response {
     let view = match id_param(&raw) {
         Ok(id) => progress(&app, &who, id).await.map_err(ApiError::from),
@@ -158,11 +163,48 @@ pub async fn one(
             Some((code.to_string(), locator.name(&code)?.to_owned()))
         })
         .collect();
+    let mut assign = None;
+    if who.actor.can(Permission::CampaignsManage) {
+        let mut workers = std::collections::HashMap::new();
+        for (code, _) in &view.grids {
+            if let Ok(grid) = tongxin_core::geo::RegionCode::parse(code) {
+                match tongxin_app::campaigns::grid_workers(&app, &grid).await {
+                    Ok(list) => workers.insert(code.clone(), list),
+                    Err(e) => return PageError::from_api(lang, e).into_response(),
+                };
+            }
+        }
+        assign = Some(workers);
+    }
+    let assigned = params.get("assigned").map(|n| lang.catalog().fmt("campaign.assigned", &[("n", &n)]));
     let sections = vec![
         ("campaign.by_community", std::mem::take(&mut view.communities)),
         ("campaign.by_grid", std::mem::take(&mut view.grids)),
     ];
-    render(&ProgressPage { page: PageContext::new(lang, &uri, Some(&who)), view, sections, names }).into_response()
+    let page = PageContext::new(lang, &uri, Some(&who));
+    render(&ProgressPage { page, view, sections, names, assign, assigned }).into_response()
+}
+
+/// Gives a grid's tasks not yet visited to one of its grid workers, or to nobody.
+pub async fn assign(
+    State(app): State<App>,
+    lang: Lang,
+    who: PageCaller,
+    Path(raw): Path<String>,
+    FormParams(form): FormParams,
+) -> Response {
+    let result = async {
+        let id = id_param(&raw)?;
+        let grid = form.require::<tongxin_core::geo::RegionCode>("grid")?;
+        let user = form.parse::<i64>("user_id")?;
+        let moved = tongxin_app::campaigns::reassign_grid(&app, &who, id, &grid, user).await?;
+        Ok::<_, ApiError>((id, moved))
+    }
+    .await;
+    match result {
+        Ok((id, moved)) => Redirect::to(&format!("/campaigns/{id}?assigned={moved}")).into_response(),
+        Err(e) => PageError::from_api(lang, e).into_response(),
+    }
 }
 
 #[derive(Template)]
