@@ -25,10 +25,22 @@ fn this_year() -> (String, String) {
     ((today - chrono::Days::new(10)).to_string(), (today + chrono::Days::new(30)).to_string())
 }
 
-/// Answers with a finding: e-bikes charged by a flying wire.
+/// The shift lead starts the sweep over the grid: the campaign and gridworker1's first task.
+async fn sweep_started(app: &TestApp) -> (i64, i64) {
+    let mut lead = app.login("shiftlead").await;
+    let (from, to) = this_year();
+    let (status, created) = lead.post_json("/api/v1/campaigns", sweep(&from, &to)).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["campaign"]["id"].as_i64().unwrap();
+    let (_, mine) = app.login("gridworker1").await.json("/api/v1/me/tasks").await;
+    let task = mine.as_array().unwrap().iter().find(|t| t["campaign_id"] == id).unwrap()["id"].as_i64().unwrap();
+    (id, task)
+}
+
+/// Answers with a finding: e-bikes charged by a flying wire, and the owner's phone noted.
 fn flying_wire() -> Value {
     json!({"ebikes": 1, "corridor_charging": false, "flying_wire": true, "battery_indoors": false,
-        "charging_place": "home", "pledge": true})
+        "charging_place": "home", "pledge": true, "note": "车主电话13812345678"})
 }
 
 async fn a_sweep_from_start_to_case(db: TestDb) {
@@ -76,6 +88,11 @@ async fn a_sweep_from_start_to_case(db: TestDb) {
     let collected: Vec<_> =
         pledges.iter().filter(|p| p.household_id == household && p.collected_by == "网格员 张伟").collect();
     assert!(!collected.is_empty(), "the door-to-door pledge is in the registry");
+
+    // A number written in a note is masked for whoever reads the visit, as in all free text.
+    let (_, read) = worker.json(&format!("/api/v1/tasks/{first}/visits")).await;
+    let note = read[0]["answers"]["note"].as_str().unwrap();
+    assert!(note.starts_with("车主电话") && !note.contains("13812345678"), "{note}");
 
     // Nobody home, then visited: the task settles.
     let nobody = json!({"client_id": "phone-1-visit-0002", "outcome": "nobody_home"});
@@ -136,13 +153,8 @@ async fn a_sweep_from_start_to_case(db: TestDb) {
 
 async fn answers_are_held_to_the_checklist(db: TestDb) {
     let app = TestApp::spawn_with_registry(db, HOUSEHOLDS).await;
-    let mut lead = app.login("shiftlead").await;
-    let (from, to) = this_year();
-    let (_, created) = lead.post_json("/api/v1/campaigns", sweep(&from, &to)).await;
-    let id = created["campaign"]["id"].as_i64().unwrap();
+    let (_, task) = sweep_started(&app).await;
     let mut worker = app.login("gridworker1").await;
-    let (_, mine) = worker.json("/api/v1/me/tasks").await;
-    let task = mine.as_array().unwrap().iter().find(|t| t["campaign_id"] == id).unwrap()["id"].as_i64().unwrap();
     let path = format!("/api/v1/tasks/{task}/visits");
     let visit = |client: &str, answers: Value| json!({"client_id": client, "outcome": "visited", "answers": answers});
 
@@ -240,13 +252,8 @@ async fn first_task(app: &TestApp, campaign: i64) -> i64 {
 /// exactly one stores it, the rest get it back.
 async fn one_visit_from_a_storm_of_retries(db: TestDb) {
     let app = TestApp::spawn_with_registry(db, HOUSEHOLDS).await;
-    let mut lead = app.login("shiftlead").await;
-    let (from, to) = this_year();
-    let (_, created) = lead.post_json("/api/v1/campaigns", sweep(&from, &to)).await;
-    let id = created["campaign"]["id"].as_i64().unwrap();
+    let (id, task) = sweep_started(&app).await;
     let worker = app.login("gridworker1").await;
-    let (_, mine) = worker.json("/api/v1/me/tasks").await;
-    let task = mine.as_array().unwrap().iter().find(|t| t["campaign_id"] == id).unwrap()["id"].as_i64().unwrap();
     let (cookie, csrf) = (worker.cookie.clone().unwrap(), worker.csrf.clone().unwrap());
     let body = json!({"client_id": "storm-visit-000001", "outcome": "visited", "answers": flying_wire()});
     let mut sends = tokio::task::JoinSet::new();
@@ -364,13 +371,8 @@ async fn the_demo_sweep_reports_what_the_registry_holds(db: TestDb) {
 /// once, or shows the form again with each problem under its item.
 async fn the_visit_form_works_without_script(db: TestDb) {
     let app = TestApp::spawn_with_registry(db, HOUSEHOLDS).await;
-    let mut lead = app.login("shiftlead").await;
-    let (from, to) = this_year();
-    let (_, created) = lead.post_json("/api/v1/campaigns", sweep(&from, &to)).await;
-    let id = created["campaign"]["id"].as_i64().unwrap();
+    let (_, task) = sweep_started(&app).await;
     let mut worker = app.login("gridworker1").await;
-    let (_, mine) = worker.json("/api/v1/me/tasks").await;
-    let task = mine.as_array().unwrap().iter().find(|t| t["campaign_id"] == id).unwrap()["id"].as_i64().unwrap();
     let page = format!("/tasks/{task}");
     let (status, form) = worker.text(&page).await;
     assert_eq!(status, 200);

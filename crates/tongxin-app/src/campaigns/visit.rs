@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use tongxin_core::access::Permission;
 use tongxin_core::campaigns::{Outcome, TargetKind};
 use tongxin_core::registry::PledgeChannel;
-use tongxin_store::campaigns::Task;
 use tongxin_store::campaigns::visits::{NewVisit, Visit, client_id_ok};
+use tongxin_store::campaigns::{Campaign, Task};
 use tongxin_store::registry::safety::NewShedCheck;
 use tongxin_store::registry::{NewPledge, RegistryScope};
 use utoipa::ToSchema;
@@ -74,12 +74,55 @@ impl VisitView {
             task_id: visit.task_id,
             client_id: visit.client_id,
             outcome: visit.outcome.as_str().to_owned(),
-            answers: visit.answers,
+            answers: masked(visit.answers),
             visited_at: visit.visited_at.to_shanghai_rfc3339(),
             case_ids: visit.case_ids,
             new,
         }
     }
+}
+
+/// Answers as readers see them: numbers inside text masked, as in every free text (a phone
+/// written in a note stays sealed from whoever reads the visit).
+fn masked(answers: Value) -> Value {
+    match answers {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| match v {
+                    Value::String(text) => (k, Value::String(tongxin_core::pii::mask_numbers_in(&text))),
+                    other => (k, other),
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn task_view(t: Task, campaign: String) -> TaskView {
+    TaskView {
+        id: t.id,
+        campaign_id: t.campaign_id,
+        campaign,
+        label: t.label,
+        grid: t.grid.to_string(),
+        building_id: t.building_id,
+        floor: t.floor,
+        status: t.status.as_str().to_owned(),
+        visits: t.visits,
+    }
+}
+
+/// The task `id` and its campaign, for the visit form: the caller's own, or one in their
+/// regions for a manager.
+pub async fn task_with_campaign(app: &App, who: &Who, id: i64) -> Result<(TaskView, Campaign), Error> {
+    who.require(app, Permission::CampaignsVisit).await?;
+    let task = visitable(app, who, id).await?;
+    let campaign = app
+        .store
+        .campaign(task.campaign_id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no campaign {}", task.campaign_id)))?;
+    Ok((task_view(task, campaign.name.clone()), campaign))
 }
 
 /// The caller's tasks in campaigns running today.
@@ -96,17 +139,7 @@ pub async fn my_tasks(app: &App, who: &Who) -> Result<Vec<TaskView>, Error> {
                 e.insert(name).clone()
             }
         };
-        out.push(TaskView {
-            id: t.id,
-            campaign_id: t.campaign_id,
-            campaign,
-            label: t.label,
-            grid: t.grid.to_string(),
-            building_id: t.building_id,
-            floor: t.floor,
-            status: t.status.as_str().to_owned(),
-            visits: t.visits,
-        });
+        out.push(task_view(t, campaign));
     }
     Ok(out)
 }

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{Map, Value};
-use tongxin_app::campaigns::visit::{TaskView, VisitRequest, my_tasks, record};
+use tongxin_app::campaigns::visit::{TaskView, VisitRequest, my_tasks, record, task_with_campaign};
 use tongxin_core::access::token::random_hex;
 use tongxin_core::campaigns::checklist::{Checklist, ItemKind};
 
@@ -148,16 +148,8 @@ async fn show(
     id: i64,
     again: Option<Again<'_>>,
 ) -> Response {
-    let tasks = match my_tasks(app, who).await {
-        Ok(tasks) => tasks,
-        Err(e) => return PageError::from_api(lang, e).into_response(),
-    };
-    let Some(task) = tasks.into_iter().find(|t| t.id == id) else {
-        return PageError::from_api(lang, ApiError::not_found(format!("no task {id}"))).into_response();
-    };
-    let campaign = match app.store.campaign(task.campaign_id).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return PageError::from_api(lang, ApiError::not_found("no campaign")).into_response(),
+    let (task, campaign) = match task_with_campaign(app, who, id).await {
+        Ok(found) => found,
         Err(e) => return PageError::from_api(lang, e).into_response(),
     };
     let (form, errors, error, client_id) = match again {
